@@ -1,0 +1,13 @@
+/*
+ * bordermap: maps and measurements of the China-Myanmar border region.
+ * The umbrella header: include this one.
+ */
+#ifndef BORDERMAP_H
+#define BORDERMAP_H
+
+#include "bordermap/version.h"
+#include "bordermap/context.h"
+#include "bordermap/layer.h"
+#include "bordermap/gazetteer.h"
+
+#endif

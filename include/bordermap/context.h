@@ -1,0 +1,97 @@
+/*
+ * bordermap: the context (error state, warnings, PROJ context, data root).
+ *
+ * Every function of the library that can fail takes a context, returns an
+ * enum bm_status and leaves one message on the context: what failed, where,
+ * and what to do. The first error of a call is kept (it is the cause); later
+ * ones are symptoms and are dropped.
+ */
+#ifndef BORDERMAP_CONTEXT_H
+#define BORDERMAP_CONTEXT_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Status codes, grouped by area. BM_OK is 0; everything else is a failure. */
+enum bm_status {
+    BM_OK = 0,
+    /* 1-9: general */
+    BM_ERR_NOMEM = 1,    /**< out of memory */
+    BM_ERR_ARG = 2,      /**< a bad argument from the caller */
+    BM_ERR_INTERNAL = 3, /**< a bug in bordermap or its libraries */
+    /* 10-19: vector sources */
+    BM_ERR_SOURCE_MISSING = 10, /**< no such file, or a sidecar is missing */
+    BM_ERR_SOURCE_CORRUPT = 11, /**< the file is truncated or damaged */
+    BM_ERR_SOURCE_FORMAT = 12,  /**< no driver can read it as vectors */
+    BM_ERR_CRS = 13,            /**< no CRS, or one that cannot be used */
+    BM_ERR_LAYER = 14,          /**< no such layer in the source */
+    BM_ERR_FIELD = 15,          /**< no such field in the layer */
+    BM_ERR_FILTER = 16,         /**< the attribute filter is not valid */
+    BM_ERR_GEOMETRY = 17,       /**< no usable geometry in the layer */
+    /* 20-29: places */
+    BM_ERR_PLACE_UNKNOWN = 20, /**< no place of that name in the gazetteer */
+    BM_ERR_PLACE_SYNTAX = 21,  /**< a malformed "lat,lon" */
+    /* 30-39: files written */
+    BM_ERR_IO = 30 /**< an output cannot be written */
+};
+
+/** Opaque: error state, warnings, the PROJ context and the data root. */
+struct bm_ctx;
+
+/**
+ * Create a context. Reads the data root from $BORDERMAP_DATA when it is set,
+ * else uses the source tree the library was built from, else the installed
+ * data folder. Returns NULL when out of memory. Free with bm_ctx_free().
+ * A context is not thread-safe: use one per thread.
+ */
+struct bm_ctx *bm_ctx_new(void);
+
+/** Free a context and everything it owns. NULL is allowed. */
+void bm_ctx_free(struct bm_ctx *ctx);
+
+/** Status of the last failed call, or BM_OK. */
+enum bm_status bm_ctx_status(const struct bm_ctx *ctx);
+
+/**
+ * Message of the last failed call: one line, no trailing newline, "" when
+ * there is none. Borrowed: valid until the next call on this context.
+ */
+const char *bm_ctx_error(const struct bm_ctx *ctx);
+
+/** Forget the last error (the warnings stay). */
+void bm_ctx_clear_error(struct bm_ctx *ctx);
+
+/** Number of warnings collected since the last bm_ctx_clear_warnings(). */
+size_t bm_ctx_warning_count(const struct bm_ctx *ctx);
+
+/** Warning i (0-based, i < count), one line. Borrowed from the context. */
+const char *bm_ctx_warning(const struct bm_ctx *ctx, size_t i);
+
+/** Drop all collected warnings. */
+void bm_ctx_clear_warnings(struct bm_ctx *ctx);
+
+/**
+ * Folder that holds shapes/ and styles/. Borrowed from the context; never
+ * NULL (it may name a folder that does not exist).
+ */
+const char *bm_ctx_data_root(const struct bm_ctx *ctx);
+
+/**
+ * Set the data root (copied). Returns BM_ERR_NOMEM or BM_OK.
+ */
+enum bm_status bm_ctx_set_data_root(struct bm_ctx *ctx, const char *dir);
+
+/**
+ * Path of a file under the data root, e.g. "shapes/places/places.shp",
+ * written to out (size bytes, NUL-terminated). Returns BM_ERR_ARG with a
+ * message when it does not fit.
+ */
+enum bm_status bm_ctx_data_path(struct bm_ctx *ctx, const char *rel, char *out, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,84 @@
+/* bordermap program: the entry point and the subcommand table. */
+#include "cli.h"
+
+#include <locale.h>
+#include <string.h>
+
+static const struct cli_command COMMANDS[] = {
+    {"layers", "list the layers of the shipped data or of vector sources", HELP_LAYERS,
+     cmd_layers},
+    {"places", "find places by name in English, Chinese or Burmese", HELP_PLACES, cmd_places},
+};
+static const size_t NCOMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];
+
+static void print_help(FILE *out)
+{
+    fputs("usage: bordermap [--help] [--version] COMMAND [ARGS]\n"
+          "\n"
+          "Maps and measurements of the China-Myanmar border region.\n"
+          "\n"
+          "commands:\n",
+          out);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    fputs("  help       show the help of a command: bordermap help COMMAND\n"
+          "\n"
+          "The shipped data is read from $BORDERMAP_DATA when it is set.\n",
+          out);
+}
+
+static const struct cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(COMMANDS[i].name, name) == 0)
+            return &COMMANDS[i];
+    return NULL;
+}
+
+static int run_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stdout);
+        return EXIT_OK;
+    }
+    const struct cli_command *c = find_command(argv[1]);
+    if (!c)
+        return cli_usage(NULL, "no command '%s'", argv[1]);
+    fputs(c->help, stdout);
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_CTYPE, "");
+    if (argc < 2) {
+        print_help(stdout);
+        return EXIT_OK;
+    }
+    const char *first = argv[1];
+    if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0)
+        return run_help(1, argv);
+    if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0) {
+        printf("bordermap %s (%s)\n", bm_version(), bm_library_versions());
+        return EXIT_OK;
+    }
+    if (strcmp(first, "help") == 0)
+        return run_help(argc - 1, argv + 1);
+    const struct cli_command *c = find_command(first);
+    if (!c)
+        return cli_usage(NULL, "no command '%s'", first);
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(c->help, stdout);
+            return EXIT_OK;
+        }
+    struct bm_ctx *ctx = bm_ctx_new();
+    if (!ctx) {
+        fputs("bordermap: out of memory starting up\n", stderr);
+        return EXIT_FAIL;
+    }
+    int rc = c->run(ctx, argc - 1, argv + 1);
+    cli_warnings(ctx);
+    bm_ctx_free(ctx);
+    return rc;
+}

@@ -1,0 +1,185 @@
+/* bordermap: the context. */
+#include "internal.h"
+#include "buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#ifndef BM_SOURCE_DATA_DIR
+#define BM_SOURCE_DATA_DIR ""
+#endif
+#ifndef BM_INSTALL_DATA_DIR
+#define BM_INSTALL_DATA_DIR ""
+#endif
+
+struct bm_ctx {
+    enum bm_status status;
+    char *error;
+    struct bm__buf warnings; /* array of char * */
+    PJ_CONTEXT *pj;
+    char *data_root;
+};
+
+char *bm__strdup(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+static int has_shapes(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    if (!dir[0])
+        return 0;
+    snprintf(path, sizeof path, "%s/shapes", dir);
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * The environment wins; then the source tree (so a build tree and its tests
+ * use the data beside them); then the installed copy.
+ */
+static const char *default_data_root(void)
+{
+    const char *env = getenv("BORDERMAP_DATA");
+    if (env && env[0])
+        return env;
+    if (has_shapes(BM_SOURCE_DATA_DIR))
+        return BM_SOURCE_DATA_DIR;
+    return BM_INSTALL_DATA_DIR;
+}
+
+struct bm_ctx *bm_ctx_new(void)
+{
+    struct bm_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    ctx->pj = proj_context_create();
+    ctx->data_root = bm__strdup(default_data_root());
+    if (!ctx->pj || !ctx->data_root) {
+        bm_ctx_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+void bm_ctx_free(struct bm_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    bm_ctx_clear_warnings(ctx);
+    bm__buf_free(&ctx->warnings);
+    free(ctx->error);
+    free(ctx->data_root);
+    if (ctx->pj)
+        proj_context_destroy(ctx->pj);
+    free(ctx);
+}
+
+enum bm_status bm_ctx_status(const struct bm_ctx *ctx)
+{
+    return ctx->status;
+}
+
+const char *bm_ctx_error(const struct bm_ctx *ctx)
+{
+    return ctx->error ? ctx->error : "";
+}
+
+void bm_ctx_clear_error(struct bm_ctx *ctx)
+{
+    free(ctx->error);
+    ctx->error = NULL;
+    ctx->status = BM_OK;
+}
+
+void bm__begin(struct bm_ctx *ctx)
+{
+    bm_ctx_clear_error(ctx);
+}
+
+enum bm_status bm__fail(struct bm_ctx *ctx, enum bm_status status, const char *fmt, ...)
+{
+    if (ctx->status != BM_OK)
+        return ctx->status; /* keep the cause, drop the symptom */
+    struct bm__buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    int r = bm__buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    ctx->status = status;
+    ctx->error = r == 0 ? bm__buf_take(&b) : NULL;
+    bm__buf_free(&b);
+    return status;
+}
+
+void bm__warn(struct bm_ctx *ctx, const char *fmt, ...)
+{
+    struct bm__buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    int r = bm__buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    char *msg = r == 0 ? bm__buf_take(&b) : NULL;
+    bm__buf_free(&b);
+    if (msg && bm__buf_append(&ctx->warnings, &msg, sizeof msg) != 0)
+        free(msg);
+}
+
+size_t bm_ctx_warning_count(const struct bm_ctx *ctx)
+{
+    return BM__BUF_COUNT(&ctx->warnings, char *);
+}
+
+const char *bm_ctx_warning(const struct bm_ctx *ctx, size_t i)
+{
+    if (i >= bm_ctx_warning_count(ctx))
+        return "";
+    return BM__BUF_AT(&ctx->warnings, char *, i);
+}
+
+void bm_ctx_clear_warnings(struct bm_ctx *ctx)
+{
+    size_t n = bm_ctx_warning_count(ctx);
+    for (size_t i = 0; i < n; i++)
+        free(BM__BUF_AT(&ctx->warnings, char *, i));
+    ctx->warnings.len = 0;
+}
+
+const char *bm_ctx_data_root(const struct bm_ctx *ctx)
+{
+    return ctx->data_root;
+}
+
+enum bm_status bm_ctx_set_data_root(struct bm_ctx *ctx, const char *dir)
+{
+    bm__begin(ctx);
+    char *copy = bm__strdup(dir ? dir : "");
+    if (!copy)
+        return bm__fail(ctx, BM_ERR_NOMEM, "out of memory setting the data root");
+    free(ctx->data_root);
+    ctx->data_root = copy;
+    return BM_OK;
+}
+
+enum bm_status bm_ctx_data_path(struct bm_ctx *ctx, const char *rel, char *out, size_t size)
+{
+    int n = snprintf(out, size, "%s/%s", ctx->data_root, rel);
+    if (n < 0 || (size_t)n >= size)
+        return bm__fail(ctx, BM_ERR_ARG, "data path '%s/%s' is too long", ctx->data_root, rel);
+    return BM_OK;
+}
+
+PJ_CONTEXT *bm__proj(struct bm_ctx *ctx)
+{
+    return ctx->pj;
+}

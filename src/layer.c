@@ -1,0 +1,963 @@
+/* bordermap: loading vector sources through OGR into flat WGS84 arrays. */
+#include "bordermap/layer.h"
+#include "buf.h"
+#include "internal.h"
+
+#include <ctype.h>
+#include <cpl_conv.h>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <math.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define NULL_ATTR ((size_t)-1)
+
+struct bm_layer {
+    char *path, *name, *driver, *geom_name, *crs;
+    enum bm_geom_type type;
+    struct bm__buf xy;       /* double: lon, lat, lon, lat, ... */
+    struct bm__buf parts;    /* struct bm_part */
+    struct bm__buf features; /* struct bm_feature */
+    size_t nfields;
+    char **field_names;
+    enum bm_field_type *field_types;
+    struct bm__buf attr_off; /* size_t per feature and field into strings, NULL_ATTR for null */
+    struct bm__buf strings;  /* NUL-terminated values */
+    struct bm_bbox extent;
+    size_t repaired, skipped;
+};
+
+/* GDAL's messages while we read, kept instead of printed. */
+struct capture {
+    int armed;
+    int failures;
+    char first[512];
+};
+
+static void CPL_STDCALL capture_error(CPLErr cls, CPLErrorNum num, const char *msg)
+{
+    (void)num;
+    struct capture *c = CPLGetErrorHandlerUserData();
+    if (!c || !c->armed || cls < CE_Failure)
+        return;
+    if (c->failures++ == 0)
+        snprintf(c->first, sizeof c->first, "%s", msg ? msg : "unknown error");
+}
+
+/* One kind of skipped or mended feature, reported once with its count. */
+struct tally {
+    size_t count;
+    long long first_fid;
+};
+
+static void tally_add(struct tally *t, long long fid)
+{
+    if (t->count++ == 0)
+        t->first_fid = fid;
+}
+
+/* State of one load. */
+struct loader {
+    struct bm_ctx *ctx;
+    struct bm_layer *L;
+    const struct bm_load_opts *opts;
+    struct capture *cap;
+    PJ *pj;       /* source CRS -> WGS84 lon/lat, NULL when already so */
+    int swap_xy;  /* the source stores latitude first */
+    int no_crs;   /* the source has no CRS: coordinates must be degrees */
+    struct tally empty, nonfinite, range, invalid, unsupported;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static const char *extension(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(path, '.');
+    return (dot && (!slash || dot > slash)) ? dot + 1 : "";
+}
+
+/* "PG:dbname=x", "WFS:..." and GDAL's virtual paths are not plain files. */
+static int is_plain_file(const char *path)
+{
+    size_t i = 0;
+    if (strncmp(path, "/vsi", 4) == 0)
+        return 0;
+    while (isalnum((unsigned char)path[i]) || path[i] == '_')
+        i++;
+    return !(i >= 2 && path[i] == ':');
+}
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* A shapefile's sidecar with extension ext (either case), or NULL if none. */
+static int sidecar_exists(const char *shp, const char *ext)
+{
+    char path[4096];
+    size_t stem = strlen(shp) - strlen(extension(shp));
+    if (stem + 4 >= sizeof path)
+        return 0;
+    for (int upper = 0; upper < 2; upper++) {
+        memcpy(path, shp, stem);
+        for (int i = 0; i < 3; i++)
+            path[stem + (size_t)i] = upper ? (char)toupper((unsigned char)ext[i]) : ext[i];
+        path[stem + 3] = '\0';
+        if (file_exists(path))
+            return 1;
+    }
+    return 0;
+}
+
+static enum bm_status check_file(struct bm_ctx *ctx, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return bm__fail(ctx, BM_ERR_SOURCE_MISSING,
+                        "cannot open '%s': no such file or folder; check the path", path);
+    if (S_ISREG(st.st_mode) && st.st_size == 0)
+        return bm__fail(ctx, BM_ERR_SOURCE_CORRUPT,
+                        "cannot read '%s': the file is empty (0 bytes); restore it from its source",
+                        path);
+    if (strcasecmp(extension(path), "shp") == 0) {
+        static const char *const sidecars[] = {"shx", "dbf"};
+        for (size_t i = 0; i < 2; i++)
+            if (!sidecar_exists(path, sidecars[i]))
+                return bm__fail(ctx, BM_ERR_SOURCE_MISSING,
+                                "cannot open '%s': its .%s file is missing; a shapefile needs "
+                                "its .shp, .shx and .dbf side by side",
+                                path, sidecars[i]);
+    }
+    return BM_OK;
+}
+
+static int is_known_vector_extension(const char *ext)
+{
+    static const char *const known[] = {"shp", "geojson", "json", "gpkg", "kml", "csv",
+                                        "gml", "fgb", "tab", "sqlite", "gpx", "topojson"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcasecmp(ext, known[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static enum bm_geom_type family_of(OGRwkbGeometryType t)
+{
+    switch (wkbFlatten(t)) {
+    case wkbPoint:
+    case wkbMultiPoint:
+        return BM_GEOM_POINT;
+    case wkbLineString:
+    case wkbMultiLineString:
+    case wkbLinearRing:
+        return BM_GEOM_LINE;
+    case wkbPolygon:
+    case wkbMultiPolygon:
+        return BM_GEOM_POLYGON;
+    default:
+        return BM_GEOM_NONE;
+    }
+}
+
+/* The highest-dimension family in a geometry (collections hold mixtures). */
+static enum bm_geom_type dominant_family(OGRGeometryH g)
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    if (t != wkbGeometryCollection)
+        return family_of(t);
+    enum bm_geom_type best = BM_GEOM_NONE;
+    for (int i = 0; i < OGR_G_GetGeometryCount(g); i++) {
+        enum bm_geom_type f = dominant_family(OGR_G_GetGeometryRef(g, i));
+        if (f > best)
+            best = f;
+    }
+    return best;
+}
+
+/* ---- layer set-up ------------------------------------------------------ */
+
+static char *describe_crs(OGRSpatialReferenceH srs)
+{
+    const char *name = OSRGetName(srs);
+    const char *auth = OSRGetAuthorityName(srs, NULL);
+    const char *code = OSRGetAuthorityCode(srs, NULL);
+    OGRSpatialReferenceH clone = NULL;
+    if (!auth || !code) {
+        /* An ESRI .prj names no authority; ask GDAL to recognise it. */
+        clone = OSRClone(srs);
+        if (clone && OSRAutoIdentifyEPSG(clone) == OGRERR_NONE) {
+            auth = OSRGetAuthorityName(clone, NULL);
+            code = OSRGetAuthorityCode(clone, NULL);
+        }
+    }
+    struct bm__buf b = {0};
+    if (auth && code)
+        bm__buf_printf(&b, "%s (%s:%s)", name ? name : "unnamed", auth, code);
+    else
+        bm__buf_printf(&b, "%s", name ? name : "unnamed CRS");
+    if (clone)
+        OSRDestroySpatialReference(clone);
+    return bm__buf_take(&b);
+}
+
+static int is_wgs84_lonlat(OGRSpatialReferenceH srs)
+{
+    OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(NULL);
+    int same = 0;
+    if (wgs84 && OSRSetWellKnownGeogCS(wgs84, "WGS84") == OGRERR_NONE) {
+        const char *opts[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES", NULL};
+        same = OSRIsSameEx(srs, wgs84, opts);
+    }
+    OSRDestroySpatialReference(wgs84);
+    return same;
+}
+
+/* Does the data put the CRS's second axis first (e.g. longitude of a lat/lon CRS)? */
+static int data_is_traditional(OGRSpatialReferenceH srs)
+{
+    int n = 0;
+    const int *map = OSRGetDataAxisToSRSAxisMapping(srs, &n);
+    return !(n >= 2 && map[0] == 1 && map[1] == 2);
+}
+
+static enum bm_status setup_crs(struct loader *ld, OGRLayerH ogr)
+{
+    struct bm_layer *L = ld->L;
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(ogr);
+    if (!srs) {
+        ld->no_crs = 1;
+        L->crs = bm__strdup("none (assumed WGS 84)");
+        return L->crs ? BM_OK : bm__fail(ld->ctx, BM_ERR_NOMEM, "out of memory");
+    }
+    L->crs = describe_crs(srs);
+    if (!L->crs)
+        return bm__fail(ld->ctx, BM_ERR_NOMEM, "out of memory");
+    if (is_wgs84_lonlat(srs)) {
+        ld->swap_xy = !data_is_traditional(srs) && OSREPSGTreatsAsLatLong(srs);
+        return BM_OK;
+    }
+    char *wkt = NULL;
+    const char *wkt_opts[] = {"FORMAT=WKT2_2019", NULL};
+    if (OSRExportToWktEx(srs, &wkt, wkt_opts) != OGRERR_NONE || !wkt) {
+        CPLFree(wkt);
+        return bm__fail(ld->ctx, BM_ERR_CRS,
+                        "cannot use the CRS of '%s' (%s): GDAL cannot describe it; "
+                        "reproject the data to WGS 84 (EPSG:4326)",
+                        L->path, L->crs);
+    }
+    PJ_CONTEXT *pc = bm__proj(ld->ctx);
+    PJ *raw = proj_create_crs_to_crs(pc, wkt, "EPSG:4326", NULL);
+    CPLFree(wkt);
+    /* Normalised: east/north in, lon/lat out, whatever the CRS axis order. */
+    ld->pj = raw ? proj_normalize_for_visualization(pc, raw) : NULL;
+    proj_destroy(raw);
+    if (!ld->pj)
+        return bm__fail(ld->ctx, BM_ERR_CRS,
+                        "cannot use the CRS of '%s' (%s): PROJ finds no transformation to "
+                        "WGS 84; reproject the data to WGS 84 (EPSG:4326)",
+                        L->path, L->crs);
+    ld->swap_xy = !data_is_traditional(srs);
+    return BM_OK;
+}
+
+static enum bm_status setup_fields(struct loader *ld, OGRLayerH ogr)
+{
+    struct bm_layer *L = ld->L;
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(ogr);
+    int n = OGR_FD_GetFieldCount(defn);
+    L->field_names = calloc((size_t)n + 1, sizeof *L->field_names);
+    L->field_types = calloc((size_t)n + 1, sizeof *L->field_types);
+    if (!L->field_names || !L->field_types)
+        return bm__fail(ld->ctx, BM_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
+        L->field_names[i] = bm__strdup(OGR_Fld_GetNameRef(fd));
+        if (!L->field_names[i])
+            return bm__fail(ld->ctx, BM_ERR_NOMEM, "out of memory");
+        L->nfields = (size_t)i + 1;
+        switch (OGR_Fld_GetType(fd)) {
+        case OFTString:
+            L->field_types[i] = BM_FIELD_STRING;
+            break;
+        case OFTInteger:
+        case OFTInteger64:
+            L->field_types[i] = BM_FIELD_INTEGER;
+            break;
+        case OFTReal:
+            L->field_types[i] = BM_FIELD_REAL;
+            break;
+        case OFTDate:
+        case OFTDateTime:
+        case OFTTime:
+            L->field_types[i] = BM_FIELD_DATE;
+            break;
+        default:
+            L->field_types[i] = BM_FIELD_OTHER;
+        }
+    }
+    for (const char *const *f = ld->opts->fields; f && *f; f++) {
+        if (bm_layer_field_index(L, *f) >= 0)
+            continue;
+        struct bm__buf list = {0};
+        for (size_t i = 0; i < L->nfields; i++)
+            bm__buf_printf(&list, "%s%s", i ? ", " : "", L->field_names[i]);
+        enum bm_status st = bm__fail(ld->ctx, BM_ERR_FIELD,
+                                     "no field '%s' in layer '%s' of '%s'; its fields are: %s", *f,
+                                     L->name, L->path, list.data ? list.data : "(none)");
+        bm__buf_free(&list);
+        return st;
+    }
+    return BM_OK;
+}
+
+static enum bm_status set_filters(struct loader *ld, OGRLayerH ogr)
+{
+    struct bm_layer *L = ld->L;
+    const struct bm_load_opts *o = ld->opts;
+    if (o->where && o->where[0]) {
+        ld->cap->failures = 0;
+        if (OGR_L_SetAttributeFilter(ogr, o->where) != OGRERR_NONE)
+            return bm__fail(ld->ctx, BM_ERR_FILTER,
+                            "bad attribute filter \"%s\" on layer '%s' of '%s': %s; write it in "
+                            "OGR SQL, e.g. \"iso_a3 = 'MMR'\"",
+                            o->where, L->name, L->path,
+                            ld->cap->failures ? ld->cap->first : "rejected");
+    }
+    if (o->bbox) {
+        double w = o->bbox->west, s = o->bbox->south, e = o->bbox->east, n = o->bbox->north;
+        if (!(w < e && s < n))
+            return bm__fail(ld->ctx, BM_ERR_ARG,
+                            "empty bounding box %g,%g,%g,%g for '%s'; give west,south,east,north",
+                            w, s, e, n, L->path);
+        if (ld->pj && !proj_trans_bounds(bm__proj(ld->ctx), ld->pj, PJ_INV, w, s, e, n, &w, &s,
+                                         &e, &n, 21))
+            return bm__fail(ld->ctx, BM_ERR_CRS,
+                            "cannot express the bounding box in the CRS of '%s' (%s)", L->path,
+                            L->crs);
+        if (ld->swap_xy)
+            OGR_L_SetSpatialFilterRect(ogr, s, w, n, e);
+        else
+            OGR_L_SetSpatialFilterRect(ogr, w, s, e, n);
+    }
+    return BM_OK;
+}
+
+/* ---- features ---------------------------------------------------------- */
+
+static int add_part(struct bm_layer *L, OGRGeometryH g, int32_t polygon, int32_t hole)
+{
+    int n = OGR_G_GetPointCount(g);
+    if (n <= 0)
+        return 0;
+    size_t first = BM__BUF_COUNT(&L->xy, double) / 2;
+    if (bm__buf_reserve(&L->xy, (size_t)n * 2 * sizeof(double)) != 0)
+        return -1;
+    double *xy = (double *)(void *)(L->xy.data + L->xy.len);
+    OGR_G_GetPoints(g, xy, 2 * sizeof(double), xy + 1, 2 * sizeof(double), NULL, 0);
+    L->xy.len += (size_t)n * 2 * sizeof(double);
+    struct bm_part p = {first, (size_t)n, polygon, hole};
+    return bm__buf_append(&L->parts, &p, sizeof p);
+}
+
+/* Append the parts of g of family `want`; -1 when out of memory. */
+static int extract(struct bm_layer *L, OGRGeometryH g, enum bm_geom_type want, int32_t *polygon)
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    switch (t) {
+    case wkbPoint:
+    case wkbLineString:
+    case wkbLinearRing:
+        return family_of(t) == want ? add_part(L, g, 0, 0) : 0;
+    case wkbPolygon: {
+        if (want != BM_GEOM_POLYGON)
+            return 0;
+        int nrings = OGR_G_GetGeometryCount(g);
+        for (int i = 0; i < nrings; i++)
+            if (add_part(L, OGR_G_GetGeometryRef(g, i), *polygon, i > 0) != 0)
+                return -1;
+        if (nrings > 0)
+            (*polygon)++;
+        return 0;
+    }
+    default:
+        for (int i = 0; i < OGR_G_GetGeometryCount(g); i++)
+            if (extract(L, OGR_G_GetGeometryRef(g, i), want, polygon) != 0)
+                return -1;
+        return 0;
+    }
+}
+
+struct mark {
+    size_t xy, parts, features, attr, strings;
+};
+
+static struct mark mark_of(const struct bm_layer *L)
+{
+    struct mark m = {L->xy.len, L->parts.len, L->features.len, L->attr_off.len, L->strings.len};
+    return m;
+}
+
+static void roll_back(struct bm_layer *L, struct mark m)
+{
+    L->xy.len = m.xy;
+    L->parts.len = m.parts;
+    L->features.len = m.features;
+    L->attr_off.len = m.attr;
+    L->strings.len = m.strings;
+}
+
+static int all_finite(const double *xy, size_t n)
+{
+    for (size_t i = 0; i < 2 * n; i++)
+        if (!isfinite(xy[i]))
+            return 0;
+    return 1;
+}
+
+static int all_in_degree_range(const double *xy, size_t n)
+{
+    const double eps = 1e-7; /* round-off of a transform landing on +-180 or +-90 */
+    for (size_t i = 0; i < n; i++)
+        if (fabs(xy[2 * i]) > 180 + eps || fabs(xy[2 * i + 1]) > 90 + eps)
+            return 0;
+    return 1;
+}
+
+static void swap_axes(double *xy, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double t = xy[2 * i];
+        xy[2 * i] = xy[2 * i + 1];
+        xy[2 * i + 1] = t;
+    }
+}
+
+static enum bm_status add_attributes(struct loader *ld, OGRFeatureH f)
+{
+    struct bm_layer *L = ld->L;
+    for (size_t i = 0; i < L->nfields; i++) {
+        size_t off = NULL_ATTR;
+        if (OGR_F_IsFieldSetAndNotNull(f, (int)i)) {
+            off = L->strings.len;
+            const char *s = OGR_F_GetFieldAsString(f, (int)i);
+            if (bm__buf_append(&L->strings, s, strlen(s) + 1) != 0)
+                return bm__fail(ld->ctx, BM_ERR_NOMEM, "out of memory reading '%s'", L->path);
+        }
+        if (bm__buf_append(&L->attr_off, &off, sizeof off) != 0)
+            return bm__fail(ld->ctx, BM_ERR_NOMEM, "out of memory reading '%s'", L->path);
+    }
+    return BM_OK;
+}
+
+/*
+ * Extract g as feature `fid` of family `fam`. Returns BM_OK with *kept set
+ * when it was added, BM_OK with *kept clear when skipped (and tallied).
+ */
+static enum bm_status add_geometry(struct loader *ld, OGRGeometryH g, enum bm_geom_type fam,
+                                   long long fid, int *kept)
+{
+    struct bm_layer *L = ld->L;
+    struct mark m = mark_of(L);
+    int32_t polygon = 0;
+    *kept = 0;
+    if (extract(L, g, fam, &polygon) != 0)
+        return bm__fail(ld->ctx, BM_ERR_NOMEM, "out of memory reading '%s'", L->path);
+    size_t first = m.xy / (2 * sizeof(double));
+    size_t n = L->xy.len / (2 * sizeof(double)) - first;
+    double *xy = (double *)(void *)L->xy.data + 2 * first;
+    if (n == 0 || L->parts.len == m.parts) {
+        tally_add(&ld->empty, fid);
+        roll_back(L, m);
+        return BM_OK;
+    }
+    if (!all_finite(xy, n)) {
+        tally_add(&ld->nonfinite, fid);
+        roll_back(L, m);
+        return BM_OK;
+    }
+    if (ld->swap_xy)
+        swap_axes(xy, n);
+    if (ld->pj)
+        proj_trans_generic(ld->pj, PJ_FWD, xy, 2 * sizeof(double), n, xy + 1,
+                           2 * sizeof(double), n, NULL, 0, 0, NULL, 0, 0);
+    if (!all_finite(xy, n) || !all_in_degree_range(xy, n)) {
+        if (ld->no_crs)
+            return bm__fail(ld->ctx, BM_ERR_CRS,
+                            "'%s' has no CRS and feature %lld has coordinates outside the degree "
+                            "range; add a .prj file (or the format's equivalent) naming its CRS",
+                            L->path, fid);
+        tally_add(&ld->range, fid);
+        roll_back(L, m);
+        return BM_OK;
+    }
+    struct bm_feature feat = {fid, fam, m.parts / sizeof(struct bm_part),
+                              (L->parts.len - m.parts) / sizeof(struct bm_part)};
+    if (bm__buf_append(&L->features, &feat, sizeof feat) != 0)
+        return bm__fail(ld->ctx, BM_ERR_NOMEM, "out of memory reading '%s'", L->path);
+    *kept = 1;
+    return BM_OK;
+}
+
+/* A valid version of polygon g (owned by the caller), or NULL. */
+static OGRGeometryH repair(struct loader *ld, OGRGeometryH g)
+{
+    ld->cap->armed = 0; /* GEOS's complaints about the input are not read errors */
+    OGRGeometryH fixed = OGR_G_MakeValid(g);
+    if (fixed && !OGR_G_IsValid(fixed)) {
+        OGRGeometryH buffered = OGR_G_Buffer(fixed, 0.0, 8);
+        OGR_G_DestroyGeometry(fixed);
+        fixed = buffered;
+    }
+    ld->cap->armed = 1;
+    return fixed;
+}
+
+static enum bm_status add_feature(struct loader *ld, OGRFeatureH f)
+{
+    struct bm_layer *L = ld->L;
+    long long fid = (long long)OGR_F_GetFID(f);
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    if (!g || OGR_G_IsEmpty(g)) {
+        tally_add(&ld->empty, fid);
+        return BM_OK;
+    }
+    OGRGeometryH linear = NULL, fixed = NULL;
+    if (OGR_G_HasCurveGeometry(g, 1))
+        g = linear = OGR_G_GetLinearGeometry(g, 0.0, NULL);
+    enum bm_geom_type fam = g ? dominant_family(g) : BM_GEOM_NONE;
+    enum bm_status st = BM_OK;
+    int kept = 0;
+    if (fam == BM_GEOM_NONE) {
+        tally_add(&ld->unsupported, fid);
+        goto done;
+    }
+    if (fam == BM_GEOM_POLYGON && ld->opts->invalid != BM_INVALID_KEEP) {
+        ld->cap->armed = 0;
+        int valid = OGR_G_IsValid(g);
+        ld->cap->armed = 1;
+        if (!valid) {
+            tally_add(&ld->invalid, fid);
+            if (ld->opts->invalid == BM_INVALID_SKIP)
+                goto done;
+            fixed = repair(ld, g);
+            if (!fixed)
+                goto done;
+            g = fixed;
+        }
+    }
+    struct mark m = mark_of(L);
+    st = add_geometry(ld, g, fam, fid, &kept);
+    if (st == BM_OK && kept) {
+        st = add_attributes(ld, f);
+        if (st != BM_OK)
+            roll_back(L, m);
+        else if (fixed)
+            L->repaired++;
+    }
+done:
+    if (st == BM_OK && !kept)
+        L->skipped++;
+    if (linear)
+        OGR_G_DestroyGeometry(linear);
+    if (fixed)
+        OGR_G_DestroyGeometry(fixed);
+    return st;
+}
+
+static void compute_extent(struct bm_layer *L)
+{
+    size_t n = bm_layer_point_count(L);
+    const double *xy = (const double *)(const void *)L->xy.data;
+    struct bm_bbox b = {0, 0, 0, 0};
+    if (n > 0) {
+        b.west = b.east = xy[0];
+        b.south = b.north = xy[1];
+    }
+    for (size_t i = 1; i < n; i++) {
+        b.west = fmin(b.west, xy[2 * i]);
+        b.east = fmax(b.east, xy[2 * i]);
+        b.south = fmin(b.south, xy[2 * i + 1]);
+        b.north = fmax(b.north, xy[2 * i + 1]);
+    }
+    L->extent = b;
+    L->type = n > 0 ? bm_layer_feature(L, 0)->type : BM_GEOM_NONE;
+}
+
+static void report_tallies(struct loader *ld, size_t total)
+{
+    struct bm_ctx *ctx = ld->ctx;
+    const char *p = ld->L->path;
+    if (ld->no_crs && bm_layer_feature_count(ld->L) > 0)
+        bm__warn(ctx,
+                 "'%s' has no CRS: assumed WGS 84 longitude/latitude, as all its coordinates are "
+                 "in the degree range; add a .prj file to make it explicit",
+                 p);
+    if (ld->empty.count)
+        bm__warn(ctx, "'%s': %zu feature(s) with no or empty geometry skipped (first: feature %lld)",
+                 p, ld->empty.count, ld->empty.first_fid);
+    if (ld->unsupported.count)
+        bm__warn(ctx, "'%s': %zu feature(s) of an unsupported geometry type skipped (first: "
+                      "feature %lld)",
+                 p, ld->unsupported.count, ld->unsupported.first_fid);
+    if (ld->nonfinite.count)
+        bm__warn(ctx, "'%s': %zu feature(s) with NaN or infinite coordinates skipped (first: "
+                      "feature %lld); fix them in the source",
+                 p, ld->nonfinite.count, ld->nonfinite.first_fid);
+    if (ld->range.count)
+        bm__warn(ctx, "'%s': %zu feature(s) with coordinates outside longitude -180..180 or "
+                      "latitude -90..90 skipped (first: feature %lld)",
+                 p, ld->range.count, ld->range.first_fid);
+    if (ld->invalid.count) {
+        const char *what = ld->opts->invalid == BM_INVALID_SKIP ? "skipped" : "repaired";
+        if (ld->opts->invalid == BM_INVALID_REPAIR && ld->L->repaired < ld->invalid.count)
+            what = "repaired or, where repair failed, skipped";
+        bm__warn(ctx, "'%s': %zu invalid polygon(s) %s (first: feature %lld)", p,
+                 ld->invalid.count, what, ld->invalid.first_fid);
+    }
+    if (total == 0)
+        bm__warn(ctx, "layer '%s' of '%s' has no features%s", ld->L->name, p,
+                 ld->opts->where || ld->opts->bbox ? " that match the filter" : "");
+}
+
+static enum bm_status read_features(struct loader *ld, OGRLayerH ogr)
+{
+    size_t total = 0;
+    enum bm_status st = BM_OK;
+    OGRFeatureH f;
+    ld->cap->failures = 0;
+    OGR_L_ResetReading(ogr);
+    while (st == BM_OK && (f = OGR_L_GetNextFeature(ogr)) != NULL) {
+        total++;
+        st = add_feature(ld, f);
+        OGR_F_Destroy(f);
+    }
+    if (st != BM_OK)
+        return st;
+    if (ld->cap->failures)
+        return bm__fail(ld->ctx, BM_ERR_SOURCE_CORRUPT,
+                        "cannot read '%s': the file is damaged or truncated (after %zu features: "
+                        "%s); restore it from its source",
+                        ld->L->path, total, ld->cap->first);
+    compute_extent(ld->L);
+    report_tallies(ld, total);
+    if (total > 0 && bm_layer_feature_count(ld->L) == 0)
+        return bm__fail(ld->ctx, BM_ERR_GEOMETRY,
+                        "no usable features in layer '%s' of '%s': all %zu were skipped (%s)",
+                        ld->L->name, ld->L->path, total,
+                        bm_ctx_warning(ld->ctx, bm_ctx_warning_count(ld->ctx) - 1));
+    return BM_OK;
+}
+
+/* ---- opening ----------------------------------------------------------- */
+
+static GDALDatasetH open_source(struct bm_ctx *ctx, const char *path, struct capture *cap)
+{
+    char **oo = NULL;
+    if (strcasecmp(extension(path), "csv") == 0) {
+        /* CSV points: recognise the usual coordinate column names. */
+        oo = CSLAddString(oo, "X_POSSIBLE_NAMES=lon,longitude,lng,long,x");
+        oo = CSLAddString(oo, "Y_POSSIBLE_NAMES=lat,latitude,y");
+        oo = CSLAddString(oo, "KEEP_GEOM_COLUMNS=NO");
+    }
+    cap->failures = 0;
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+                                 (const char *const *)oo, NULL);
+    CSLDestroy(oo);
+    if (ds)
+        return ds;
+    const char *why = cap->failures ? cap->first : "no vector driver recognises its contents";
+    if (is_plain_file(path) && is_known_vector_extension(extension(path)))
+        bm__fail(ctx, BM_ERR_SOURCE_CORRUPT,
+                 "cannot read '%s': the file is damaged, truncated or not what its extension "
+                 "says (%s); restore it from its source",
+                 path, why);
+    else
+        bm__fail(ctx, BM_ERR_SOURCE_FORMAT,
+                 "cannot read '%s' as vector data (%s); use a Shapefile, GeoJSON, GeoPackage, "
+                 "KML, CSV with lon/lat columns or a PostGIS connection",
+                 path, why);
+    return NULL;
+}
+
+static enum bm_status pick_layer(struct bm_ctx *ctx, GDALDatasetH ds, const char *path,
+                                 const char *name, OGRLayerH *out)
+{
+    int n = GDALDatasetGetLayerCount(ds);
+    *out = name ? GDALDatasetGetLayerByName(ds, name) : (n > 0 ? GDALDatasetGetLayer(ds, 0) : NULL);
+    if (*out)
+        return BM_OK;
+    if (n == 0)
+        return bm__fail(ctx, BM_ERR_LAYER, "'%s' has no layers", path);
+    struct bm__buf list = {0};
+    for (int i = 0; i < n; i++)
+        bm__buf_printf(&list, "%s%s", i ? ", " : "",
+                       OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+    enum bm_status st = bm__fail(ctx, BM_ERR_LAYER, "no layer '%s' in '%s'; its layers are: %s",
+                                 name, path, list.data ? list.data : "");
+    bm__buf_free(&list);
+    return st;
+}
+
+static enum bm_status load(struct loader *ld, GDALDatasetH ds)
+{
+    struct bm_layer *L = ld->L;
+    OGRLayerH ogr;
+    enum bm_status st = pick_layer(ld->ctx, ds, L->path, ld->opts->layer, &ogr);
+    if (st != BM_OK)
+        return st;
+    GDALDriverH drv = GDALGetDatasetDriver(ds);
+    L->name = bm__strdup(OGR_L_GetName(ogr));
+    L->driver = bm__strdup(drv ? GDALGetDriverLongName(drv) : "unknown");
+    L->geom_name = bm__strdup(OGRGeometryTypeToName(OGR_L_GetGeomType(ogr)));
+    if (!L->name || !L->driver || !L->geom_name)
+        return bm__fail(ld->ctx, BM_ERR_NOMEM, "out of memory");
+    if ((st = setup_fields(ld, ogr)) != BM_OK || (st = setup_crs(ld, ogr)) != BM_OK ||
+        (st = set_filters(ld, ogr)) != BM_OK)
+        return st;
+    return read_features(ld, ogr);
+}
+
+enum bm_status bm_layer_load(struct bm_ctx *ctx, const char *path, const struct bm_load_opts *opts,
+                             struct bm_layer **out)
+{
+    static const struct bm_load_opts defaults = {0};
+    bm__begin(ctx);
+    *out = NULL;
+    if (!path || !path[0])
+        return bm__fail(ctx, BM_ERR_ARG, "no source path given");
+    if (is_plain_file(path) && check_file(ctx, path) != BM_OK)
+        return bm_ctx_status(ctx);
+    GDALAllRegister();
+    struct capture cap = {.armed = 1};
+    CPLPushErrorHandlerEx(capture_error, &cap);
+    struct bm_layer *L = calloc(1, sizeof *L);
+    struct loader ld = {.ctx = ctx, .L = L, .opts = opts ? opts : &defaults, .cap = &cap};
+    enum bm_status st = BM_OK;
+    GDALDatasetH ds = NULL;
+    if (!L || !(L->path = bm__strdup(path)))
+        st = bm__fail(ctx, BM_ERR_NOMEM, "out of memory");
+    else if (!(ds = open_source(ctx, path, &cap)))
+        st = bm_ctx_status(ctx);
+    else
+        st = load(&ld, ds);
+    if (ds)
+        GDALClose(ds);
+    proj_destroy(ld.pj);
+    CPLPopErrorHandler();
+    if (st != BM_OK) {
+        bm_layer_free(L);
+        return st;
+    }
+    *out = L;
+    return BM_OK;
+}
+
+enum bm_status bm_source_layer_names(struct bm_ctx *ctx, const char *path, char ***names,
+                                     size_t *count)
+{
+    bm__begin(ctx);
+    *names = NULL;
+    *count = 0;
+    if (!path || !path[0])
+        return bm__fail(ctx, BM_ERR_ARG, "no source path given");
+    if (is_plain_file(path) && check_file(ctx, path) != BM_OK)
+        return bm_ctx_status(ctx);
+    GDALAllRegister();
+    struct capture cap = {.armed = 1};
+    CPLPushErrorHandlerEx(capture_error, &cap);
+    GDALDatasetH ds = open_source(ctx, path, &cap);
+    CPLPopErrorHandler();
+    if (!ds)
+        return bm_ctx_status(ctx);
+    int n = GDALDatasetGetLayerCount(ds);
+    char **list = calloc((size_t)n + 1, sizeof *list);
+    enum bm_status st = list ? BM_OK : bm__fail(ctx, BM_ERR_NOMEM, "out of memory");
+    for (int i = 0; st == BM_OK && i < n; i++)
+        if (!(list[i] = bm__strdup(OGR_L_GetName(GDALDatasetGetLayer(ds, i)))))
+            st = bm__fail(ctx, BM_ERR_NOMEM, "out of memory");
+    GDALClose(ds);
+    if (st != BM_OK) {
+        bm_strings_free(list, (size_t)n);
+        return st;
+    }
+    *names = list;
+    *count = (size_t)n;
+    return BM_OK;
+}
+
+void bm_strings_free(char **strings, size_t count)
+{
+    if (!strings)
+        return;
+    for (size_t i = 0; i < count; i++)
+        free(strings[i]);
+    free(strings);
+}
+
+/* ---- accessors --------------------------------------------------------- */
+
+void bm_layer_free(struct bm_layer *L)
+{
+    if (!L)
+        return;
+    for (size_t i = 0; i < L->nfields; i++)
+        free(L->field_names[i]);
+    free(L->field_names);
+    free(L->field_types);
+    bm__buf_free(&L->xy);
+    bm__buf_free(&L->parts);
+    bm__buf_free(&L->features);
+    bm__buf_free(&L->attr_off);
+    bm__buf_free(&L->strings);
+    free(L->path);
+    free(L->name);
+    free(L->driver);
+    free(L->geom_name);
+    free(L->crs);
+    free(L);
+}
+
+const char *bm_layer_name(const struct bm_layer *L)
+{
+    return L->name;
+}
+
+const char *bm_layer_path(const struct bm_layer *L)
+{
+    return L->path;
+}
+
+const char *bm_layer_driver(const struct bm_layer *L)
+{
+    return L->driver;
+}
+
+const char *bm_layer_geom_name(const struct bm_layer *L)
+{
+    return L->geom_name;
+}
+
+enum bm_geom_type bm_layer_geom_type(const struct bm_layer *L)
+{
+    return L->type;
+}
+
+const char *bm_layer_crs(const struct bm_layer *L)
+{
+    return L->crs;
+}
+
+struct bm_bbox bm_layer_extent(const struct bm_layer *L)
+{
+    return L->extent;
+}
+
+size_t bm_layer_feature_count(const struct bm_layer *L)
+{
+    return BM__BUF_COUNT(&L->features, struct bm_feature);
+}
+
+const struct bm_feature *bm_layer_feature(const struct bm_layer *L, size_t i)
+{
+    return &BM__BUF_AT(&L->features, struct bm_feature, i);
+}
+
+const struct bm_part *bm_layer_parts(const struct bm_layer *L)
+{
+    return (const struct bm_part *)(const void *)L->parts.data;
+}
+
+const double *bm_layer_xy(const struct bm_layer *L)
+{
+    return (const double *)(const void *)L->xy.data;
+}
+
+size_t bm_layer_point_count(const struct bm_layer *L)
+{
+    return BM__BUF_COUNT(&L->xy, double) / 2;
+}
+
+size_t bm_layer_field_count(const struct bm_layer *L)
+{
+    return L->nfields;
+}
+
+const char *bm_layer_field_name(const struct bm_layer *L, size_t i)
+{
+    return i < L->nfields ? L->field_names[i] : NULL;
+}
+
+enum bm_field_type bm_layer_field_type(const struct bm_layer *L, size_t i)
+{
+    return i < L->nfields ? L->field_types[i] : BM_FIELD_OTHER;
+}
+
+int bm_layer_field_index(const struct bm_layer *L, const char *name)
+{
+    for (size_t i = 0; i < L->nfields; i++)
+        if (strcasecmp(L->field_names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *bm_layer_attr(const struct bm_layer *L, size_t feat, size_t field)
+{
+    if (feat >= bm_layer_feature_count(L) || field >= L->nfields)
+        return NULL;
+    size_t off = BM__BUF_AT(&L->attr_off, size_t, feat * L->nfields + field);
+    return off == NULL_ATTR ? NULL : L->strings.data + off;
+}
+
+bool bm_layer_attr_double(const struct bm_layer *L, size_t feat, size_t field, double *out)
+{
+    const char *s = bm_layer_attr(L, feat, field);
+    if (!s || !s[0])
+        return false;
+    char *end;
+    double v = strtod(s, &end);
+    while (*end == ' ')
+        end++;
+    if (*end != '\0')
+        return false;
+    *out = v;
+    return true;
+}
+
+size_t bm_layer_repaired_count(const struct bm_layer *L)
+{
+    return L->repaired;
+}
+
+size_t bm_layer_skipped_count(const struct bm_layer *L)
+{
+    return L->skipped;
+}
+
+const char *bm_geom_type_name(enum bm_geom_type type)
+{
+    switch (type) {
+    case BM_GEOM_POINT:
+        return "point";
+    case BM_GEOM_LINE:
+        return "line";
+    case BM_GEOM_POLYGON:
+        return "polygon";
+    default:
+        return "none";
+    }
+}
+
+const char *bm_field_type_name(enum bm_field_type type)
+{
+    static const char *const names[] = {"String", "Integer", "Real", "Date", "Other"};
+    return type <= BM_FIELD_OTHER ? names[type] : "Other";
+}
