@@ -1,0 +1,460 @@
+/* bordermap tests: the loader, on real files GDAL writes and on broken ones. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bordermap/bordermap.h"
+#include "support.h"
+
+static struct bm_ctx *ctx;
+
+static int setup(void **state)
+{
+    (void)state;
+    ctx = bm_ctx_new();
+    return ctx && tmp_make() ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    bm_ctx_free(ctx);
+    tmp_remove();
+    return 0;
+}
+
+/* Expect msg to equal the printf-formatted text. */
+static void expect_message(const char *msg, const char *fmt, ...)
+{
+    char want[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(want, sizeof want, fmt, ap);
+    va_end(ap);
+    assert_string_equal(msg, want);
+}
+
+static void expect_prefix(const char *msg, const char *prefix)
+{
+    if (strncmp(msg, prefix, strlen(prefix)) != 0)
+        fail_msg("message '%s' does not start with '%s'", msg, prefix);
+}
+
+static enum bm_status load(const char *path, const struct bm_load_opts *o, struct bm_layer **L)
+{
+    bm_ctx_clear_warnings(ctx);
+    return bm_layer_load(ctx, path, o, L);
+}
+
+static const char *const THREE_POINTS[] = {"POINT (97.851 24.013)", "POINT (96.1297 19.745)",
+                                           "POINT (93.5513 19.4279)"};
+
+/* ---- files that cannot be opened ---- */
+
+static void missing_file(void **state)
+{
+    (void)state;
+    struct bm_layer *L;
+    const char *p = tmp_path("nowhere.shp");
+    assert_int_equal(load(p, NULL, &L), BM_ERR_SOURCE_MISSING);
+    assert_null(L);
+    expect_message(bm_ctx_error(ctx), "cannot open '%s': no such file or folder; check the path", p);
+}
+
+static void missing_sidecar(void **state)
+{
+    (void)state;
+    static const char *const sidecar[] = {"shx", "dbf"};
+    for (int i = 0; i < 2; i++) {
+        char name[64], side[64];
+        snprintf(name, sizeof name, "no%s.shp", sidecar[i]);
+        snprintf(side, sizeof side, "no%s.%s", sidecar[i], sidecar[i]);
+        const char *p = tmp_path(name);
+        assert_int_equal(write_layer(p, "ESRI Shapefile", 4326, "pts", THREE_POINTS, 3), 0);
+        assert_int_equal(unlink(tmp_path(side)), 0);
+        struct bm_layer *L;
+        assert_int_equal(load(p, NULL, &L), BM_ERR_SOURCE_MISSING);
+        expect_message(bm_ctx_error(ctx),
+                       "cannot open '%s': its .%s file is missing; a shapefile needs its .shp, "
+                       ".shx and .dbf side by side",
+                       p, sidecar[i]);
+    }
+}
+
+static void truncated_shp(void **state)
+{
+    (void)state;
+    /* 300 lines of 50 vertices: cutting the .shp in half loses most of them. */
+    static char wkt[300][2048];
+    const char *list[300];
+    for (int i = 0; i < 300; i++) {
+        int n = snprintf(wkt[i], sizeof wkt[i], "LINESTRING (");
+        for (int k = 0; k < 50; k++)
+            n += snprintf(wkt[i] + n, sizeof wkt[i] - (size_t)n, "%s%d.%02d %d.5", k ? "," : "",
+                          90 + i % 10, k, 20 + i % 5);
+        snprintf(wkt[i] + n, sizeof wkt[i] - (size_t)n, ")");
+        list[i] = wkt[i];
+    }
+    const char *p = tmp_path("truncated.shp");
+    assert_int_equal(write_layer(p, "ESRI Shapefile", 4326, "lines", list, 300), 0);
+    assert_int_equal(truncate_to(p, file_size(p) / 2), 0);
+    struct bm_layer *L;
+    assert_int_equal(load(p, NULL, &L), BM_ERR_SOURCE_CORRUPT);
+    assert_null(L);
+    char prefix[600];
+    snprintf(prefix, sizeof prefix, "cannot read '%s': the file is damaged or truncated (", p);
+    expect_prefix(bm_ctx_error(ctx), prefix);
+}
+
+static void truncated_header(void **state)
+{
+    (void)state;
+    const char *p = tmp_path("header.shp");
+    assert_int_equal(write_layer(p, "ESRI Shapefile", 4326, "pts", THREE_POINTS, 3), 0);
+    assert_int_equal(truncate_to(p, 50), 0);
+    struct bm_layer *L;
+    assert_int_equal(load(p, NULL, &L), BM_ERR_SOURCE_CORRUPT);
+    expect_message(bm_ctx_error(ctx),
+                   "cannot read '%s': the file is damaged, truncated or not what its extension "
+                   "says (.shp file is unreadable, or corrupt); restore it from its source",
+                   p);
+}
+
+static void empty_file(void **state)
+{
+    (void)state;
+    const char *p = tmp_path("empty.geojson");
+    assert_int_equal(write_text(p, ""), 0);
+    struct bm_layer *L;
+    assert_int_equal(load(p, NULL, &L), BM_ERR_SOURCE_CORRUPT);
+    expect_message(bm_ctx_error(ctx),
+                   "cannot read '%s': the file is empty (0 bytes); restore it from its source", p);
+}
+
+static void garbage_with_vector_extension(void **state)
+{
+    (void)state;
+    const char *p = tmp_path("garbage.geojson");
+    assert_int_equal(write_text(p, "this is not json {"), 0);
+    struct bm_layer *L;
+    assert_int_equal(load(p, NULL, &L), BM_ERR_SOURCE_CORRUPT);
+    char prefix[600];
+    snprintf(prefix, sizeof prefix,
+             "cannot read '%s': the file is damaged, truncated or not what its extension says (",
+             p);
+    expect_prefix(bm_ctx_error(ctx), prefix);
+}
+
+static void not_vector_data(void **state)
+{
+    (void)state;
+    const char *p = tmp_path("notes.txt");
+    assert_int_equal(write_text(p, "hello\n"), 0);
+    struct bm_layer *L;
+    assert_int_equal(load(p, NULL, &L), BM_ERR_SOURCE_FORMAT);
+    char prefix[600];
+    snprintf(prefix, sizeof prefix, "cannot read '%s' as vector data (", p);
+    expect_prefix(bm_ctx_error(ctx), prefix);
+}
+
+/* ---- CRS ---- */
+
+static void no_prj_in_degree_range(void **state)
+{
+    (void)state;
+    const char *p = tmp_path("noprj.shp");
+    assert_int_equal(write_layer(p, "ESRI Shapefile", 0, "noprj", THREE_POINTS, 3), 0);
+    struct bm_layer *L;
+    assert_int_equal(load(p, NULL, &L), BM_OK);
+    assert_string_equal(bm_layer_crs(L), "none (assumed WGS 84)");
+    assert_int_equal(bm_ctx_warning_count(ctx), 1);
+    expect_message(bm_ctx_warning(ctx, 0),
+                   "'%s' has no CRS: assumed WGS 84 longitude/latitude, as all its coordinates "
+                   "are in the degree range; add a .prj file to make it explicit",
+                   p);
+    assert_int_equal(bm_layer_feature_count(L), 3);
+    bm_layer_free(L);
+}
+
+static void no_prj_in_metres(void **state)
+{
+    (void)state;
+    static const char *const utm[] = {"POINT (500000 2700000)"};
+    const char *p = tmp_path("metres.shp");
+    assert_int_equal(write_layer(p, "ESRI Shapefile", 0, "metres", utm, 1), 0);
+    struct bm_layer *L;
+    assert_int_equal(load(p, NULL, &L), BM_ERR_CRS);
+    expect_message(bm_ctx_error(ctx),
+                   "'%s' has no CRS and feature 0 has coordinates outside the degree range; add "
+                   "a .prj file (or the format's equivalent) naming its CRS",
+                   p);
+}
+
+static void web_mercator_to_lonlat(void **state)
+{
+    (void)state;
+    /* Spherical Mercator by its defining formulas (EPSG:3857 on a = 6378137 m). */
+    const double a = 6378137.0, lon = 97.851, lat = 24.013;
+    const double x = a * lon * M_PI / 180, y = a * log(tan(M_PI / 4 + lat * M_PI / 360));
+    char wkt[128];
+    snprintf(wkt, sizeof wkt, "POINT (%.6f %.6f)", x, y);
+    const char *list[] = {wkt};
+    const char *p = tmp_path("mercator.gpkg");
+    assert_int_equal(write_layer(p, "GPKG", 3857, "ruili", list, 1), 0);
+    struct bm_layer *L;
+    assert_int_equal(load(p, NULL, &L), BM_OK);
+    assert_string_equal(bm_layer_crs(L), "WGS 84 / Pseudo-Mercator (EPSG:3857)");
+    const double *xy = bm_layer_xy(L);
+    assert_true(fabs(xy[0] - lon) < 1e-8);
+    assert_true(fabs(xy[1] - lat) < 1e-8);
+    bm_layer_free(L);
+}
+
+/* ---- geometry problems ---- */
+
+static void invalid_polygon_policies(void **state)
+{
+    (void)state;
+    static const char *const polys[] = {
+        "POLYGON ((0 0, 10 10, 10 0, 0 10, 0 0))", /* a bow-tie: self-intersecting */
+        "POLYGON ((20 0, 30 0, 30 10, 20 10, 20 0))"};
+    const char *p = tmp_path("bowtie.shp");
+    assert_int_equal(write_layer(p, "ESRI Shapefile", 4326, "bowtie", polys, 2), 0);
+    struct bm_layer *L;
+    struct bm_load_opts o = {.invalid = BM_INVALID_REPAIR};
+
+    assert_int_equal(load(p, &o, &L), BM_OK);
+    assert_int_equal(bm_layer_feature_count(L), 2);
+    assert_int_equal(bm_layer_repaired_count(L), 1);
+    expect_message(bm_ctx_warning(ctx, 0),
+                   "'%s': 1 invalid polygon(s) repaired (first: feature 0)", p);
+    /* The repaired bow-tie is two triangles: two polygons of one ring each. */
+    const struct bm_feature *f = bm_layer_feature(L, 0);
+    assert_int_equal(f->nparts, 2);
+    assert_int_equal(bm_layer_parts(L)[f->first_part + 1].polygon, 1);
+    bm_layer_free(L);
+
+    o.invalid = BM_INVALID_KEEP;
+    assert_int_equal(load(p, &o, &L), BM_OK);
+    assert_int_equal(bm_ctx_warning_count(ctx), 0);
+    assert_int_equal(bm_layer_feature(L, 0)->nparts, 1);
+    assert_int_equal(bm_layer_parts(L)[0].count, 5);
+    bm_layer_free(L);
+
+    o.invalid = BM_INVALID_SKIP;
+    assert_int_equal(load(p, &o, &L), BM_OK);
+    assert_int_equal(bm_layer_feature_count(L), 1);
+    assert_int_equal(bm_layer_feature(L, 0)->fid, 1);
+    expect_message(bm_ctx_warning(ctx, 0),
+                   "'%s': 1 invalid polygon(s) skipped (first: feature 0)", p);
+    bm_layer_free(L);
+}
+
+static void empty_layer(void **state)
+{
+    (void)state;
+    const char *p = tmp_path("empty.shp");
+    assert_int_equal(write_layer(p, "ESRI Shapefile", 4326, "empty", NULL, 0), 0);
+    struct bm_layer *L;
+    assert_int_equal(load(p, NULL, &L), BM_OK);
+    assert_int_equal(bm_layer_feature_count(L), 0);
+    assert_int_equal(bm_layer_geom_type(L), BM_GEOM_NONE);
+    expect_message(bm_ctx_warning(ctx, 0), "layer 'empty' of '%s' has no features", p);
+    bm_layer_free(L);
+}
+
+static void empty_geometries_skipped(void **state)
+{
+    (void)state;
+    static const char *const geoms[] = {"POINT (97 24)", "", "POINT (98 23)"};
+    const char *p = tmp_path("holes.geojson");
+    assert_int_equal(write_layer(p, "GeoJSON", 4326, "holes", geoms, 3), 0);
+    struct bm_layer *L;
+    assert_int_equal(load(p, NULL, &L), BM_OK);
+    assert_int_equal(bm_layer_feature_count(L), 2);
+    assert_int_equal(bm_layer_skipped_count(L), 1);
+    expect_message(bm_ctx_warning(ctx, 0),
+                   "'%s': 1 feature(s) with no or empty geometry skipped (first: feature 1)", p);
+    bm_layer_free(L);
+}
+
+static void nan_coordinate(void **state)
+{
+    (void)state;
+    const char *p = tmp_path("nan.shp");
+    assert_int_equal(write_line(p, 4326), 0);
+    /* 100 header + 8 record header + 4 type + 32 box + 4 + 4 counts + 4 part start + 16 */
+    assert_int_equal(patch_double(p, 172, NAN), 0);
+    struct bm_layer *L;
+    assert_int_equal(load(p, NULL, &L), BM_ERR_GEOMETRY);
+    expect_message(bm_ctx_error(ctx),
+                   "no usable features in layer 'nan' of '%s': all 1 were skipped ('%s': 1 "
+                   "feature(s) with NaN or infinite coordinates skipped (first: feature 0); fix "
+                   "them in the source)",
+                   p, p);
+}
+
+static void out_of_range_coordinate(void **state)
+{
+    (void)state;
+    static const char *const geoms[] = {"POINT (97 24)", "POINT (200 24)"};
+    const char *p = tmp_path("range.shp");
+    assert_int_equal(write_layer(p, "ESRI Shapefile", 4326, "range", geoms, 2), 0);
+    struct bm_layer *L;
+    assert_int_equal(load(p, NULL, &L), BM_OK);
+    assert_int_equal(bm_layer_feature_count(L), 1);
+    expect_message(bm_ctx_warning(ctx, 0),
+                   "'%s': 1 feature(s) with coordinates outside longitude -180..180 or latitude "
+                   "-90..90 skipped (first: feature 1)",
+                   p);
+    bm_layer_free(L);
+}
+
+/* ---- layers, fields and filters ---- */
+
+static void unknown_layer_field_and_filter(void **state)
+{
+    (void)state;
+    const char *p = tmp_path("towns.gpkg");
+    assert_int_equal(write_layer(p, "GPKG", 4326, "towns", THREE_POINTS, 3), 0);
+    struct bm_layer *L;
+    struct bm_load_opts o = {.layer = "rivers"};
+    assert_int_equal(load(p, &o, &L), BM_ERR_LAYER);
+    expect_message(bm_ctx_error(ctx), "no layer 'rivers' in '%s'; its layers are: towns", p);
+
+    static const char *const need[] = {"name", "population", NULL};
+    struct bm_load_opts f = {.fields = need};
+    assert_int_equal(load(p, &f, &L), BM_ERR_FIELD);
+    expect_message(bm_ctx_error(ctx),
+                   "no field 'population' in layer 'towns' of '%s'; its fields are: name", p);
+
+    struct bm_load_opts w = {.where = "population > 10"};
+    assert_int_equal(load(p, &w, &L), BM_ERR_FILTER);
+    char prefix[600];
+    snprintf(prefix, sizeof prefix,
+             "bad attribute filter \"population > 10\" on layer 'towns' of '%s': ", p);
+    expect_prefix(bm_ctx_error(ctx), prefix);
+}
+
+static void filters_select(void **state)
+{
+    (void)state;
+    const char *p = tmp_path("select.shp");
+    assert_int_equal(write_layer(p, "ESRI Shapefile", 4326, "select", THREE_POINTS, 3), 0);
+    struct bm_layer *L;
+    struct bm_load_opts w = {.where = "name = 'f1'"};
+    assert_int_equal(load(p, &w, &L), BM_OK);
+    assert_int_equal(bm_layer_feature_count(L), 1);
+    assert_string_equal(bm_layer_attr(L, 0, 0), "f1");
+    bm_layer_free(L);
+
+    struct bm_bbox box = {97, 23, 99, 25}; /* around Ruili only */
+    struct bm_load_opts b = {.bbox = &box};
+    assert_int_equal(load(p, &b, &L), BM_OK);
+    assert_int_equal(bm_layer_feature_count(L), 1);
+    assert_string_equal(bm_layer_attr(L, 0, bm_layer_field_index(L, "NAME")), "f0");
+    bm_layer_free(L);
+}
+
+static void csv_with_lonlat_columns(void **state)
+{
+    (void)state;
+    const char *p = tmp_path("places.csv");
+    assert_int_equal(write_text(p, "name,lon,lat\nRuili,97.851,24.013\nMuse,97.90109,23.99742\n"),
+                     0);
+    struct bm_layer *L;
+    assert_int_equal(load(p, NULL, &L), BM_OK);
+    assert_int_equal(bm_layer_feature_count(L), 2);
+    assert_int_equal(bm_layer_geom_type(L), BM_GEOM_POINT);
+    assert_int_equal(bm_layer_field_count(L), 1); /* the coordinate columns became geometry */
+    const double *xy = bm_layer_xy(L);
+    assert_true(xy[2] == 97.90109 && xy[3] == 23.99742);
+    assert_string_equal(bm_layer_attr(L, 1, 0), "Muse");
+    bm_layer_free(L);
+}
+
+static void polygon_rings_and_holes(void **state)
+{
+    (void)state;
+    static const char *const mp[] = {
+        "MULTIPOLYGON (((0 0, 10 0, 10 10, 0 10, 0 0), (2 2, 2 4, 4 4, 4 2, 2 2)),"
+        " ((20 0, 30 0, 30 10, 20 0)))"};
+    const char *p = tmp_path("rings.gpkg");
+    assert_int_equal(write_layer(p, "GPKG", 4326, "rings", mp, 1), 0);
+    struct bm_layer *L;
+    assert_int_equal(load(p, NULL, &L), BM_OK);
+    const struct bm_feature *f = bm_layer_feature(L, 0);
+    const struct bm_part *parts = bm_layer_parts(L) + f->first_part;
+    assert_int_equal(f->type, BM_GEOM_POLYGON);
+    assert_int_equal(f->nparts, 3);
+    assert_int_equal(parts[0].hole, 0);
+    assert_int_equal(parts[1].hole, 1);
+    assert_int_equal(parts[1].polygon, 0);
+    assert_int_equal(parts[2].polygon, 1);
+    assert_int_equal(parts[2].count, 4);
+    assert_int_equal(bm_layer_point_count(L), 14);
+    struct bm_bbox e = bm_layer_extent(L);
+    assert_true(e.west == 0 && e.east == 30 && e.south == 0 && e.north == 10);
+    bm_layer_free(L);
+}
+
+static void curves_are_linearised(void **state)
+{
+    (void)state;
+    static const char *const arc[] = {"CIRCULARSTRING (97 24, 98 25, 99 24)"};
+    const char *p = tmp_path("arc.gpkg");
+    assert_int_equal(write_layer(p, "GPKG", 4326, "arc", arc, 1), 0);
+    struct bm_layer *L;
+    assert_int_equal(load(p, NULL, &L), BM_OK);
+    assert_int_equal(bm_layer_feature(L, 0)->type, BM_GEOM_LINE);
+    assert_true(bm_layer_point_count(L) > 3);
+    bm_layer_free(L);
+}
+
+static void layer_names_of_a_source(void **state)
+{
+    (void)state;
+    const char *p = tmp_path("two.gpkg");
+    assert_int_equal(write_layer(p, "GPKG", 4326, "towns", THREE_POINTS, 3), 0);
+    char **names;
+    size_t n;
+    assert_int_equal(bm_source_layer_names(ctx, p, &names, &n), BM_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(names[0], "towns");
+    bm_strings_free(names, n);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(missing_file),
+        cmocka_unit_test(missing_sidecar),
+        cmocka_unit_test(truncated_shp),
+        cmocka_unit_test(truncated_header),
+        cmocka_unit_test(empty_file),
+        cmocka_unit_test(garbage_with_vector_extension),
+        cmocka_unit_test(not_vector_data),
+        cmocka_unit_test(no_prj_in_degree_range),
+        cmocka_unit_test(no_prj_in_metres),
+        cmocka_unit_test(web_mercator_to_lonlat),
+        cmocka_unit_test(invalid_polygon_policies),
+        cmocka_unit_test(empty_layer),
+        cmocka_unit_test(empty_geometries_skipped),
+        cmocka_unit_test(nan_coordinate),
+        cmocka_unit_test(out_of_range_coordinate),
+        cmocka_unit_test(unknown_layer_field_and_filter),
+        cmocka_unit_test(filters_select),
+        cmocka_unit_test(csv_with_lonlat_columns),
+        cmocka_unit_test(polygon_rings_and_holes),
+        cmocka_unit_test(curves_are_linearised),
+        cmocka_unit_test(layer_names_of_a_source),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
