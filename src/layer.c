@@ -46,8 +46,13 @@ static void CPL_STDCALL capture_error(CPLErr cls, CPLErrorNum num, const char *m
     struct capture *c = CPLGetErrorHandlerUserData();
     if (!c || !c->armed || cls < CE_Failure)
         return;
-    if (c->failures++ == 0)
-        snprintf(c->first, sizeof c->first, "%s", msg ? msg : "unknown error");
+    if (c->failures++ != 0)
+        return;
+    snprintf(c->first, sizeof c->first, "%s", msg ? msg : "unknown error");
+    /* The message goes inside ours: drop GDAL's closing full stop and newlines. */
+    size_t n = strlen(c->first);
+    while (n > 0 && strchr(".\n\r ", c->first[n - 1]))
+        c->first[--n] = '\0';
 }
 
 /* One kind of skipped or mended feature, reported once with its count. */
@@ -221,12 +226,17 @@ static int is_wgs84_lonlat(OGRSpatialReferenceH srs)
     return same;
 }
 
-/* Does the data put the CRS's second axis first (e.g. longitude of a lat/lon CRS)? */
-static int data_is_traditional(OGRSpatialReferenceH srs)
+/* Does the data give northing or latitude first (e.g. EPSG:4326 in authority order)? */
+static int data_is_north_first(OGRSpatialReferenceH srs)
 {
     int n = 0;
     const int *map = OSRGetDataAxisToSRSAxisMapping(srs, &n);
-    return !(n >= 2 && map[0] == 1 && map[1] == 2);
+    if (n < 2)
+        return 0;
+    int axis = map[0] < 0 ? -map[0] : map[0]; /* 1-based, negative when inverted */
+    OGRAxisOrientation o = OAO_Other;
+    OSRGetAxis(srs, NULL, axis - 1, &o);
+    return o == OAO_North || o == OAO_South;
 }
 
 static enum bm_status setup_crs(struct loader *ld, OGRLayerH ogr)
@@ -242,7 +252,7 @@ static enum bm_status setup_crs(struct loader *ld, OGRLayerH ogr)
     if (!L->crs)
         return bm__fail(ld->ctx, BM_ERR_NOMEM, "out of memory");
     if (is_wgs84_lonlat(srs)) {
-        ld->swap_xy = !data_is_traditional(srs) && OSREPSGTreatsAsLatLong(srs);
+        ld->swap_xy = data_is_north_first(srs);
         return BM_OK;
     }
     char *wkt = NULL;
@@ -265,7 +275,7 @@ static enum bm_status setup_crs(struct loader *ld, OGRLayerH ogr)
                         "cannot use the CRS of '%s' (%s): PROJ finds no transformation to "
                         "WGS 84; reproject the data to WGS 84 (EPSG:4326)",
                         L->path, L->crs);
-    ld->swap_xy = !data_is_traditional(srs);
+    ld->swap_xy = data_is_north_first(srs);
     return BM_OK;
 }
 
@@ -528,6 +538,7 @@ static enum bm_status add_feature(struct loader *ld, OGRFeatureH f)
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
     if (!g || OGR_G_IsEmpty(g)) {
         tally_add(&ld->empty, fid);
+        L->skipped++;
         return BM_OK;
     }
     OGRGeometryH linear = NULL, fixed = NULL;
@@ -642,11 +653,18 @@ static enum bm_status read_features(struct loader *ld, OGRLayerH ogr)
     }
     if (st != BM_OK)
         return st;
+    const char *where = ld->opts->where;
+    if (ld->cap->failures && total == 0 && where && where[0])
+        /* Drivers backed by SQL (GeoPackage, PostGIS) reject a filter only when reading. */
+        return bm__fail(ld->ctx, BM_ERR_FILTER,
+                        "bad attribute filter \"%s\" on layer '%s' of '%s': %s; write it in "
+                        "OGR SQL, e.g. \"iso_a3 = 'MMR'\"",
+                        where, ld->L->name, ld->L->path, ld->cap->first);
     if (ld->cap->failures)
         return bm__fail(ld->ctx, BM_ERR_SOURCE_CORRUPT,
-                        "cannot read '%s': the file is damaged or truncated (after %zu features: "
-                        "%s); restore it from its source",
-                        ld->L->path, total, ld->cap->first);
+                        "cannot read '%s': the file is damaged or truncated (%s); restore it "
+                        "from its source",
+                        ld->L->path, ld->cap->first);
     compute_extent(ld->L);
     report_tallies(ld, total);
     if (total > 0 && bm_layer_feature_count(ld->L) == 0)
