@@ -1,0 +1,54 @@
+# bordermap: a thin wrapper over CMake for the two-command quick start.
+#   make       install what is missing, build, and run the main job
+#   make test  the same set-up, then run the whole test suite with ctest
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+# Debian 12 packages: the build, the libraries, the fonts, and the tests' oracles.
+PACKAGES := cmake gcc make pkg-config \
+	libgdal-dev libproj-dev libcairo2-dev libpango1.0-dev libglib2.0-dev libfyaml-dev \
+	libcmocka-dev fonts-noto-core fonts-noto-cjk geographiclib-tools gdal-bin
+
+.PHONY: all deps build run test sanitize install clean
+
+all: run
+
+deps:
+	@missing=""; \
+	for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "bordermap: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "bordermap: these Debian packages are missing; install them as root, then run make again:"; \
+	    echo "  sudo apt-get install -y --no-install-recommends$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	./$(BUILD)/bordermap layers
+	./$(BUILD)/bordermap places Ruili
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# The tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize: deps
+	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DBM_SANITIZE=ON >/dev/null
+	@cmake --build $(BUILD)-asan -j$(JOBS)
+	cd $(BUILD)-asan && ctest --output-on-failure -j$(JOBS)
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-asan

@@ -1,0 +1,30 @@
+#!/bin/sh
+# One CLI case for ctest:
+#   cli_case.sh EXIT STDOUT STDERR PROGRAM [ARGS...]
+# Runs PROGRAM with ARGS and checks its exit status; that stdout contains the
+# fixed text STDOUT; and that stderr is exactly the one line STDERR. "-" skips
+# a check; "" for STDERR demands an empty stderr.
+want_exit=$1 want_out=$2 want_err=$3
+shift 3
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+"$@" >"$out" 2>"$err"
+got=$?
+status=0
+if [ "$got" != "$want_exit" ]; then
+    echo "exit status $got, expected $want_exit"; status=1
+fi
+if [ "$want_out" != "-" ] && ! grep -qF -- "$want_out" "$out"; then
+    echo "stdout lacks: $want_out"; status=1
+fi
+if [ "$want_err" != "-" ]; then
+    if [ -z "$want_err" ]; then
+        [ -s "$err" ] && { echo "stderr not empty"; status=1; }
+    elif [ "$(cat "$err")" != "$want_err" ]; then
+        echo "stderr is not the expected one line:"; echo "  expected: $want_err"; status=1
+    fi
+fi
+if [ $status != 0 ]; then
+    echo "--- command: $*"; echo "--- stdout:"; head -40 "$out"; echo "--- stderr:"; cat "$err"
+fi
+exit $status
