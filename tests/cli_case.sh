@@ -2,8 +2,9 @@
 # One CLI case for ctest:
 #   cli_case.sh EXIT STDOUT STDERR PROGRAM [ARGS...]
 # Runs PROGRAM with ARGS and checks its exit status; that stdout contains the
-# fixed text STDOUT; and that stderr is exactly the one line STDERR. "-" skips
-# a check; "" for STDERR demands an empty stderr.
+# fixed text STDOUT; and that stderr is exactly the one line STDERR, or one
+# line containing the text after "~" when STDERR starts with "~". "-" skips a
+# check; "" for STDERR demands an empty stderr.
 want_exit=$1 want_out=$2 want_err=$3
 shift 3
 out=$(mktemp) err=$(mktemp)
@@ -20,6 +21,10 @@ fi
 if [ "$want_err" != "-" ]; then
     if [ -z "$want_err" ]; then
         [ -s "$err" ] && { echo "stderr not empty"; status=1; }
+    elif [ "${want_err#\~}" != "$want_err" ]; then
+        if [ "$(wc -l <"$err")" != 1 ] || ! grep -qF -- "${want_err#\~}" "$err"; then
+            echo "stderr is not one line containing: ${want_err#\~}"; status=1
+        fi
     elif [ "$(cat "$err")" != "$want_err" ]; then
         echo "stderr is not the expected one line:"; echo "  expected: $want_err"; status=1
     fi

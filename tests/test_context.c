@@ -1,0 +1,63 @@
+/* bordermap tests: the context keeps the first error and collects warnings. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bordermap/bordermap.h"
+
+static void first_error_is_kept_until_the_next_call(void **state)
+{
+    (void)state;
+    struct bm_ctx *ctx = bm_ctx_new();
+    assert_non_null(ctx);
+    assert_int_equal(bm_ctx_status(ctx), BM_OK);
+    assert_string_equal(bm_ctx_error(ctx), "");
+    struct bm_layer *L;
+    assert_int_equal(bm_layer_load(ctx, "", NULL, &L), BM_ERR_ARG);
+    assert_string_equal(bm_ctx_error(ctx), "no source path given");
+    /* A later call starts clean. */
+    assert_int_equal(bm_layer_load(ctx, "/nonexistent/x.geojson", NULL, &L),
+                     BM_ERR_SOURCE_MISSING);
+    assert_string_equal(bm_ctx_error(ctx), "cannot open '/nonexistent/x.geojson': no such file or "
+                                           "folder; check the path");
+    bm_ctx_clear_error(ctx);
+    assert_int_equal(bm_ctx_status(ctx), BM_OK);
+    bm_ctx_free(ctx);
+}
+
+static void data_root_and_paths(void **state)
+{
+    (void)state;
+    struct bm_ctx *ctx = bm_ctx_new();
+    assert_int_equal(bm_ctx_set_data_root(ctx, "/opt/bm"), BM_OK);
+    assert_string_equal(bm_ctx_data_root(ctx), "/opt/bm");
+    char path[32];
+    assert_int_equal(bm_ctx_data_path(ctx, "shapes/x.shp", path, sizeof path), BM_OK);
+    assert_string_equal(path, "/opt/bm/shapes/x.shp");
+    char tiny[8];
+    assert_int_equal(bm_ctx_data_path(ctx, "shapes/x.shp", tiny, sizeof tiny), BM_ERR_ARG);
+    assert_string_equal(bm_ctx_error(ctx), "data path '/opt/bm/shapes/x.shp' is too long");
+    bm_ctx_free(ctx);
+}
+
+static void version(void **state)
+{
+    (void)state;
+    assert_string_equal(bm_version(), BM_VERSION_STRING);
+    assert_non_null(strstr(bm_library_versions(), "GDAL 3."));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(first_error_is_kept_until_the_next_call),
+        cmocka_unit_test(data_root_and_paths),
+        cmocka_unit_test(version),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
