@@ -9,5 +9,6 @@
 #include "bordermap/context.h"
 #include "bordermap/layer.h"
 #include "bordermap/gazetteer.h"
+#include "bordermap/measure.h"
 
 #endif

@@ -1,0 +1,262 @@
+/* bordermap: geodesic measurement with PROJ's geod_* (Karney 2013). */
+#include "bordermap/measure.h"
+#include "internal.h"
+
+#include <errno.h>
+#include <geodesic.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* WGS84 (EPSG:7030). geod_init is cheap, so each call makes its own: no shared state. */
+static struct geod_geodesic wgs84(void)
+{
+    struct geod_geodesic g;
+    geod_init(&g, 6378137.0, 1 / 298.257223563);
+    return g;
+}
+
+static int valid_latlon(double lat, double lon)
+{
+    return isfinite(lat) && isfinite(lon) && fabs(lat) <= 90 && fabs(lon) <= 180;
+}
+
+enum bm_status bm_geod_inverse(struct bm_ctx *ctx, double lat1, double lon1, double lat2,
+                               double lon2, struct bm_geodesic *out)
+{
+    bm__begin(ctx);
+    if (!valid_latlon(lat1, lon1) || !valid_latlon(lat2, lon2))
+        return bm__fail(ctx, BM_ERR_ARG,
+                        "bad coordinates %g,%g to %g,%g: latitude must be within -90..90 and "
+                        "longitude within -180..180",
+                        lat1, lon1, lat2, lon2);
+    struct geod_geodesic g = wgs84();
+    geod_inverse(&g, lat1, lon1, lat2, lon2, &out->distance, &out->azi1, &out->azi2);
+    return BM_OK;
+}
+
+double bm_geod_polyline_length(const double *xy, size_t n)
+{
+    struct geod_geodesic g = wgs84();
+    double total = 0;
+    for (size_t i = 1; i < n; i++) {
+        double s12;
+        geod_inverse(&g, xy[2 * i - 1], xy[2 * i - 2], xy[2 * i + 1], xy[2 * i], &s12, NULL,
+                     NULL);
+        total += s12;
+    }
+    return total;
+}
+
+double bm_geod_ring_area(const double *xy, size_t n)
+{
+    struct geod_geodesic g = wgs84();
+    struct geod_polygon p;
+    geod_polygon_init(&p, 0);
+    /* A closing point repeated from the first adds an empty edge; drop it. */
+    if (n > 1 && xy[0] == xy[2 * n - 2] && xy[1] == xy[2 * n - 1])
+        n--;
+    for (size_t i = 0; i < n; i++)
+        geod_polygon_addpoint(&g, &p, xy[2 * i + 1], xy[2 * i]);
+    double area = 0;
+    /* reverse = 0, sign = 1: signed by orientation; we want the magnitude. */
+    geod_polygon_compute(&g, &p, 0, 1, &area, NULL);
+    return fabs(area);
+}
+
+double bm_feature_length(const struct bm_layer *L, size_t feat)
+{
+    const struct bm_feature *f = bm_layer_feature(L, feat);
+    const struct bm_part *parts = bm_layer_parts(L) + f->first_part;
+    const double *xy = bm_layer_xy(L);
+    double total = 0;
+    if (f->type == BM_GEOM_POINT)
+        return 0;
+    for (size_t i = 0; i < f->nparts; i++)
+        total += bm_geod_polyline_length(xy + 2 * parts[i].first, parts[i].count);
+    return total;
+}
+
+double bm_feature_area(const struct bm_layer *L, size_t feat)
+{
+    const struct bm_feature *f = bm_layer_feature(L, feat);
+    const struct bm_part *parts = bm_layer_parts(L) + f->first_part;
+    const double *xy = bm_layer_xy(L);
+    double total = 0;
+    if (f->type != BM_GEOM_POLYGON)
+        return 0;
+    for (size_t i = 0; i < f->nparts; i++) {
+        double a = bm_geod_ring_area(xy + 2 * parts[i].first, parts[i].count);
+        total += parts[i].hole ? -a : a;
+    }
+    return total;
+}
+
+/* ---- nearest point --------------------------------------------------- */
+
+/*
+ * Distance from P to the geodesic segment A-B, minimised along the segment
+ * by golden-section search on the arc length; f(s) = |P X(s)| is unimodal on
+ * a segment much shorter than the Earth's radius, which every segment of a
+ * boundary line is.
+ */
+static double segment_distance(const struct geod_geodesic *g, double plat, double plon, double alat, double alon, double blat,
+                               double blon, double *xlat, double *xlon)
+{
+    struct geod_geodesicline line;
+    geod_inverseline(&line, g, alat, alon, blat, blon, GEOD_LATITUDE | GEOD_LONGITUDE |
+                                                           GEOD_DISTANCE_IN);
+    const double len = line.s13, phi = (sqrt(5.0) - 1) / 2;
+    double lo = 0, hi = len;
+    double s1 = hi - phi * (hi - lo), s2 = lo + phi * (hi - lo);
+    double lat, lon, d1, d2;
+    geod_position(&line, s1, &lat, &lon, NULL);
+    geod_inverse(g, plat, plon, lat, lon, &d1, NULL, NULL);
+    geod_position(&line, s2, &lat, &lon, NULL);
+    geod_inverse(g, plat, plon, lat, lon, &d2, NULL, NULL);
+    while (hi - lo > 1e-4) { /* 0.1 mm along the segment */
+        if (d1 < d2) {
+            hi = s2;
+            s2 = s1;
+            d2 = d1;
+            s1 = hi - phi * (hi - lo);
+            geod_position(&line, s1, &lat, &lon, NULL);
+            geod_inverse(g, plat, plon, lat, lon, &d1, NULL, NULL);
+        } else {
+            lo = s1;
+            s1 = s2;
+            d1 = d2;
+            s2 = lo + phi * (hi - lo);
+            geod_position(&line, s2, &lat, &lon, NULL);
+            geod_inverse(g, plat, plon, lat, lon, &d2, NULL, NULL);
+        }
+    }
+    /* The ends themselves may be nearer than any interior point. */
+    double best = d1 < d2 ? d1 : d2, s = d1 < d2 ? s1 : s2;
+    double da, db;
+    geod_inverse(g, plat, plon, alat, alon, &da, NULL, NULL);
+    geod_inverse(g, plat, plon, blat, blon, &db, NULL, NULL);
+    if (da <= best) {
+        best = da;
+        s = 0;
+    }
+    if (db < best) {
+        best = db;
+        s = len;
+    }
+    geod_position(&line, s, xlat, xlon, NULL);
+    return best;
+}
+
+struct candidate {
+    double bound; /* lower bound of the distance to the segment */
+    size_t point; /* index of its first point */
+    size_t feature;
+};
+
+static int by_bound(const void *a, const void *b)
+{
+    const struct candidate *p = a, *q = b;
+    return p->bound < q->bound ? -1 : p->bound > q->bound;
+}
+
+enum bm_status bm_nearest(struct bm_ctx *ctx, const struct bm_layer *L, double lat, double lon,
+                          struct bm_nearest *out)
+{
+    bm__begin(ctx);
+    if (!valid_latlon(lat, lon))
+        return bm__fail(ctx, BM_ERR_ARG,
+                        "bad coordinates %g,%g: latitude must be within -90..90 and longitude "
+                        "within -180..180",
+                        lat, lon);
+    size_t np = bm_layer_point_count(L);
+    if (bm_layer_feature_count(L) == 0 || np == 0)
+        return bm__fail(ctx, BM_ERR_GEOMETRY, "layer '%s' of '%s' has no features to measure to",
+                        bm_layer_name(L), bm_layer_path(L));
+    const double *xy = bm_layer_xy(L);
+    double *dist = malloc(np * sizeof *dist);
+    struct candidate *cand = malloc(np * sizeof *cand);
+    if (!dist || !cand) {
+        free(dist);
+        free(cand);
+        return bm__fail(ctx, BM_ERR_NOMEM, "out of memory measuring to '%s'", bm_layer_path(L));
+    }
+    struct geod_geodesic geod = wgs84();
+    const struct geod_geodesic *g = &geod;
+    for (size_t i = 0; i < np; i++)
+        geod_inverse(g, lat, lon, xy[2 * i + 1], xy[2 * i], &dist[i], NULL, NULL);
+    /* The best vertex is an upper bound; each segment has the lower bound
+     * (|PA| + |PB| - |AB|) / 2 by the triangle inequality. */
+    struct bm_nearest best = {0, INFINITY, 0, 0};
+    size_t nc = 0;
+    for (size_t f = 0; f < bm_layer_feature_count(L); f++) {
+        const struct bm_feature *feat = bm_layer_feature(L, f);
+        const struct bm_part *parts = bm_layer_parts(L) + feat->first_part;
+        for (size_t k = 0; k < feat->nparts; k++) {
+            size_t a = parts[k].first, n = parts[k].count;
+            for (size_t i = a; i < a + n; i++)
+                if (dist[i] < best.distance) {
+                    best = (struct bm_nearest){f, dist[i], xy[2 * i + 1], xy[2 * i]};
+                }
+            if (feat->type == BM_GEOM_POINT)
+                continue;
+            for (size_t i = a; i + 1 < a + n; i++) {
+                double ab;
+                geod_inverse(g, xy[2 * i + 1], xy[2 * i], xy[2 * i + 3], xy[2 * i + 2], &ab, NULL,
+                             NULL);
+                cand[nc++] = (struct candidate){(dist[i] + dist[i + 1] - ab) / 2, i, f};
+            }
+        }
+    }
+    qsort(cand, nc, sizeof *cand, by_bound);
+    for (size_t c = 0; c < nc && cand[c].bound < best.distance; c++) {
+        size_t i = cand[c].point;
+        double xlat, xlon;
+        double d = segment_distance(g, lat, lon, xy[2 * i + 1], xy[2 * i], xy[2 * i + 3],
+                                    xy[2 * i + 2], &xlat, &xlon);
+        if (d < best.distance)
+            best = (struct bm_nearest){cand[c].feature, d, xlat, xlon};
+    }
+    free(dist);
+    free(cand);
+    *out = best;
+    return BM_OK;
+}
+
+/* ---- "lat,lon" ------------------------------------------------------- */
+
+static int parse_number(const char *s, const char **end, double *v)
+{
+    char *e;
+    while (*s == ' ')
+        s++;
+    errno = 0;
+    *v = strtod(s, &e);
+    if (e == s || errno == ERANGE || !isfinite(*v))
+        return -1;
+    while (*e == ' ')
+        e++;
+    *end = e;
+    return 0;
+}
+
+enum bm_status bm_parse_latlon(struct bm_ctx *ctx, const char *text, double *lat, double *lon)
+{
+    bm__begin(ctx);
+    const char *p;
+    double a, b;
+    if (!text || parse_number(text, &p, &a) != 0 || *p != ',' || parse_number(p + 1, &p, &b) != 0 ||
+        *p != '\0')
+        return bm__fail(ctx, BM_ERR_PLACE_SYNTAX,
+                        "'%s' is not a place name or a position; write a position as lat,lon in "
+                        "decimal degrees, e.g. 24.013,97.851",
+                        text ? text : "");
+    if (fabs(a) > 90 || fabs(b) > 180)
+        return bm__fail(ctx, BM_ERR_PLACE_SYNTAX,
+                        "'%s' is out of range: latitude must be within -90..90 and longitude "
+                        "within -180..180",
+                        text);
+    *lat = a;
+    *lon = b;
+    return BM_OK;
+}
