@@ -7,6 +7,7 @@
 #include <proj.h>
 
 #include "bordermap/context.h"
+#include "bordermap/layer.h"
 
 /*
  * Record a failure on the context and return its status. Only the first
@@ -23,6 +24,17 @@ void bm__begin(struct bm_ctx *ctx);
 
 /* The context's PROJ context. */
 PJ_CONTEXT *bm__proj(struct bm_ctx *ctx);
+
+/*
+ * A layer made in memory, in WGS84 lon/lat, with the given text fields.
+ * NULL when out of memory.
+ */
+struct bm_layer *bm__layer_new(const char *name, const char *path, const char *const *fields,
+                               size_t nfields);
+
+/* Add a one-part feature of n points (copied) with nfields attributes (NULL: null). 0 or -1. */
+int bm__layer_add(struct bm_layer *L, enum bm_geom_type type, const double *xy, size_t n,
+                  const char *const *attrs);
 
 /* strdup that returns NULL on NULL. */
 char *bm__strdup(const char *s);

@@ -821,6 +821,60 @@ void bm_strings_free(char **strings, size_t count)
     free(strings);
 }
 
+/* ---- layers made in memory ------------------------------------------------ */
+
+struct bm_layer *bm__layer_new(const char *name, const char *path, const char *const *fields,
+                               size_t nfields)
+{
+    struct bm_layer *L = calloc(1, sizeof *L);
+    if (!L)
+        return NULL;
+    L->name = bm__strdup(name);
+    L->path = bm__strdup(path);
+    L->driver = bm__strdup("memory");
+    L->geom_name = bm__strdup("Line String");
+    L->crs = bm__strdup("WGS 84 (EPSG:4326)");
+    L->field_names = calloc(nfields + 1, sizeof *L->field_names);
+    L->field_types = calloc(nfields + 1, sizeof *L->field_types);
+    int ok = L->name && L->path && L->driver && L->geom_name && L->crs && L->field_names &&
+             L->field_types;
+    for (size_t i = 0; ok && i < nfields; i++) {
+        ok = (L->field_names[i] = bm__strdup(fields[i])) != NULL;
+        L->nfields = i + 1;
+    }
+    if (!ok) {
+        bm_layer_free(L);
+        return NULL;
+    }
+    return L;
+}
+
+int bm__layer_add(struct bm_layer *L, enum bm_geom_type type, const double *xy, size_t n,
+                  const char *const *attrs)
+{
+    struct mark m = mark_of(L);
+    struct bm_part part = {BM__BUF_COUNT(&L->xy, double) / 2, n, 0, 0};
+    struct bm_feature f = {(int64_t)bm_layer_feature_count(L), type,
+                           BM__BUF_COUNT(&L->parts, struct bm_part), 1};
+    int bad = bm__buf_append(&L->xy, xy, n * 2 * sizeof(double)) ||
+              bm__buf_append(&L->parts, &part, sizeof part) ||
+              bm__buf_append(&L->features, &f, sizeof f);
+    for (size_t i = 0; !bad && i < L->nfields; i++) {
+        size_t off = NULL_ATTR;
+        if (attrs && attrs[i]) {
+            off = L->strings.len;
+            bad = bm__buf_append(&L->strings, attrs[i], strlen(attrs[i]) + 1);
+        }
+        bad = bad || bm__buf_append(&L->attr_off, &off, sizeof off);
+    }
+    if (bad) {
+        roll_back(L, m);
+        return -1;
+    }
+    compute_extent(L);
+    return 0;
+}
+
 /* ---- accessors --------------------------------------------------------- */
 
 void bm_layer_free(struct bm_layer *L)
@@ -917,6 +971,17 @@ const char *bm_layer_field_name(const struct bm_layer *L, size_t i)
 enum bm_field_type bm_layer_field_type(const struct bm_layer *L, size_t i)
 {
     return i < L->nfields ? L->field_types[i] : BM_FIELD_OTHER;
+}
+
+long bm_layer_find(const struct bm_layer *L, const char *field, const char *value)
+{
+    int k = bm_layer_field_index(L, field);
+    for (size_t i = 0; k >= 0 && i < bm_layer_feature_count(L); i++) {
+        const char *v = bm_layer_attr(L, i, (size_t)k);
+        if (v && strcasecmp(v, value) == 0)
+            return (long)i;
+    }
+    return -1;
 }
 
 int bm_layer_field_index(const struct bm_layer *L, const char *name)

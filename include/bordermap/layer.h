@@ -158,6 +158,12 @@ const char *bm_layer_field_name(const struct bm_layer *layer, size_t i);
 /** Declared type of field i (i < count). */
 enum bm_field_type bm_layer_field_type(const struct bm_layer *layer, size_t i);
 
+/**
+ * Index of the first feature whose field `field` equals value
+ * (case-insensitive), or -1 when there is none or no such field.
+ */
+long bm_layer_find(const struct bm_layer *layer, const char *field, const char *value);
+
 /** Index of the field named name (case-insensitive), or -1. */
 int bm_layer_field_index(const struct bm_layer *layer, const char *name);
 

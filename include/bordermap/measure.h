@@ -73,6 +73,31 @@ struct bm_nearest {
 enum bm_status bm_nearest(struct bm_ctx *ctx, const struct bm_layer *layer, double lat, double lon,
                           struct bm_nearest *out);
 
+/** As bm_nearest(), over feature feat of the layer only. */
+enum bm_status bm_nearest_in_feature(struct bm_ctx *ctx, const struct bm_layer *layer, size_t feat,
+                                     double lat, double lon, struct bm_nearest *out);
+
+/**
+ * The boundary two polygon features share, as lines.
+ *
+ * Walks the rings of whichever feature has fewer points and keeps the runs
+ * of vertices that lie within tolerance_m metres of the other's boundary
+ * (two countries' polygons are often simplified separately, so their common
+ * edges differ by tens of metres); runs separated by less than gap_m metres
+ * of off-boundary vertices are bridged into one line. Each line starts at
+ * its northern end. Lines are ordered longest first.
+ *
+ * polys:       a polygon layer (e.g. countries)
+ * fa, fb:      feature indexes, fa != fb
+ * tolerance_m: metres, > 0 (100 suits OpenStreetMap country polygons)
+ * gap_m:       metres, >= 0 (5000 bridges river mouths and survey gaps)
+ * out:         receives a line layer (owned by the caller) with the field
+ *              "seq" (1 for the longest line); empty when nothing is shared.
+ */
+enum bm_status bm_shared_boundary(struct bm_ctx *ctx, const struct bm_layer *polys, size_t fa,
+                                  size_t fb, double tolerance_m, double gap_m,
+                                  struct bm_layer **out);
+
 /**
  * Parse "lat,lon" in degrees (e.g. "24.013,97.851"; spaces allowed around
  * the numbers). Fails with BM_ERR_PLACE_SYNTAX when malformed or out of
