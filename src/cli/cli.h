@@ -25,9 +25,41 @@ struct cli_command {
 
 int cmd_layers(struct bm_ctx *ctx, int argc, char **argv);
 int cmd_places(struct bm_ctx *ctx, int argc, char **argv);
+int cmd_measure(struct bm_ctx *ctx, int argc, char **argv);
+int cmd_near(struct bm_ctx *ctx, int argc, char **argv);
 
 extern const char HELP_LAYERS[];
 extern const char HELP_PLACES[];
+extern const char HELP_MEASURE[];
+extern const char HELP_NEAR[];
+
+/* ---- units and places ---- */
+
+/* A unit of length for output. */
+struct cli_units {
+    const char *name; /* km, mi, nmi */
+    const char *long_name;
+    double metres; /* metres in one unit */
+};
+
+/* Parse km, mi or nmi. Returns 0, or -1 when unknown. */
+int cli_parse_units(const char *s, struct cli_units *out);
+
+/* metres in units, grouped digits and `decimals` decimals: 2184312 m -> "2,184.3". */
+void format_length(char *buf, size_t size, double metres, const struct cli_units *u, int decimals);
+
+/* A point the user named: a gazetteer name (any script) or "lat,lon". */
+struct cli_point {
+    double lat, lon;
+    char label[256];
+};
+
+/*
+ * Resolve text to a point, loading the gazetteer into *gz on first use
+ * (the caller frees it). Prints the error and returns EXIT_FAIL on failure.
+ */
+int cli_place(struct bm_ctx *ctx, struct bm_gazetteer **gz, const char *text,
+              struct cli_point *out);
 
 /* Print the context's error as one line on stderr; returns EXIT_FAIL. */
 int cli_fail(const struct bm_ctx *ctx);

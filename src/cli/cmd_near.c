@@ -1,0 +1,251 @@
+/* bordermap program: 'bordermap near'. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char HELP_NEAR[] =
+    "usage: bordermap near PLACE|LAT,LON [--within KM] [--layer SOURCE]\n"
+    "       bordermap near --border [--within KM]\n"
+    "\n"
+    "Places within a distance of a place, or of the China-Myanmar border,\n"
+    "nearest first, with their geodesic distances (WGS 84). With --layer, the\n"
+    "features of SOURCE (points, lines or polygons) near the place instead of\n"
+    "the gazetteer's places; distances to lines and polygons are to their\n"
+    "nearest point.\n"
+    "\n"
+    "  -w, --within KM   how far to look, in kilometres (default 50)\n"
+    "  -b, --border      measure to the shipped China-Myanmar border\n"
+    "  -l, --layer SRC   list the features of SRC rather than places\n"
+    "  -u, --units U     km (default), mi or nmi for the distances shown\n"
+    "  -f, --format FMT  table (default), csv or json\n"
+    "\n"
+    "examples:\n"
+    "  bordermap near Ruili --within 30\n"
+    "  bordermap near --border --within 20\n"
+    "  bordermap near 24.0,97.9 --layer shapes/infrastructure/pipelines.shp\n";
+
+struct hit {
+    const char *name, *name_zh, *name_my, *kind, *country;
+    double distance;
+};
+
+static int by_distance(const void *a, const void *b)
+{
+    const struct hit *p = a, *q = b;
+    if (p->distance != q->distance)
+        return p->distance < q->distance ? -1 : 1;
+    return strcmp(p->name, q->name);
+}
+
+struct near_opts {
+    enum cli_format format;
+    struct cli_units units;
+    double within_m;
+    const char *layer;
+    int border;
+};
+
+static void print_hits(const struct hit *h, size_t n, const struct near_opts *o, const char *what)
+{
+    char cell[64];
+    if (o->format == FORMAT_JSON) {
+        printf("{\"near\": ");
+        json_string(stdout, what);
+        printf(", \"within\": {\"metres\": %.17g}, \"units\": \"%s\", \"results\": [",
+               o->within_m, o->units.name);
+        for (size_t i = 0; i < n; i++) {
+            fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", stdout);
+            json_string(stdout, h[i].name);
+            fputs(", \"name_zh\": ", stdout);
+            json_string(stdout, h[i].name_zh && h[i].name_zh[0] ? h[i].name_zh : NULL);
+            fputs(", \"name_my\": ", stdout);
+            json_string(stdout, h[i].name_my && h[i].name_my[0] ? h[i].name_my : NULL);
+            fputs(", \"kind\": ", stdout);
+            json_string(stdout, h[i].kind);
+            fputs(", \"country\": ", stdout);
+            json_string(stdout, h[i].country);
+            printf(", \"distance\": {\"metres\": %.17g, \"%s\": %.17g}}", h[i].distance,
+                   o->units.name, h[i].distance / o->units.metres);
+        }
+        puts(n ? "\n]}" : "]}");
+        return;
+    }
+    if (o->format == FORMAT_CSV) {
+        puts("name,name_zh,name_my,kind,country,distance,units");
+        for (size_t i = 0; i < n; i++) {
+            const char *row[] = {h[i].name, h[i].name_zh, h[i].name_my, h[i].kind, h[i].country};
+            for (int k = 0; k < 5; k++)
+                csv_field(stdout, row[k], 0);
+            printf("%.6f,%s\n", h[i].distance / o->units.metres, o->units.name);
+        }
+        return;
+    }
+    format_length(cell, sizeof cell, o->within_m, &o->units, 0);
+    printf("Within %s %s of %s: %zu\n\n", cell, o->units.name, what, n);
+    if (n == 0)
+        return;
+    struct cli_table t;
+    table_init(&t, 6);
+    t.right[5] = 1;
+    const char *head[] = {"name", "chinese", "burmese", "kind", "country", o->units.name};
+    table_add(&t, head);
+    for (size_t i = 0; i < n; i++) {
+        format_length(cell, sizeof cell, h[i].distance, &o->units, 1);
+        const char *row[] = {h[i].name, h[i].name_zh, h[i].name_my, h[i].kind, h[i].country,
+                             cell};
+        table_add(&t, row);
+    }
+    table_print(&t, stdout);
+    table_free(&t);
+}
+
+/* Gazetteer places within reach of a layer (the border), or of a point. */
+static int near_places(struct bm_ctx *ctx, struct bm_gazetteer *gz, const struct bm_layer *to,
+                       const struct cli_point *from, const struct near_opts *o, const char *what)
+{
+    size_t n = bm_gazetteer_count(gz), nh = 0;
+    struct hit *h = calloc(n ? n : 1, sizeof *h);
+    if (!h) {
+        fputs("bordermap: out of memory\n", stderr);
+        return EXIT_FAIL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct bm_place *p = bm_gazetteer_place(gz, i);
+        double d;
+        if (to) {
+            struct bm_nearest nn;
+            if (bm_nearest(ctx, to, p->lat, p->lon, &nn) != BM_OK) {
+                free(h);
+                return cli_fail(ctx);
+            }
+            d = nn.distance;
+        } else {
+            struct bm_geodesic g;
+            bm_geod_inverse(ctx, from->lat, from->lon, p->lat, p->lon, &g);
+            d = g.distance;
+            if (strcmp(p->name, from->label) == 0)
+                continue; /* the place itself */
+        }
+        if (d <= o->within_m)
+            h[nh++] = (struct hit){p->name, p->name_zh, p->name_my, p->kind, p->country, d};
+    }
+    qsort(h, nh, sizeof *h, by_distance);
+    print_hits(h, nh, o, what);
+    free(h);
+    return EXIT_OK;
+}
+
+/* Features of a source within reach of a point. */
+static int near_features(struct bm_ctx *ctx, const struct cli_point *from,
+                         const struct near_opts *o)
+{
+    struct bm_layer *L;
+    if (bm_layer_load(ctx, o->layer, NULL, &L) != BM_OK)
+        return cli_fail(ctx);
+    size_t n = bm_layer_feature_count(L), nh = 0;
+    struct hit *h = calloc(n ? n : 1, sizeof *h);
+    char (*ids)[32] = calloc(n ? n : 1, sizeof *ids);
+    int rc = h && ids ? EXIT_OK : EXIT_FAIL;
+    int nf = bm_layer_field_index(L, "name"), kf = bm_layer_field_index(L, "kind");
+    for (size_t i = 0; rc == EXIT_OK && i < n; i++) {
+        struct bm_nearest nn;
+        if (bm_nearest_in_feature(ctx, L, i, from->lat, from->lon, &nn) != BM_OK) {
+            rc = cli_fail(ctx);
+            break;
+        }
+        if (nn.distance > o->within_m)
+            continue;
+        const char *name = nf >= 0 ? bm_layer_attr(L, i, (size_t)nf) : NULL;
+        if (!name) {
+            snprintf(ids[i], sizeof ids[i], "feature %lld", (long long)bm_layer_feature(L, i)->fid);
+            name = ids[i];
+        }
+        const char *kind = kf >= 0 ? bm_layer_attr(L, i, (size_t)kf) : NULL;
+        h[nh++] = (struct hit){name, "", "", kind ? kind : bm_geom_type_name(
+                                                                bm_layer_feature(L, i)->type),
+                               "", nn.distance};
+    }
+    if (rc == EXIT_OK) {
+        qsort(h, nh, sizeof *h, by_distance);
+        print_hits(h, nh, o, from->label);
+    }
+    free(ids);
+    free(h);
+    bm_layer_free(L);
+    return rc;
+}
+
+int cmd_near(struct bm_ctx *ctx, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'}, {"units", required_argument, NULL, 'u'},
+        {"within", required_argument, NULL, 'w'}, {"layer", required_argument, NULL, 'l'},
+        {"border", no_argument, NULL, 'b'},       {NULL, 0, NULL, 0}};
+    struct near_opts o = {.format = FORMAT_TABLE, .within_m = 50000};
+    cli_parse_units("km", &o.units);
+    int c;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "f:u:w:l:b", longopts, NULL)) != -1) {
+        char *end;
+        double km;
+        switch (c) {
+        case 'f':
+            if (cli_parse_format(optarg, &o.format) != 0)
+                return cli_usage("near", "unknown format '%s' (use table, csv or json)", optarg);
+            break;
+        case 'u':
+            if (cli_parse_units(optarg, &o.units) != 0)
+                return cli_usage("near", "unknown units '%s' (use km, mi or nmi)", optarg);
+            break;
+        case 'w':
+            km = strtod(optarg, &end);
+            if (*end || !(km > 0) || km > 20100)
+                return cli_usage("near", "--within takes kilometres between 0 and 20100, not '%s'",
+                                 optarg);
+            o.within_m = km * 1000;
+            break;
+        case 'l':
+            o.layer = optarg;
+            break;
+        case 'b':
+            o.border = 1;
+            break;
+        default:
+            return cli_usage("near", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    int n = argc - optind;
+    if (o.border ? n != 0 : n != 1)
+        return cli_usage("near", o.border ? "--border takes no place"
+                                          : "give one place or lat,lon, or --border");
+    if (o.border && o.layer)
+        return cli_usage("near", "--border and --layer do not go together");
+    struct bm_gazetteer *gz = NULL;
+    int rc;
+    if (o.border) {
+        char path[4096];
+        struct bm_layer *B = NULL;
+        if (bm_ctx_data_path(ctx, "shapes/boundaries/border_cn_mm.shp", path, sizeof path) !=
+                BM_OK ||
+            bm_layer_load(ctx, path, NULL, &B) != BM_OK || bm_gazetteer_load(ctx, NULL, &gz) != BM_OK)
+            rc = cli_fail(ctx);
+        else
+            rc = near_places(ctx, gz, B, NULL, &o, "the China–Myanmar border");
+        bm_layer_free(B);
+    } else {
+        struct cli_point from;
+        rc = cli_place(ctx, &gz, argv[optind], &from);
+        if (rc == EXIT_OK && o.layer)
+            rc = near_features(ctx, &from, &o);
+        else if (rc == EXIT_OK && (gz || bm_gazetteer_load(ctx, NULL, &gz) == BM_OK))
+            rc = near_places(ctx, gz, NULL, &from, &o, from.label);
+        else if (rc == EXIT_OK)
+            rc = cli_fail(ctx);
+    }
+    bm_gazetteer_free(gz);
+    return rc;
+}
