@@ -1,0 +1,256 @@
+/* bordermap tests: geodesic measurement against GeographicLib's own tools. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <geodesic.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bordermap/bordermap.h"
+#include "oracle.h"
+#include "support.h"
+
+static struct bm_ctx *ctx;
+
+/* The bar: agreement to 1 mm per 1000 km, plus round-off of the printout. */
+static void assert_agrees(double got, double want, const char *what)
+{
+    double tol = 1e-9 * fabs(want) + 1e-6;
+    if (!(fabs(got - want) <= tol))
+        fail_msg("%s: %.9f vs oracle %.9f (off by %.3g, tolerance %.3g)", what, got, want,
+                 fabs(got - want), tol);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    ctx = bm_ctx_new();
+    return ctx && tmp_make() ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    bm_ctx_free(ctx);
+    tmp_remove();
+    return 0;
+}
+
+static struct bm_layer *shipped(const char *rel)
+{
+    char path[4096];
+    struct bm_layer *L = NULL;
+    if (bm_ctx_data_path(ctx, rel, path, sizeof path) != BM_OK ||
+        bm_layer_load(ctx, path, NULL, &L) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    return L;
+}
+
+static void inverse_matches_geodsolve(void **state)
+{
+    (void)state;
+    static const double pairs[][4] = {
+        {24.013, 97.851, 19.745, 96.12972},         /* Ruili - Naypyidaw */
+        {19.42793, 93.55134, 25.03889, 102.71833},  /* Kyaukphyu - Kunming */
+        {23.99742, 97.90109, 24.013, 97.851},       /* Muse - Ruili, a few km */
+        {0.0, 0.0, 0.5, 179.7},                     /* nearly antipodal */
+        {-30.0, 10.0, 45.0, -120.0},                /* long, crossing the equator */
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        const double *p = pairs[i];
+        struct bm_geodesic g;
+        double s12, azi1, azi2;
+        assert_int_equal(bm_geod_inverse(ctx, p[0], p[1], p[2], p[3], &g), BM_OK);
+        assert_int_equal(oracle_inverse(p[0], p[1], p[2], p[3], &s12, &azi1, &azi2), 0);
+        assert_agrees(g.distance, s12, "distance");
+        assert_true(fabs(g.azi1 - azi1) < 1e-9 && fabs(g.azi2 - azi2) < 1e-9);
+    }
+    struct bm_geodesic g;
+    assert_int_equal(bm_geod_inverse(ctx, 91, 0, 0, 0, &g), BM_ERR_ARG);
+    assert_string_equal(bm_ctx_error(ctx), "bad coordinates 91,0 to 0,0: latitude must be within "
+                                           "-90..90 and longitude within -180..180");
+}
+
+static void lines_match_planimeter(void **state)
+{
+    (void)state;
+    static const char *const layers[] = {"shapes/boundaries/border_cn_mm.shp",
+                                         "shapes/infrastructure/pipelines.shp",
+                                         "shapes/infrastructure/rail.shp"};
+    for (size_t k = 0; k < 3; k++) {
+        struct bm_layer *L = shipped(layers[k]);
+        assert_true(bm_layer_feature_count(L) > 0);
+        for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
+            const struct bm_feature *f = bm_layer_feature(L, i);
+            assert_int_equal(f->nparts, 1);
+            const struct bm_part *p = bm_layer_parts(L) + f->first_part;
+            double want;
+            assert_int_equal(oracle_polyline(bm_layer_xy(L) + 2 * p->first, p->count, &want), 0);
+            assert_agrees(bm_feature_length(L, i), want, layers[k]);
+        }
+        bm_layer_free(L);
+    }
+}
+
+static void border_total_is_within_published_range(void **state)
+{
+    (void)state;
+    struct bm_layer *B = shipped("shapes/boundaries/border_cn_mm.shp");
+    /* The whole line, piece after piece, measured at once by the oracle. */
+    size_t n = bm_layer_point_count(B);
+    double want, got = 0;
+    assert_int_equal(oracle_polyline(bm_layer_xy(B), n, &want), 0);
+    for (size_t i = 0; i < bm_layer_feature_count(B); i++)
+        got += bm_feature_length(B, i);
+    /* Pieces share their joints, so joining them adds only zero-length steps. */
+    assert_agrees(got, want, "border total");
+    /* Published: 2,129 km (CIA) to 2,227 km (The Irrawaddy). */
+    assert_true(got > 2129e3 && got < 2227e3);
+    bm_layer_free(B);
+}
+
+static void area_matches_planimeter(void **state)
+{
+    (void)state;
+    struct bm_layer *C = shipped("shapes/boundaries/countries.shp");
+    long mmr = bm_layer_find(C, "iso_a3", "MMR");
+    assert_true(mmr >= 0);
+    const struct bm_feature *f = bm_layer_feature(C, (size_t)mmr);
+    double total = 0;
+    for (size_t k = 0; k < f->nparts; k++) {
+        const struct bm_part *p = bm_layer_parts(C) + f->first_part + k;
+        double want;
+        assert_int_equal(oracle_area(bm_layer_xy(C) + 2 * p->first, p->count, &want), 0);
+        double got = bm_geod_ring_area(bm_layer_xy(C) + 2 * p->first, p->count);
+        assert_agrees(got, want, "ring area");
+        total += p->hole ? -want : want;
+    }
+    assert_agrees(bm_feature_area(C, (size_t)mmr), total, "Myanmar area");
+    /* Myanmar: 676,578 km2 (CIA World Factbook), to within the data's detail. */
+    assert_true(fabs(total / 1e6 - 676578) < 0.01 * 676578);
+    bm_layer_free(C);
+}
+
+/* Brute force: the nearest of 2001 points along every segment within reach. */
+static double brute_nearest(const struct bm_layer *L, double lat, double lon)
+{
+    struct geod_geodesic g;
+    geod_init(&g, 6378137, 1 / 298.257223563);
+    const double *xy = bm_layer_xy(L);
+    double best = INFINITY;
+    for (size_t f = 0; f < bm_layer_feature_count(L); f++) {
+        const struct bm_feature *feat = bm_layer_feature(L, f);
+        const struct bm_part *p = bm_layer_parts(L) + feat->first_part;
+        for (size_t i = p->first; i + 1 < p->first + p->count; i++) {
+            double d0;
+            geod_inverse(&g, lat, lon, xy[2 * i + 1], xy[2 * i], &d0, NULL, NULL);
+            if (d0 > 60000)
+                continue; /* no border segment is 30 km long */
+            struct geod_geodesicline line;
+            geod_inverseline(&line, &g, xy[2 * i + 1], xy[2 * i], xy[2 * i + 3], xy[2 * i + 2],
+                             GEOD_ALL);
+            for (int k = 0; k <= 2000; k++) {
+                double plat, plon, d;
+                geod_position(&line, line.s13 * k / 2000, &plat, &plon, NULL);
+                geod_inverse(&g, lat, lon, plat, plon, &d, NULL, NULL);
+                best = fmin(best, d);
+            }
+        }
+    }
+    return best;
+}
+
+static void nearest_is_a_true_minimum(void **state)
+{
+    (void)state;
+    struct bm_layer *B = shipped("shapes/boundaries/border_cn_mm.shp");
+    static const double towns[][2] = {{24.013, 97.851},   /* Ruili */
+                                      {23.99742, 97.90109}, /* Muse */
+                                      {23.69611, 98.76214}}; /* Laukkai */
+    for (size_t i = 0; i < 3; i++) {
+        struct bm_nearest n;
+        assert_int_equal(bm_nearest(ctx, B, towns[i][0], towns[i][1], &n), BM_OK);
+        double s12, a1, a2;
+        assert_int_equal(oracle_inverse(towns[i][0], towns[i][1], n.lat, n.lon, &s12, &a1, &a2),
+                         0);
+        assert_agrees(n.distance, s12, "distance to the nearest point");
+        double brute = brute_nearest(B, towns[i][0], towns[i][1]);
+        /* Never worse than sampling, and sampling at ~1 m steps cannot beat it by a mm. */
+        assert_true(n.distance <= brute + 1e-6);
+        assert_true(n.distance > brute - 1e-3);
+    }
+    struct bm_nearest n;
+    assert_int_equal(bm_nearest(ctx, B, NAN, 97, &n), BM_ERR_ARG);
+    bm_layer_free(B);
+}
+
+static void shared_boundary_of_two_squares(void **state)
+{
+    (void)state;
+    /* Two 0.1-degree squares whose common edge at lon 97.1 differs by about 50 m. */
+    static const char *const squares[] = {
+        "POLYGON ((97.0 24.0, 97.1 24.0, 97.1 24.05, 97.1 24.1, 97.0 24.1, 97.0 24.0))",
+        "POLYGON ((97.1005 24.0, 97.2 24.0, 97.2 24.1, 97.1005 24.1, 97.1005 24.0))",
+        "POLYGON ((99.0 20.0, 99.1 20.0, 99.1 20.1, 99.0 20.0))"};
+    const char *p = tmp_path("squares.gpkg");
+    assert_int_equal(write_layer(p, "GPKG", 4326, "squares", squares, 3), 0);
+    struct bm_layer *L, *S;
+    assert_int_equal(bm_layer_load(ctx, p, NULL, &L), BM_OK);
+    assert_int_equal(bm_shared_boundary(ctx, L, 0, 1, 100, 0, &S), BM_OK);
+    assert_int_equal(bm_layer_feature_count(S), 1);
+    const struct bm_part *part = bm_layer_parts(S);
+    const double *xy = bm_layer_xy(S);
+    /* Walked along the first (it has fewer points... or as many): north end first. */
+    assert_true(xy[2 * part->first + 1] > xy[2 * (part->first + part->count - 1) + 1]);
+    double want;
+    assert_int_equal(oracle_inverse(24.1, 97.1, 24.0, 97.1, &want, &(double){0}, &(double){0}),
+                     0);
+    assert_true(fabs(bm_feature_length(S, 0) - want) < 1e-6);
+    bm_layer_free(S);
+
+    assert_int_equal(bm_shared_boundary(ctx, L, 0, 1, 10, 0, &S), BM_OK);
+    assert_int_equal(bm_layer_feature_count(S), 0); /* 50 m apart: not within 10 m */
+    bm_layer_free(S);
+    assert_int_equal(bm_shared_boundary(ctx, L, 0, 2, 100, 0, &S), BM_OK);
+    assert_int_equal(bm_layer_feature_count(S), 0);
+    bm_layer_free(S);
+    assert_int_equal(bm_shared_boundary(ctx, L, 0, 0, 100, 0, &S), BM_ERR_ARG);
+    bm_layer_free(L);
+}
+
+static void latlon_parsing(void **state)
+{
+    (void)state;
+    double lat, lon;
+    assert_int_equal(bm_parse_latlon(ctx, "24.013,97.851", &lat, &lon), BM_OK);
+    assert_true(lat == 24.013 && lon == 97.851);
+    assert_int_equal(bm_parse_latlon(ctx, " -19.5 , -96 ", &lat, &lon), BM_OK);
+    assert_true(lat == -19.5 && lon == -96);
+    assert_int_equal(bm_parse_latlon(ctx, "24.0;97.8", &lat, &lon), BM_ERR_PLACE_SYNTAX);
+    assert_string_equal(bm_ctx_error(ctx),
+                        "'24.0;97.8' is not a place name or a position; write a position as "
+                        "lat,lon in decimal degrees, e.g. 24.013,97.851");
+    assert_int_equal(bm_parse_latlon(ctx, "97.8,24.0x", &lat, &lon), BM_ERR_PLACE_SYNTAX);
+    assert_int_equal(bm_parse_latlon(ctx, "nan,97", &lat, &lon), BM_ERR_PLACE_SYNTAX);
+    assert_int_equal(bm_parse_latlon(ctx, "97.8,24.0", &lat, &lon), BM_ERR_PLACE_SYNTAX);
+    assert_string_equal(bm_ctx_error(ctx), "'97.8,24.0' is out of range: latitude must be within "
+                                           "-90..90 and longitude within -180..180");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(inverse_matches_geodsolve),
+        cmocka_unit_test(lines_match_planimeter),
+        cmocka_unit_test(border_total_is_within_published_range),
+        cmocka_unit_test(area_matches_planimeter),
+        cmocka_unit_test(nearest_is_a_true_minimum),
+        cmocka_unit_test(shared_boundary_of_two_squares),
+        cmocka_unit_test(latlon_parsing),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
