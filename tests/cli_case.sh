@@ -2,7 +2,7 @@
 # One CLI case for ctest:
 #   cli_case.sh EXIT STDOUT STDERR PROGRAM [ARGS...]
 # Runs PROGRAM with ARGS and checks its exit status; that stdout contains the
-# fixed text STDOUT; and that stderr is exactly the one line STDERR, or one
+# fixed text STDOUT (or, for "!TEXT", does not contain TEXT); and that stderr is exactly the one line STDERR, or one
 # line containing the text after "~" when STDERR starts with "~". "-" skips a
 # check; "" for STDERR demands an empty stderr.
 want_exit=$1 want_out=$2 want_err=$3
@@ -15,7 +15,11 @@ status=0
 if [ "$got" != "$want_exit" ]; then
     echo "exit status $got, expected $want_exit"; status=1
 fi
-if [ "$want_out" != "-" ] && ! grep -qF -- "$want_out" "$out"; then
+if [ "${want_out#!}" != "$want_out" ]; then
+    if grep -qF -- "${want_out#!}" "$out"; then
+        echo "stdout has what it must not: ${want_out#!}"; status=1
+    fi
+elif [ "$want_out" != "-" ] && ! grep -qF -- "$want_out" "$out"; then
     echo "stdout lacks: $want_out"; status=1
 fi
 if [ "$want_err" != "-" ]; then
