@@ -315,7 +315,7 @@ enum bm_status bm_shared_boundary(struct bm_ctx *ctx, const struct bm_layer *L, 
     int bad = !lines || grid_build(&g, L, o, &box) != 0 ||
               walk(L, w, &g, tolerance_m, gap_m, &runs) != 0;
     size_t nr = BM__BUF_COUNT(&runs, struct run);
-    if (!bad)
+    if (!bad && nr > 1)
         qsort(runs.data, nr, sizeof(struct run), by_length);
     const struct bm_feature *feat = bm_layer_feature(L, w);
     for (size_t j = 0; !bad && j < nr; j++) {
