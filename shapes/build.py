@@ -330,31 +330,38 @@ def load_osm_countries(path):
 
 # ---------------------------------------------------------------- admin1
 MMR_TYPE = {'State': 'State', 'Division': 'Region'}
+# type of a first-level division where NE's gn_name does not say it
+COUNTRY_TYPE = {'BGD': 'Division', 'BTN': 'District', 'CHN': 'Province', 'IND': 'State',
+                'KHM': 'Province', 'LAO': 'Province', 'NPL': 'Zone', 'THA': 'Province',
+                'VNM': 'Province'}
+SPECIAL_TYPE = {('THA', 'Bangkok Metropolis'): 'Special Administrative Area',
+                ('KHM', 'Phnom Penh'): 'Municipality',
+                ('LAO', 'Vientiane [prefecture]'): 'Prefecture'}
 
 
 def admin1_type(a3, gn_name, name):
+    """Type of a division: from NE's gn_name (GeoNames' official name), as
+    Myanmar's 2008 terms (State / Region) for MMR, else the country's usual
+    first-level term."""
+    if (a3, name) in SPECIAL_TYPE:
+        return SPECIAL_TYPE[(a3, name)]
     g = gn_name or ''
+    gl = g.lower()
     if a3 == 'CHN':
-        if 'Zizhiqu' in g or 'Autonomous Region' in g:
+        if 'zizhiqu' in gl or 'autonomous region' in gl:
             return 'Autonomous Region'
         if g.endswith(' Shi'):
             return 'Municipality'
-        if g.endswith(' Sheng') or g.endswith(' Province'):
-            return 'Province'
+        return 'Province'
     if a3 == 'MMR':
         for k, v in MMR_TYPE.items():
             if g.endswith(' ' + k):
                 return v
-    for word, typ in (('Union Territory', 'Union Territory'), ('Division', 'Division'),
-                      ('Province', 'Province'), ('Provincia', 'Province'),
-                      ('Changwat', 'Province'), ('Khoueng', 'Province'),
-                      ('Tinh', 'Province'), ('Thanh Pho', 'Municipality'),
-                      ('Khett', 'Province'), ('Krong', 'Municipality'),
-                      ('Dzongkhag', 'District'), ('District', 'District'),
-                      ('Zone', 'Zone'), ('State', 'State'), ('Prefecture', 'Prefecture')):
-        if word in g:
+    for word, typ in (('union territory', 'Union Territory'), ('division', 'Division'),
+                      ('thanh pho', 'Municipality'), ('zone', 'Zone'), ('state', 'State')):
+        if word in gl:
             return typ
-    return ''
+    return COUNTRY_TYPE.get(a3, '')
 
 
 def load_admin1(gpkg, countries):
@@ -816,13 +823,16 @@ def build_places(ref_dir, src_cities, border_line, mmr_ring, out_dir):
         d_border = min_km(bl, lon, lat) if near_box else 1e9
         corridor = cc == 'MM' or (cc == 'CN' and c['admin1'] == '29')
         if (cc, c['name']) in NATIONAL_CAPITALS:
-            rank, kind = 3, 'capital'
+            rank, kind, why = 3, 'capital', 'national capital'
         elif corridor and (seat2 or seat1):
-            rank, kind = 3, 'town'
+            rank, kind, why = 3, 'seat', 'district/prefecture seat (name matches its admin2)'
         elif d_border <= BORDER_ZONE_KM:
-            rank, kind = 4, 'town'
+            rank, kind, why = 4, 'town', 'within %d km of the China–Myanmar border' % BORDER_ZONE_KM
         elif (seat1 or seat2) and cc != 'MM' and min_km(mr, lon, lat) <= MMR_ZONE_KM:
-            rank, kind = 5, 'town'
+            rank, kind, why = 5, 'seat', ('seat (name matches its admin1/admin2) within %d km '
+                                          'of Myanmar' % MMR_ZONE_KM)
+        elif seat2 and cc == 'CN':
+            rank, kind, why = 5, 'seat', 'prefecture seat (name matches its admin2)'
         else:
             continue
         if cc == 'MM' and adm1 == 'Yangon':
@@ -839,7 +849,7 @@ def build_places(ref_dir, src_cities, border_line, mmr_ring, out_dir):
             continue
         cand.append({'name': c['name'], 'lon': lon, 'lat': lat, 'cc': cc, 'rank': rank,
                      'kind': kind, 'admin1': gn_admin1_name(adm1) if adm1 else '',
-                     'adm2': adm2})
+                     'adm2': adm2, 'why': why})
     # among GeoNames entries: one per name within 100 km, and none within 2 km of another
     cand.sort(key=lambda d: (d['rank'], d['name'], d['lon'], d['lat']))
     kept = []
@@ -847,7 +857,8 @@ def build_places(ref_dir, src_cities, border_line, mmr_ring, out_dir):
         clash = False
         for k in kept:
             dk = geod_dist_km(d['lon'], d['lat'], k['lon'], k['lat'])
-            if dk <= 2.0 or (dk <= 100.0 and norm_name(d['name']) == norm_name(k['name'])):
+            if (dk <= 2.0 or (dk <= 100.0 and norm_name(d['name']) == norm_name(k['name']))
+                    or (k['kind'] == 'capital' and dk <= 25.0)):
                 clash = True
                 break
         if not clash:
@@ -855,11 +866,7 @@ def build_places(ref_dir, src_cities, border_line, mmr_ring, out_dir):
     for d in kept:
         g = ogr.Geometry(ogr.wkbPoint)
         g.AddPoint_2D(d['lon'], d['lat'])
-        why = {3: 'national capital' if d['kind'] == 'capital' else
-               'district/prefecture seat (name matches its GeoNames admin2)',
-               4: 'within %d km of the China–Myanmar border' % BORDER_ZONE_KM,
-               5: 'seat (name matches its GeoNames admin1/admin2) within %d km of Myanmar'
-                  % MMR_ZONE_KM}[d['rank']]
+        why = d['why']
         note = why + ('; admin2: %s' % d['adm2'] if d['adm2'] else '')
         feats.append((g, {'name': d['name'], 'name_zh': '', 'name_my': '', 'kind': d['kind'],
                           'country': ISO2_TO_3[d['cc']], 'admin1': d['admin1'],
