@@ -551,7 +551,7 @@ static enum bm_status add_feature(struct loader *ld, OGRFeatureH f)
         tally_add(&ld->unsupported, fid);
         goto done;
     }
-    if (fam == BM_GEOM_POLYGON && ld->opts->invalid != BM_INVALID_KEEP) {
+    if (fam == BM_GEOM_POLYGON && ld->opts->invalid != BM_INVALID_UNCHECKED) {
         ld->cap->armed = 0;
         int valid = OGR_G_IsValid(g);
         ld->cap->armed = 1;
@@ -559,12 +559,15 @@ static enum bm_status add_feature(struct loader *ld, OGRFeatureH f)
             tally_add(&ld->invalid, fid);
             if (ld->opts->invalid == BM_INVALID_SKIP)
                 goto done;
+            if (ld->opts->invalid == BM_INVALID_KEEP)
+                goto add;
             fixed = repair(ld, g);
             if (!fixed)
                 goto done;
             g = fixed;
         }
     }
+add:;
     struct mark m = mark_of(L);
     st = add_geometry(ld, g, fam, fid, &kept);
     if (st == BM_OK && kept) {
@@ -628,7 +631,9 @@ static void report_tallies(struct loader *ld, size_t total)
                       "latitude -90..90 skipped (first: feature %lld)",
                  p, ld->range.count, ld->range.first_fid);
     if (ld->invalid.count) {
-        const char *what = ld->opts->invalid == BM_INVALID_SKIP ? "skipped" : "repaired";
+        const char *what = ld->opts->invalid == BM_INVALID_SKIP   ? "skipped"
+                           : ld->opts->invalid == BM_INVALID_KEEP ? "kept as they are"
+                                                                  : "repaired";
         if (ld->opts->invalid == BM_INVALID_REPAIR && ld->L->repaired < ld->invalid.count)
             what = "repaired or, where repair failed, skipped";
         bm__warn(ctx, "'%s': %zu invalid polygon(s) %s (first: feature %lld)", p,

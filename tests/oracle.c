@@ -55,8 +55,11 @@ int oracle_area(const double *xy, size_t n, double *area)
     char out[256];
     long count;
     double perimeter;
-    if (run("Planimeter -s -p 9", xy, n, out, sizeof out) != 0 ||
+    if (run("Planimeter -p 9", xy, n, out, sizeof out) != 0 ||
         sscanf(out, "%ld %lf %lf", &count, &perimeter, area) != 3)
         return -1;
+    /* Signed by orientation (counter-clockwise positive); the size is what we compare.
+     * Planimeter's unsigned mode would give the complement for a clockwise ring. */
+    *area = *area < 0 ? -*area : *area;
     return 0;
 }

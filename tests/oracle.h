@@ -11,7 +11,7 @@ int oracle_inverse(double lat1, double lon1, double lat2, double lon2, double *s
 /* Planimeter -l: length (m) of the polyline through n lon/lat points. Returns 0, or -1. */
 int oracle_polyline(const double *xy, size_t n, double *length);
 
-/* Planimeter -s (unsigned): area (m^2) of the ring through n lon/lat points. Returns 0, or -1. */
+/* Planimeter: area (m^2, either orientation) of the ring through n lon/lat points. 0 or -1. */
 int oracle_area(const double *xy, size_t n, double *area);
 
 #endif

@@ -243,9 +243,16 @@ static void invalid_polygon_policies(void **state)
 
     o.invalid = BM_INVALID_KEEP;
     assert_int_equal(load(p, &o, &L), BM_OK);
-    assert_int_equal(bm_ctx_warning_count(ctx), 0);
+    expect_message(bm_ctx_warning(ctx, 0),
+                   "'%s': 1 invalid polygon(s) kept as they are (first: feature 0)", p);
     assert_int_equal(bm_layer_feature(L, 0)->nparts, 1);
     assert_int_equal(bm_layer_parts(L)[0].count, 5);
+    bm_layer_free(L);
+
+    o.invalid = BM_INVALID_UNCHECKED;
+    assert_int_equal(load(p, &o, &L), BM_OK);
+    assert_int_equal(bm_ctx_warning_count(ctx), 0);
+    assert_int_equal(bm_layer_feature_count(L), 2);
     bm_layer_free(L);
 
     o.invalid = BM_INVALID_SKIP;

@@ -17,12 +17,24 @@
 static struct bm_ctx *ctx;
 
 /* The bar: agreement to 1 mm per 1000 km, plus round-off of the printout. */
-static void assert_agrees(double got, double want, const char *what)
+static void assert_close(double got, double want, double round_off, const char *what)
 {
-    double tol = 1e-9 * fabs(want) + 1e-6;
+    double tol = 1e-9 * fabs(want) + round_off;
     if (!(fabs(got - want) <= tol))
         fail_msg("%s: %.9f vs oracle %.9f (off by %.3g, tolerance %.3g)", what, got, want,
                  fabs(got - want), tol);
+}
+
+/* Lengths: the oracle prints 9 decimals of a metre. */
+static void assert_agrees(double got, double want, const char *what)
+{
+    assert_close(got, want, 1e-6, what);
+}
+
+/* Areas: the oracle prints 4 decimals of a square metre. */
+static void assert_area_agrees(double got, double want, const char *what)
+{
+    assert_close(got, want, 1e-3, what);
 }
 
 static int setup(void **state)
@@ -126,12 +138,13 @@ static void area_matches_planimeter(void **state)
         double want;
         assert_int_equal(oracle_area(bm_layer_xy(C) + 2 * p->first, p->count, &want), 0);
         double got = bm_geod_ring_area(bm_layer_xy(C) + 2 * p->first, p->count);
-        assert_agrees(got, want, "ring area");
+        assert_area_agrees(got, want, "ring area");
         total += p->hole ? -want : want;
     }
-    assert_agrees(bm_feature_area(C, (size_t)mmr), total, "Myanmar area");
-    /* Myanmar: 676,578 km2 (CIA World Factbook), to within the data's detail. */
-    assert_true(fabs(total / 1e6 - 676578) < 0.01 * 676578);
+    assert_area_agrees(bm_feature_area(C, (size_t)mmr), total, "Myanmar area");
+    /* The source is land polygons: Myanmar's land is 653,508 km2 (CIA World Factbook:
+     * 676,578 in all, 23,070 of water); the coastline's detail moves it by a percent or two. */
+    assert_true(fabs(total / 1e6 - 653508) < 0.02 * 653508);
     bm_layer_free(C);
 }
 

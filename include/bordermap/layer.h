@@ -38,7 +38,13 @@ enum bm_geom_type {
 enum bm_invalid_policy {
     BM_INVALID_REPAIR = 0, /**< repair it with GEOS MakeValid (default) */
     BM_INVALID_KEEP = 1,   /**< keep it as it is */
-    BM_INVALID_SKIP = 2    /**< skip the feature */
+    BM_INVALID_SKIP = 2,   /**< skip the feature */
+    /**
+     * Do not check: for data known to be valid (the shipped layers are
+     * checked when they are built). GEOS's validity check costs seconds on
+     * detailed country polygons with many holes.
+     */
+    BM_INVALID_UNCHECKED = 3
 };
 
 /** Type of an attribute field, as the source declares it. */

@@ -23,6 +23,7 @@ struct entry {
     char *label;
     char *path;
     char *layer; /* NULL: the only layer */
+    int shipped; /* checked valid when built: no need to check again */
 };
 
 struct listing {
@@ -30,7 +31,8 @@ struct listing {
     size_t n, cap;
 };
 
-static int listing_add(struct listing *l, const char *label, const char *path, const char *layer)
+static int listing_add(struct listing *l, const char *label, const char *path, const char *layer,
+                       int shipped)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 16;
@@ -44,6 +46,7 @@ static int listing_add(struct listing *l, const char *label, const char *path, c
     e->label = strdup(label);
     e->path = strdup(path);
     e->layer = layer ? strdup(layer) : NULL;
+    e->shipped = shipped;
     return 0;
 }
 
@@ -99,7 +102,7 @@ static int list_shipped(struct bm_ctx *ctx, struct listing *l)
             snprintf(label, sizeof label, "%s/%.*s", g->d_name, (int)(strlen(f->d_name) - 4),
                      f->d_name);
             snprintf(path, sizeof path, "%s/%s", dir, f->d_name);
-            listing_add(l, label, path, NULL);
+            listing_add(l, label, path, NULL, 1);
         }
         closedir(sub);
     }
@@ -125,7 +128,7 @@ static int list_sources(struct bm_ctx *ctx, struct listing *l, int n, char **pat
                 snprintf(label, sizeof label, "%s:%s", paths[i], names[k]);
             else
                 snprintf(label, sizeof label, "%s", paths[i]);
-            listing_add(l, label, paths[i], names[k]);
+            listing_add(l, label, paths[i], names[k], 0);
         }
         if (count == 0) {
             fprintf(stderr, "bordermap: '%s' has no layers\n", paths[i]);
@@ -229,6 +232,8 @@ static int print_listing(struct bm_ctx *ctx, const struct listing *l, enum cli_f
         fputs("layer,geometry,features,points,west,south,east,north,crs,fields\n", stdout);
     for (size_t i = 0; i < l->n; i++) {
         struct bm_load_opts opts = {.layer = l->items[i].layer};
+        if (l->items[i].shipped)
+            opts.invalid = BM_INVALID_UNCHECKED;
         struct bm_layer *L;
         if (bm_layer_load(ctx, l->items[i].path, &opts, &L) != BM_OK) {
             rc = cli_fail(ctx);

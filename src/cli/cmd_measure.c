@@ -76,8 +76,10 @@ static char *length_cell(char *buf, size_t size, double metres, const struct opt
 static int load_shipped(struct bm_ctx *ctx, const char *rel, struct bm_layer **L)
 {
     char path[4096];
+    /* The shipped layers were checked valid when they were built. */
+    struct bm_load_opts opts = {.invalid = BM_INVALID_UNCHECKED};
     if (bm_ctx_data_path(ctx, rel, path, sizeof path) != BM_OK ||
-        bm_layer_load(ctx, path, NULL, L) != BM_OK)
+        bm_layer_load(ctx, path, &opts, L) != BM_OK)
         return cli_fail(ctx);
     return EXIT_OK;
 }
@@ -256,11 +258,12 @@ static int iso_field(const struct bm_layer *L)
 }
 
 /* The shared border of codes a and b in source; *metres and *lines on success. */
-static int border_length(struct bm_ctx *ctx, const char *source, const char *a, const char *b,
-                         const struct options *o, double *metres, size_t *lines)
+static int border_length(struct bm_ctx *ctx, const char *source, int shipped, const char *a,
+                         const char *b, const struct options *o, double *metres, size_t *lines)
 {
     struct bm_layer *L, *S = NULL;
-    if (bm_layer_load(ctx, source, NULL, &L) != BM_OK)
+    struct bm_load_opts lo = {.invalid = shipped ? BM_INVALID_UNCHECKED : BM_INVALID_REPAIR};
+    if (bm_layer_load(ctx, source, &lo, &L) != BM_OK)
         return cli_fail(ctx);
     int rc = EXIT_OK, k = iso_field(L);
     long fa = -1, fb = -1;
@@ -321,7 +324,7 @@ static int measure_border(struct bm_ctx *ctx, int n, char **args, const struct o
     double len[2];
     size_t lines[2];
     for (int i = 0; i < count; i++) {
-        int rc = border_length(ctx, sources[i], a, b, o, &len[i], &lines[i]);
+        int rc = border_length(ctx, sources[i], i > 0 || !o->source, a, b, o, &len[i], &lines[i]);
         if (rc != EXIT_OK)
             return rc;
     }

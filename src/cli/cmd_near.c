@@ -231,7 +231,8 @@ int cmd_near(struct bm_ctx *ctx, int argc, char **argv)
         struct bm_layer *B = NULL;
         if (bm_ctx_data_path(ctx, "shapes/boundaries/border_cn_mm.shp", path, sizeof path) !=
                 BM_OK ||
-            bm_layer_load(ctx, path, NULL, &B) != BM_OK || bm_gazetteer_load(ctx, NULL, &gz) != BM_OK)
+            bm_layer_load(ctx, path, NULL, &B) != BM_OK ||
+            bm_gazetteer_load(ctx, NULL, &gz) != BM_OK)
             rc = cli_fail(ctx);
         else
             rc = near_places(ctx, gz, B, NULL, &o, "the China–Myanmar border");

@@ -52,7 +52,11 @@ size_t display_width(const char *s)
         return s ? strlen(s) : 0;
     for (; *s; s = g_utf8_next_char(s)) {
         gunichar c = g_utf8_get_char(s);
-        if (g_unichar_iszerowidth(c) || g_unichar_ismark(c))
+        GUnicodeType t = g_unichar_type(c);
+        /* As wcwidth(): non-spacing and enclosing marks take no cell; a spacing
+         * mark (Burmese vowel sign E, U+1031) takes one. */
+        if (g_unichar_iszerowidth(c) || t == G_UNICODE_NON_SPACING_MARK ||
+            t == G_UNICODE_ENCLOSING_MARK)
             continue;
         w += g_unichar_iswide(c) ? 2 : 1;
     }
