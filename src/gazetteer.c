@@ -32,31 +32,39 @@ static int is_ignorable(gunichar c)
 }
 
 /*
- * The key a name is matched by: NFKC-normalised (Burmese and CJK text arrives
- * composed in different ways), case-folded, without ignorable characters.
- * NULL for an empty key or invalid UTF-8. Free with g_free().
+ * The key a name is matched by: compatibility-decomposed (Burmese and CJK
+ * text arrives composed in different ways; full-width Latin becomes plain),
+ * accents dropped from Latin letters only (Burmese vowel signs are marks
+ * too, and carry meaning), recomposed, case-folded, without ignorable
+ * characters. NULL for an empty key or invalid UTF-8. Free with g_free().
  */
 static char *make_key(const char *s)
 {
     if (!s || !g_utf8_validate(s, -1, NULL))
         return NULL;
-    char *norm = g_utf8_normalize(s, -1, G_NORMALIZE_NFKC);
-    char *fold = norm ? g_utf8_casefold(norm, -1) : NULL;
-    g_free(norm);
-    if (!fold)
+    char *nfkd = g_utf8_normalize(s, -1, G_NORMALIZE_NFKD);
+    if (!nfkd)
         return NULL;
-    char *w = fold;
-    for (const char *r = fold; *r; r = g_utf8_next_char(r)) {
-        const char *next = g_utf8_next_char(r);
-        if (!is_ignorable(g_utf8_get_char(r))) {
-            memmove(w, r, (size_t)(next - r));
-            w += next - r;
-        }
+    GString *kept = g_string_sized_new(strlen(nfkd));
+    GUnicodeScript base = G_UNICODE_SCRIPT_COMMON;
+    for (const char *r = nfkd; *r; r = g_utf8_next_char(r)) {
+        gunichar c = g_utf8_get_char(r);
+        if (is_ignorable(c))
+            continue;
+        if (g_unichar_type(c) == G_UNICODE_NON_SPACING_MARK && base == G_UNICODE_SCRIPT_LATIN)
+            continue; /* Kēng Tung matches Keng Tung */
+        if (g_unichar_type(c) != G_UNICODE_NON_SPACING_MARK)
+            base = g_unichar_get_script(c);
+        g_string_append_unichar(kept, c);
     }
-    *w = '\0';
-    if (!fold[0]) {
+    g_free(nfkd);
+    char *nfc = g_utf8_normalize(kept->str, -1, G_NORMALIZE_NFC);
+    g_string_free(kept, TRUE);
+    char *fold = nfc ? g_utf8_casefold(nfc, -1) : NULL;
+    g_free(nfc);
+    if (fold && !fold[0]) {
         g_free(fold);
-        return NULL;
+        fold = NULL;
     }
     return fold;
 }

@@ -229,16 +229,42 @@ static enum bm_status nearest_in(struct bm_ctx *ctx, const struct bm_layer *L, s
             }
         }
     }
-    qsort(cand, nc, sizeof *cand, by_bound);
+    /* The vertex nearest on the sphere gives an exact upper bound at once; only the
+     * candidates whose lower bound beats it need sorting and a closer look. */
     struct bm_nearest best = {0, INFINITY, 0, 0};
+    size_t first = 0;
+    for (size_t c = 1; c < nc; c++)
+        if (!cand[c].is_segment && cand[c].bound < cand[first].bound)
+            first = c;
+    if (nc > 0) {
+        size_t i = cand[first].point;
+        best = (struct bm_nearest){cand[first].feature, 0, xy[2 * i + 1], xy[2 * i]};
+        geod_inverse(g, lat, lon, best.lat, best.lon, &best.distance, NULL, NULL);
+    }
+    size_t kept = 0;
+    for (size_t c = 0; c < nc; c++)
+        if (cand[c].bound < best.distance)
+            cand[kept++] = cand[c];
+    nc = kept;
+    qsort(cand, nc, sizeof *cand, by_bound);
     for (size_t c = 0; c < nc && cand[c].bound < best.distance; c++) {
         size_t i = cand[c].point;
         double d, xlat = xy[2 * i + 1], xlon = xy[2 * i];
-        if (cand[c].is_segment)
+        if (cand[c].is_segment) {
+            /* The same bound with exact geodesics is tight: most segments stop here,
+             * before the costlier search along them. */
+            double da, db, ab;
+            geod_inverse(g, lat, lon, xy[2 * i + 1], xy[2 * i], &da, NULL, NULL);
+            geod_inverse(g, lat, lon, xy[2 * i + 3], xy[2 * i + 2], &db, NULL, NULL);
+            geod_inverse(g, xy[2 * i + 1], xy[2 * i], xy[2 * i + 3], xy[2 * i + 2], &ab, NULL,
+                         NULL);
+            if ((da + db - ab) / 2 >= best.distance)
+                continue;
             d = segment_distance(g, lat, lon, xy[2 * i + 1], xy[2 * i], xy[2 * i + 3],
                                  xy[2 * i + 2], &xlat, &xlon);
-        else
+        } else {
             geod_inverse(g, lat, lon, xlat, xlon, &d, NULL, NULL);
+        }
         if (d < best.distance)
             best = (struct bm_nearest){cand[c].feature, d, xlat, xlon};
     }
