@@ -141,16 +141,46 @@ static int by_length(const void *a, const void *b)
     return p->length > q->length ? -1 : p->length < q->length;
 }
 
-/* Append run r of ring (n points, not repeating the first) to out, north end first. */
-static int emit_run(struct bm_layer *out, const double *ring, size_t n, const struct run *r,
-                    struct bm__buf *tmp, const char *seq)
+/* Geodesic length of ring segment a -> a+1 (mod n). */
+static double ring_segment(const double *ring, size_t n, size_t a)
+{
+    size_t b = (a + 1) % n;
+    double seg[4] = {ring[2 * (a % n)], ring[2 * (a % n) + 1], ring[2 * b], ring[2 * b + 1]};
+    return bm_geod_polyline_length(seg, 2);
+}
+
+/*
+ * Append run r of ring (n points, not repeating the first; near flags per
+ * point) to out, north end first. Off-boundary stretches inside the run no
+ * longer than spike_m along the ring are cut straight across: they are the
+ * spikes a tiled source leaves at its seams, not the border.
+ */
+static int emit_run(struct bm_layer *out, const double *ring, size_t n, const unsigned char *near,
+                    const struct run *r, double spike_m, struct bm__buf *tmp, const char *seq)
 {
     tmp->len = 0;
-    for (size_t k = 0; k < r->count; k++)
-        if (bm__buf_append(tmp, ring + 2 * ((r->first + k) % n), 2 * sizeof(double)) != 0)
-            return -1;
+    for (size_t k = 0; k < r->count;) {
+        size_t i = (r->first + k) % n;
+        if (near[i] || k == 0) {
+            if (bm__buf_append(tmp, ring + 2 * i, 2 * sizeof(double)) != 0)
+                return -1;
+            k++;
+            continue;
+        }
+        size_t b = k; /* the off block is [k, b) */
+        while (b < r->count && !near[(r->first + b) % n])
+            b++;
+        double len = 0;
+        for (size_t j = k - 1; j < b; j++)
+            len += ring_segment(ring, n, r->first + j);
+        if (len > spike_m)
+            for (size_t j = k; j < b; j++)
+                if (bm__buf_append(tmp, ring + 2 * ((r->first + j) % n), 2 * sizeof(double)) != 0)
+                    return -1;
+        k = b;
+    }
     double *p = (double *)(void *)tmp->data;
-    size_t m = r->count;
+    size_t m = BM__BUF_COUNT(tmp, double) / 2;
     if (p[1] < p[2 * m - 1])
         for (size_t i = 0; i < m / 2; i++)
             for (int c = 0; c < 2; c++) {
@@ -195,11 +225,8 @@ static int ring_runs(size_t ring_index, const double *ring, size_t n, const unsi
             size_t prev_end = prev->first + prev->count - 1; /* last near vertex */
             double gap = 0;
             size_t steps = (i + n - prev_end % n) % n;
-            for (size_t s = 0; s < steps; s++) {
-                size_t a = (prev_end + s) % n, b = (a + 1) % n;
-                double seg[4] = {ring[2 * a], ring[2 * a + 1], ring[2 * b], ring[2 * b + 1]};
-                gap += bm_geod_polyline_length(seg, 2);
-            }
+            for (size_t s = 0; s < steps; s++)
+                gap += ring_segment(ring, n, prev_end + s);
             if (gap <= gap_m) {
                 prev->count = (i + len - 1 + n - prev->first) % n + 1;
                 k += len;
@@ -217,11 +244,8 @@ static int ring_runs(size_t ring_index, const double *ring, size_t n, const unsi
         if (r.count < 2)
             continue;
         r.length = 0;
-        for (size_t s = 0; s + 1 < r.count; s++) {
-            size_t a = (r.first + s) % n, b = (a + 1) % n;
-            double seg[4] = {ring[2 * a], ring[2 * a + 1], ring[2 * b], ring[2 * b + 1]};
-            r.length += bm_geod_polyline_length(seg, 2);
-        }
+        for (size_t s = 0; s + 1 < r.count; s++)
+            r.length += ring_segment(ring, n, r.first + s);
         BM__BUF_AT(runs, struct run, w++) = r;
     }
     runs->len = w * sizeof(struct run);
@@ -263,7 +287,7 @@ static struct bm_bbox feature_box(const struct bm_layer *L, size_t f, double tol
 
 /* Walk every ring of feature w against the grid of the other; collect runs per ring. */
 static int walk(const struct bm_layer *L, size_t w, const struct grid *g, double tol,
-                double gap_m, struct bm__buf *runs)
+                double gap_m, unsigned char *near_all, struct bm__buf *runs)
 {
     const struct bm_feature *feat = bm_layer_feature(L, w);
     const struct bm_part *parts = bm_layer_parts(L) + feat->first_part;
@@ -273,23 +297,22 @@ static int walk(const struct bm_layer *L, size_t w, const struct grid *g, double
         size_t n = parts[k].count;
         if (n > 1 && ring[0] == ring[2 * n - 2] && ring[1] == ring[2 * n - 1])
             n--; /* the closing point repeats the first */
-        unsigned char *near = malloc(n ? n : 1);
-        if (!near)
-            return -1;
+        unsigned char *near = near_all + parts[k].first;
         for (size_t i = 0; i < n; i++)
             near[i] = (unsigned char)near_any(g, xy, ring[2 * i], ring[2 * i + 1], tol);
-        int r = ring_runs(k, ring, n, near, gap_m, runs);
-        free(near);
-        if (r != 0)
+        if (ring_runs(k, ring, n, near, gap_m, runs) != 0)
             return -1;
     }
     return 0;
 }
 
 enum bm_status bm_shared_boundary(struct bm_ctx *ctx, const struct bm_layer *L, size_t fa,
-                                  size_t fb, double tolerance_m, double gap_m,
+                                  size_t fb, const struct bm_boundary_opts *opts,
                                   struct bm_layer **out)
 {
+    static const struct bm_boundary_opts defaults = {100, 10000, 3500};
+    const struct bm_boundary_opts *o = opts ? opts : &defaults;
+    double tolerance_m = o->tolerance_m, gap_m = o->gap_m, spike_m = o->spike_m;
     bm__begin(ctx);
     *out = NULL;
     size_t nf = bm_layer_feature_count(L);
@@ -301,19 +324,23 @@ enum bm_status bm_shared_boundary(struct bm_ctx *ctx, const struct bm_layer *L, 
         return bm__fail(ctx, BM_ERR_GEOMETRY,
                         "'%s' is not a polygon layer: a shared boundary needs two polygons",
                         bm_layer_path(L));
-    if (!(tolerance_m > 0) || !(gap_m >= 0) || !isfinite(tolerance_m) || !isfinite(gap_m))
+    if (!(tolerance_m > 0) || !(gap_m >= 0) || !(spike_m >= 0) || !isfinite(tolerance_m) ||
+        !isfinite(gap_m) || !isfinite(spike_m))
         return bm__fail(ctx, BM_ERR_ARG,
-                        "shared boundary: tolerance %g m must be > 0 and gap %g m >= 0",
-                        tolerance_m, gap_m);
+                        "shared boundary: tolerance %g m must be > 0, gap %g m and spike %g m "
+                        ">= 0",
+                        tolerance_m, gap_m, spike_m);
     /* Walk the smaller polygon; index the other. */
-    size_t w = feature_points(L, fa) <= feature_points(L, fb) ? fa : fb, o = w == fa ? fb : fa;
+    size_t w = feature_points(L, fa) <= feature_points(L, fb) ? fa : fb;
+    size_t other = w == fa ? fb : fa;
     struct bm_bbox box = feature_box(L, w, tolerance_m);
     struct grid g = {0};
     struct bm__buf runs = {0}, tmp = {0};
     static const char *const fields[] = {"seq"};
     struct bm_layer *lines = bm__layer_new("boundary", bm_layer_path(L), fields, 1);
-    int bad = !lines || grid_build(&g, L, o, &box) != 0 ||
-              walk(L, w, &g, tolerance_m, gap_m, &runs) != 0;
+    unsigned char *near_all = calloc(bm_layer_point_count(L) + 1, 1);
+    int bad = !lines || !near_all || grid_build(&g, L, other, &box) != 0 ||
+              walk(L, w, &g, tolerance_m, gap_m, near_all, &runs) != 0;
     size_t nr = BM__BUF_COUNT(&runs, struct run);
     if (!bad && nr > 1)
         qsort(runs.data, nr, sizeof(struct run), by_length);
@@ -327,8 +354,9 @@ enum bm_status bm_shared_boundary(struct bm_ctx *ctx, const struct bm_layer *L, 
             n--;
         char seq[24];
         snprintf(seq, sizeof seq, "%zu", j + 1);
-        bad = emit_run(lines, ring, n, &r, &tmp, seq) != 0;
+        bad = emit_run(lines, ring, n, near_all + part->first, &r, spike_m, &tmp, seq) != 0;
     }
+    free(near_all);
     grid_free(&g);
     bm__buf_free(&runs);
     bm__buf_free(&tmp);

@@ -213,7 +213,7 @@ static void shared_boundary_of_two_squares(void **state)
     assert_int_equal(write_layer(p, "GPKG", 4326, "squares", squares, 3), 0);
     struct bm_layer *L, *S;
     assert_int_equal(bm_layer_load(ctx, p, NULL, &L), BM_OK);
-    assert_int_equal(bm_shared_boundary(ctx, L, 0, 1, 100, 0, &S), BM_OK);
+    assert_int_equal(bm_shared_boundary(ctx, L, 0, 1, &(struct bm_boundary_opts){100, 0, 0}, &S), BM_OK);
     assert_int_equal(bm_layer_feature_count(S), 1);
     const struct bm_part *part = bm_layer_parts(S);
     const double *xy = bm_layer_xy(S);
@@ -225,13 +225,13 @@ static void shared_boundary_of_two_squares(void **state)
     assert_true(fabs(bm_feature_length(S, 0) - want) < 1e-6);
     bm_layer_free(S);
 
-    assert_int_equal(bm_shared_boundary(ctx, L, 0, 1, 10, 0, &S), BM_OK);
+    assert_int_equal(bm_shared_boundary(ctx, L, 0, 1, &(struct bm_boundary_opts){10, 0, 0}, &S), BM_OK);
     assert_int_equal(bm_layer_feature_count(S), 0); /* 50 m apart: not within 10 m */
     bm_layer_free(S);
-    assert_int_equal(bm_shared_boundary(ctx, L, 0, 2, 100, 0, &S), BM_OK);
+    assert_int_equal(bm_shared_boundary(ctx, L, 0, 2, NULL, &S), BM_OK);
     assert_int_equal(bm_layer_feature_count(S), 0);
     bm_layer_free(S);
-    assert_int_equal(bm_shared_boundary(ctx, L, 0, 0, 100, 0, &S), BM_ERR_ARG);
+    assert_int_equal(bm_shared_boundary(ctx, L, 0, 0, NULL, &S), BM_ERR_ARG);
     bm_layer_free(L);
 }
 

@@ -204,6 +204,15 @@ const char *bm_field_type_name(enum bm_field_type type);
 enum bm_status bm_source_layer_names(struct bm_ctx *ctx, const char *path, char ***names,
                                      size_t *count);
 
+/**
+ * Write a layer to a new GeoJSON (.geojson, .json) or GeoPackage (.gpkg)
+ * file in WGS84 lon/lat, attributes as text. Written to a temporary file
+ * and renamed, so a failure leaves no partial file and an existing file is
+ * replaced only by a complete one. Fails with BM_ERR_ARG for another
+ * extension, BM_ERR_IO when the file cannot be written.
+ */
+enum bm_status bm_layer_write(struct bm_ctx *ctx, const struct bm_layer *layer, const char *path);
+
 /** Free an array of strings from bm_source_layer_names(). NULL is allowed. */
 void bm_strings_free(char **strings, size_t count);
 

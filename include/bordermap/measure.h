@@ -77,25 +77,37 @@ enum bm_status bm_nearest(struct bm_ctx *ctx, const struct bm_layer *layer, doub
 enum bm_status bm_nearest_in_feature(struct bm_ctx *ctx, const struct bm_layer *layer, size_t feat,
                                      double lat, double lon, struct bm_nearest *out);
 
+/** How bm_shared_boundary() decides what is shared. */
+struct bm_boundary_opts {
+    /** metres, > 0: a vertex within this of the other polygon's edge is shared
+     *  (two countries' polygons are often simplified separately, so their
+     *  common edges differ by tens of metres; 100 suits OpenStreetMap) */
+    double tolerance_m;
+    /** metres, >= 0: stretches of unshared vertices up to this long between
+     *  shared ones are bridged, keeping one line (10000) */
+    double gap_m;
+    /** metres, >= 0: bridged stretches up to this long are cut straight
+     *  across rather than followed: the spikes a tiled source leaves at its
+     *  seams (3500) */
+    double spike_m;
+};
+
 /**
  * The boundary two polygon features share, as lines.
  *
  * Walks the rings of whichever feature has fewer points and keeps the runs
- * of vertices that lie within tolerance_m metres of the other's boundary
- * (two countries' polygons are often simplified separately, so their common
- * edges differ by tens of metres); runs separated by less than gap_m metres
- * of off-boundary vertices are bridged into one line. Each line starts at
- * its northern end. Lines are ordered longest first.
+ * of its vertices within opts->tolerance_m of the other's boundary, joined
+ * as opts says. Each line starts at its northern end; lines are ordered
+ * longest first. The shipped China-Myanmar border is built with this.
  *
- * polys:       a polygon layer (e.g. countries)
- * fa, fb:      feature indexes, fa != fb
- * tolerance_m: metres, > 0 (100 suits OpenStreetMap country polygons)
- * gap_m:       metres, >= 0 (5000 bridges river mouths and survey gaps)
- * out:         receives a line layer (owned by the caller) with the field
- *              "seq" (1 for the longest line); empty when nothing is shared.
+ * polys:  a polygon layer (e.g. countries)
+ * fa, fb: feature indexes, fa != fb
+ * opts:   NULL for {100, 10000, 3500}
+ * out:    receives a line layer (owned by the caller) with the field "seq"
+ *         (1 for the longest line); empty when nothing is shared.
  */
 enum bm_status bm_shared_boundary(struct bm_ctx *ctx, const struct bm_layer *polys, size_t fa,
-                                  size_t fb, double tolerance_m, double gap_m,
+                                  size_t fb, const struct bm_boundary_opts *opts,
                                   struct bm_layer **out);
 
 /**

@@ -9,6 +9,7 @@
 const char HELP_MEASURE[] =
     "usage: bordermap measure [OPTIONS]\n"
     "       bordermap measure border [A B] [--source FILE] [--compare] [--tolerance M]\n"
+    "                                [--export FILE]\n"
     "       bordermap measure distance PLACE PLACE...\n"
     "       bordermap measure layer SOURCE [--where EXPR] [--layer NAME]\n"
     "\n"
@@ -23,7 +24,8 @@ const char HELP_MEASURE[] =
     "             in the shipped OpenStreetMap countries or in --source FILE;\n"
     "             --compare measures it on OpenStreetMap and Natural Earth data\n"
     "             side by side; --tolerance sets how far apart (metres, default\n"
-    "             100) the two polygons' edges may lie and still count as shared\n"
+    "             100) the two polygons' edges may lie and still count as shared;\n"
+    "             --export writes the border lines to a .geojson or .gpkg file\n"
     "  distance   the geodesic legs along a chain of places, each with its\n"
     "             initial azimuth, and the total; a PLACE is a gazetteer name in\n"
     "             English, Chinese or Burmese, or lat,lon in degrees\n"
@@ -47,7 +49,7 @@ const char HELP_MEASURE[] =
 struct options {
     enum cli_format format;
     struct cli_units units;
-    const char *source, *where, *layer;
+    const char *source, *where, *layer, *export_path;
     double tolerance;
     int compare;
 };
@@ -259,7 +261,8 @@ static int iso_field(const struct bm_layer *L)
 
 /* The shared border of codes a and b in source; *metres and *lines on success. */
 static int border_length(struct bm_ctx *ctx, const char *source, int shipped, const char *a,
-                         const char *b, const struct options *o, double *metres, size_t *lines)
+                         const char *b, const struct options *o, const char *export_path,
+                         double *metres, size_t *lines)
 {
     struct bm_layer *L, *S = NULL;
     struct bm_load_opts lo = {.invalid = shipped ? BM_INVALID_UNCHECKED : BM_INVALID_REPAIR};
@@ -288,7 +291,8 @@ static int border_length(struct bm_ctx *ctx, const char *source, int shipped, co
         }
     }
     if (rc == EXIT_OK &&
-        bm_shared_boundary(ctx, L, (size_t)fa, (size_t)fb, o->tolerance, 5000, &S) != BM_OK)
+        bm_shared_boundary(ctx, L, (size_t)fa, (size_t)fb,
+                           &(struct bm_boundary_opts){o->tolerance, 10000, 3500}, &S) != BM_OK)
         rc = cli_fail(ctx);
     if (rc == EXIT_OK) {
         *metres = 0;
@@ -303,6 +307,8 @@ static int border_length(struct bm_ctx *ctx, const char *source, int shipped, co
             rc = EXIT_FAIL;
         }
     }
+    if (rc == EXIT_OK && export_path && bm_layer_write(ctx, S, export_path) != BM_OK)
+        rc = cli_fail(ctx);
     bm_layer_free(S);
     bm_layer_free(L);
     return rc;
@@ -324,7 +330,8 @@ static int measure_border(struct bm_ctx *ctx, int n, char **args, const struct o
     double len[2];
     size_t lines[2];
     for (int i = 0; i < count; i++) {
-        int rc = border_length(ctx, sources[i], i > 0 || !o->source, a, b, o, &len[i], &lines[i]);
+        int rc = border_length(ctx, sources[i], i > 0 || !o->source, a, b, o,
+                               i == 0 ? o->export_path : NULL, &len[i], &lines[i]);
         if (rc != EXIT_OK)
             return rc;
     }
@@ -554,13 +561,14 @@ int cmd_measure(struct bm_ctx *ctx, int argc, char **argv)
         {"format", required_argument, NULL, 'f'}, {"units", required_argument, NULL, 'u'},
         {"source", required_argument, NULL, 's'}, {"where", required_argument, NULL, 'w'},
         {"layer", required_argument, NULL, 'l'},  {"tolerance", required_argument, NULL, 't'},
-        {"compare", no_argument, NULL, 'c'},      {NULL, 0, NULL, 0}};
+        {"compare", no_argument, NULL, 'c'},      {"export", required_argument, NULL, 'e'},
+        {NULL, 0, NULL, 0}};
     struct options o = {.format = FORMAT_TABLE, .tolerance = 100};
     cli_parse_units("km", &o.units);
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "f:u:s:w:l:t:c", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:u:s:w:l:t:ce:", longopts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'f':
@@ -590,6 +598,9 @@ int cmd_measure(struct bm_ctx *ctx, int argc, char **argv)
             break;
         case 'c':
             o.compare = 1;
+            break;
+        case 'e':
+            o.export_path = optarg;
             break;
         default:
             return cli_usage("measure", "unknown option '%s'", argv[optind - 1]);
