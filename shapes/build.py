@@ -22,6 +22,7 @@ import json
 import math
 import os
 import re
+import subprocess
 import sys
 import unicodedata
 
@@ -42,9 +43,9 @@ except ImportError:  # build.sh checks for it; keep a clear message
 WEST, SOUTH, EAST, NORTH = 86.0, 7.0, 110.0, 32.0
 DBF_DATE = (2026, 11, 27)          # written into every .dbf header (determinism)
 BORDER_TOL_M = 100.0               # MMR vertex counts as on the border within this of CHN
-BORDER_GAP_M = 10000.0             # bridge runs of off-border vertices shorter than this
-BORDER_SPIKE_M = 3500.0            # ...and drop those vertices (a straight chord) if shorter
-                                   # than this: spikes at tile seams of the source
+# The shared edge itself comes from bordermap's library (bm_shared_boundary) with
+# its defaults: runs of off-border vertices up to 10 km are bridged, and those up
+# to 3.5 km (spikes at the source's tile seams) are cut straight across.
 FLICKER_M = 5000.0                 # admin1 side changes shorter than this are ignored
 BORDER_ZONE_KM = 100.0             # GeoNames towns this close to the border get rank 4
 CURATED_RADIUS_KM = 5.0            # GeoNames entries this close to a curated place are dropped
@@ -436,125 +437,36 @@ def fit_admin1_to_countries(divs, osm):
 
 
 # ---------------------------------------------------------------- border
-def rings_of(g):
-    out = []
-    for p in polygons_of(g):
-        out.append(p.GetGeometryRef(0).GetPoints())
-    return out
-
-
-class SegIndex:
-    """Grid index of segments in lon/lat for point-to-segment distances (m)."""
-
-    def __init__(self, rings, cell=0.01, bbox=None):
-        self.cell = cell
-        self.grid = {}
-        self.segs = []
-        for ring in rings:
-            for i in range(len(ring) - 1):
-                (x1, y1), (x2, y2) = ring[i][:2], ring[i + 1][:2]
-                if bbox and (max(x1, x2) < bbox[0] or min(x1, x2) > bbox[2]
-                             or max(y1, y2) < bbox[1] or min(y1, y2) > bbox[3]):
-                    continue
-                k = len(self.segs)
-                self.segs.append((x1, y1, x2, y2))
-                for cx in range(int(math.floor(min(x1, x2) / cell)),
-                                int(math.floor(max(x1, x2) / cell)) + 1):
-                    for cy in range(int(math.floor(min(y1, y2) / cell)),
-                                    int(math.floor(max(y1, y2) / cell)) + 1):
-                        self.grid.setdefault((cx, cy), []).append(k)
-
-    def dist_m(self, x, y, maxcells=1):
-        mlat, mlon = m_per_deg(y)
-        cx, cy = int(math.floor(x / self.cell)), int(math.floor(y / self.cell))
-        best = float('inf')
-        seen = set()
-        for i in range(cx - maxcells, cx + maxcells + 1):
-            for j in range(cy - maxcells, cy + maxcells + 1):
-                for k in self.grid.get((i, j), ()):
-                    if k in seen:
-                        continue
-                    seen.add(k)
-                    x1, y1, x2, y2 = self.segs[k]
-                    ax, ay = (x1 - x) * mlon, (y1 - y) * mlat
-                    bx, by = (x2 - x) * mlon, (y2 - y) * mlat
-                    dx, dy = bx - ax, by - ay
-                    L = dx * dx + dy * dy
-                    t = 0.0 if L == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / L))
-                    px, py = ax + t * dx, ay + t * dy
-                    d = math.hypot(px, py)
-                    if d < best:
-                        best = d
-        return best
-
-
 def largest_polygon(g):
     ps = polygons_of(g)
     ps.sort(key=lambda p: -p.GetArea())
     return ps[0]
 
 
-def shared_edge(a_geom, b_geom, tol_m, gap_m, what):
-    """Walk the outer ring of a's largest polygon and keep the longest run of
-    vertices within tol_m of b's boundary, bridging off runs shorter than gap_m.
-    Returns the run as a list of (lon, lat), ordered north to south."""
-    big = largest_polygon(a_geom)
-    ring = [(p[0], p[1]) for p in big.GetGeometryRef(0).GetPoints()]
-    if ring[0] == ring[-1]:
-        ring = ring[:-1]
-    n = len(ring)
-    env = big.GetEnvelope()
-    bbox = (env[0] - 0.1, env[2] - 0.1, env[1] + 0.1, env[3] + 0.1)
-    idx = SegIndex(rings_of(b_geom), cell=0.01, bbox=bbox)
-    near = [idx.dist_m(x, y) <= tol_m for x, y in ring]
-    if all(near) or not any(near):
+def shared_edge(bordermap, countries, a3, b3, tol_m, what):
+    """The shared edge of two countries, found by bordermap's own library
+    (bm_shared_boundary: the same code that 'bordermap measure border'
+    measures), exported as GeoJSON and read back: a list of (lon, lat),
+    north end first. Only the longest line is kept."""
+    out = os.path.join(os.path.dirname(countries), '.border-%s-%s.geojson' % (a3, b3))
+    cmd = [bordermap, 'measure', 'border', a3, b3, '--source', countries,
+           '--tolerance', '%g' % tol_m, '--export', out, '--format', 'json']
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError('%s: %s failed: %s' % (what, ' '.join(cmd), r.stderr.strip()))
+    ds = ogr.Open(out)
+    lyr = ds.GetLayer(0)
+    best = None
+    for f in lyr:
+        g = f.GetGeometryRef()
+        if best is None or int(f.GetField('seq')) == 1:
+            best = [(p[0], p[1]) for p in g.GetPoints()]
+    ds = None
+    os.remove(out)
+    if not best:
         raise RuntimeError('%s: no shared edge found' % what)
-    # rotate so that index 0 is an off vertex (runs do not wrap)
-    start = near.index(False)
-    ring = ring[start:] + ring[:start]
-    near = near[start:] + near[:start]
-    seglen = [geod_dist_km(*ring[i], *ring[(i + 1) % n]) * 1000 for i in range(n)]
-    runs = []  # [first, last] vertex indices of on-runs
-    i = 0
-    while i < n:
-        if near[i]:
-            j = i
-            while j + 1 < n and near[j + 1]:
-                j += 1
-            runs.append([i, j])
-            i = j + 1
-        else:
-            i += 1
-    merged = [runs[0]]
-    for r in runs[1:]:
-        gap = sum(seglen[merged[-1][1]:r[0]])
-        if gap <= gap_m:
-            merged[-1][1] = r[1]
-        else:
-            merged.append(r)
-    best = max(merged, key=lambda r: (sum(seglen[r[0]:r[1]]), -r[0]))
-    line = []
-    kept_off = dropped = 0
-    k = best[0]
-    while k <= best[1]:
-        if near[k]:
-            line.append(ring[k])
-            k += 1
-            continue
-        b = k
-        while not near[b]:
-            b += 1
-        if sum(seglen[k - 1:b]) <= BORDER_SPIKE_M:
-            dropped += b - k
-        else:
-            line.extend(ring[k:b])
-            kept_off += b - k
-        k = b
-    if line[0][1] < line[-1][1]:
-        line.reverse()
-    log('%s: %d vertices (%d off-border vertices kept in gaps, %d spike vertices dropped), '
-        '%d runs' % (what, len(line), kept_off, dropped, len(merged)))
-    return line
+    log('%s: %d vertices (bordermap: %s)' % (what, len(best), json.loads(r.stdout)['borders'][0]['length']))
+    return best
 
 
 def nearest_division(pt, cands):
@@ -945,6 +857,8 @@ def main():
     ap.add_argument('--src', required=True)
     ap.add_argument('--ref', required=True)
     ap.add_argument('--out', required=True)
+    ap.add_argument('--bordermap', required=True,
+                    help='the bordermap program (its library finds the shared border)')
     ap.add_argument('--versions', default='', help='text for the build report')
     a = ap.parse_args()
     names = Names(os.path.join(a.ref, 'names.tsv'))
@@ -1009,7 +923,8 @@ def main():
     write_shp(os.path.join(a.out, 'boundaries', 'admin1.shp'), ogr.wkbMultiPolygon, fields, feats)
 
     # --- border
-    line = shared_edge(osm['MMR'], osm['CHN'], BORDER_TOL_M, BORDER_GAP_M, 'OSM border')
+    line = shared_edge(a.bordermap, os.path.join(a.out, 'boundaries', 'countries.shp'),
+                       'CHN', 'MMR', BORDER_TOL_M, 'OSM border')
     pieces = split_border(line, divs, names)
     feats = []
     total = 0.0
@@ -1037,7 +952,8 @@ def main():
     report['border_vertices'] = len(line)
     report['border_ends'] = (line[0], line[-1])
     # Natural Earth shared edge, for the README only
-    ne_line = shared_edge(ne_geoms['MMR'], ne_geoms['CHN'], 10.0, BORDER_GAP_M, 'NE border')
+    ne_line = shared_edge(a.bordermap, os.path.join(a.out, 'boundaries', 'countries_ne10.shp'),
+                          'CHN', 'MMR', 10.0, 'NE border')
     report['ne_border_km'] = geod_len_m(ne_line) / 1000
     report['ne_border_vertices'] = len(ne_line)
 

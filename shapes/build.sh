@@ -71,9 +71,16 @@ deb=$(ls "$WORK"/dl/${DEB_NE1}_*.deb | head -n 1)
 dpkg -x "$deb" "$WORK/src/qgis"
 echo "build.sh: using $(basename "$deb")" >&2
 
+# ---- bordermap itself: its library finds the shared border (the same code
+# that 'bordermap measure border' measures with)
+command -v cmake >/dev/null 2>&1 || die "needs cmake to build bordermap (run 'make' at the top first)"
+echo "build.sh: building bordermap" >&2
+cmake -S "$HERE/.." -B "$WORK/bordermap-build" -DBM_BUILD_TESTS=OFF >/dev/null \
+    && cmake --build "$WORK/bordermap-build" -j2 >/dev/null || die "cannot build bordermap"
+
 # ---- build and verify into the work folder, then install
 OGR_GEOJSON_MAX_OBJ_SIZE=0 "$PY" "$HERE/build.py" --src "$WORK/src" --ref "$REF" \
-    --out "$WORK/out"
+    --out "$WORK/out" --bordermap "$WORK/bordermap-build/bordermap"
 for f in "$WORK"/out/*/*.shp; do
     ogrinfo -ro -so -al "$f" >/dev/null || die "ogrinfo cannot read $f"
 done

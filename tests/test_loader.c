@@ -438,6 +438,41 @@ static void layer_names_of_a_source(void **state)
     bm_strings_free(names, n);
 }
 
+static void write_and_read_back(void **state)
+{
+    (void)state;
+    static const char *const geoms[] = {
+        "MULTIPOLYGON (((0 0, 10 0, 10 10, 0 10, 0 0), (2 2, 2 4, 4 4, 4 2, 2 2)),"
+        " ((20 0, 30 0, 30 10, 20 0)))"};
+    const char *src = tmp_path("in.gpkg"), *dst = tmp_path("out.geojson");
+    assert_int_equal(write_layer(src, "GPKG", 4326, "rings", geoms, 1), 0);
+    struct bm_layer *L, *R;
+    assert_int_equal(load(src, NULL, &L), BM_OK);
+    assert_int_equal(bm_layer_write(ctx, L, dst), BM_OK);
+    assert_int_equal(load(dst, NULL, &R), BM_OK);
+    assert_int_equal(bm_layer_point_count(R), bm_layer_point_count(L));
+    assert_memory_equal(bm_layer_xy(R), bm_layer_xy(L), 2 * sizeof(double) * 14);
+    assert_int_equal(bm_layer_feature(R, 0)->nparts, 3);
+    assert_int_equal(bm_layer_parts(R)[1].hole, 1);
+    assert_string_equal(bm_layer_attr(R, 0, 0), "f0");
+    bm_layer_free(R);
+
+    /* A missing folder and a wrong extension: a message, and no file. */
+    const char *nowhere = tmp_path("no/such/dir/out.geojson");
+    assert_int_equal(bm_layer_write(ctx, L, nowhere), BM_ERR_IO);
+    char want[1024];
+    snprintf(want, sizeof want, "cannot write '%s': no folder '%s/no/such/dir/'; create it first",
+             nowhere, tmp_path(""));
+    /* tmp_path("") ends in '/': drop the doubled slash from the expectation */
+    char *dbl = strstr(want, "//");
+    if (dbl)
+        memmove(dbl, dbl + 1, strlen(dbl));
+    assert_string_equal(bm_ctx_error(ctx), want);
+    assert_int_equal(bm_layer_write(ctx, L, tmp_path("out.kml")), BM_ERR_ARG);
+    assert_int_equal(file_size(tmp_path("out.kml")), -1);
+    bm_layer_free(L);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -462,6 +497,7 @@ int main(void)
         cmocka_unit_test(polygon_rings_and_holes),
         cmocka_unit_test(curves_are_linearised),
         cmocka_unit_test(layer_names_of_a_source),
+        cmocka_unit_test(write_and_read_back),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
