@@ -102,7 +102,7 @@ static void border_section(const struct bm_layer *B, const struct options *o)
     if (o->format == FORMAT_TABLE) {
         printf("China–Myanmar border: %s %s\n", length_cell(cell, sizeof cell, total, o),
                o->units.name);
-        printf("  data: %s (%s)\n\n", bm_layer_path(B), attr(B, 0, "source"));
+        printf("  data: shapes/boundaries/border_cn_mm.shp: %s\n\n", attr(B, 0, "source"));
         struct cli_table t;
         table_init(&t, 3);
         t.right[0] = t.right[2] = 1;
@@ -189,7 +189,9 @@ static void corridor_rows(const struct bm_layer *L, const struct options *o, str
         }
         length_cell(measured, sizeof measured, m, o);
         if (has_pub) {
-            length_cell(published, sizeof published, pub * 1000, o);
+            /* Quote a published figure as precisely as it was published (133.66 km). */
+            int two = fabs(pub * 10 - round(pub * 10)) > 1e-9 && o->units.metres == 1000;
+            format_length(published, sizeof published, pub * 1000, &o->units, two ? 2 : 1);
             snprintf(ratio, sizeof ratio, "%.2f", m / (pub * 1000));
         } else {
             snprintf(published, sizeof published, "none");
@@ -229,7 +231,8 @@ static int report(struct bm_ctx *ctx, const struct options *o)
     corridor_rows(R, o, &t, &first_json);
     if (o->format == FORMAT_TABLE) {
         printf("\nPipelines and railways (%s):\n", o->units.name);
-        printf("  data: %s, %s\n", bm_layer_path(P), bm_layer_path(R));
+        puts("  data: shapes/infrastructure/pipelines.shp and rail.shp; each route's sources in "
+             "--format csv or json");
         printf("  %s\n\n", attr(P, 0, "accuracy"));
         table_print(&t, stdout);
         puts("\nA schematic route is expected to measure shorter than the published length,\n"
