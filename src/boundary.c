@@ -67,8 +67,8 @@ static int grid_build(struct grid *g, const struct bm_layer *L, size_t f, const 
                 if (!seg_in_box(p, box))
                     continue;
                 size_t x0, y0, x1, y1;
-                cells_of(g, fmin(p[0], p[2]), fmin(p[1], p[3]), fmax(p[0], p[2]),
-                         fmax(p[1], p[3]), &x0, &y0, &x1, &y1);
+                cells_of(g, fmin(p[0], p[2]), fmin(p[1], p[3]), fmax(p[0], p[2]), fmax(p[1], p[3]),
+                         &x0, &y0, &x1, &y1);
                 for (size_t y = y0; y <= y1; y++)
                     for (size_t x = x0; x <= x1; x++) {
                         size_t c = y * g->nx + x;
@@ -286,8 +286,8 @@ static struct bm_bbox feature_box(const struct bm_layer *L, size_t f, double tol
 }
 
 /* Walk every ring of feature w against the grid of the other; collect runs per ring. */
-static int walk(const struct bm_layer *L, size_t w, const struct grid *g, double tol,
-                double gap_m, unsigned char *near_all, struct bm__buf *runs)
+static int walk(const struct bm_layer *L, size_t w, const struct grid *g, double tol, double gap_m,
+                unsigned char *near_all, struct bm__buf *runs)
 {
     const struct bm_feature *feat = bm_layer_feature(L, w);
     const struct bm_part *parts = bm_layer_parts(L) + feat->first_part;

@@ -21,8 +21,8 @@ struct bm_gazetteer {
     size_t count;
 };
 
-static const char *const FIELDS[] = {"name",    "name_zh", "name_my", "kind",       "country",
-                                     "admin1",  "rank",    "in_article", "source", NULL};
+static const char *const FIELDS[] = {"name",   "name_zh", "name_my",    "kind",   "country",
+                                     "admin1", "rank",    "in_article", "source", NULL};
 
 /* Characters a user may type or leave out at will: spaces, hyphens, dashes, apostrophes, dots. */
 static int is_ignorable(gunichar c)

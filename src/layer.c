@@ -73,9 +73,9 @@ struct loader {
     struct bm_layer *L;
     const struct bm_load_opts *opts;
     struct capture *cap;
-    PJ *pj;       /* source CRS -> WGS84 lon/lat, NULL when already so */
-    int swap_xy;  /* the source stores latitude first */
-    int no_crs;   /* the source has no CRS: coordinates must be degrees */
+    PJ *pj;      /* source CRS -> WGS84 lon/lat, NULL when already so */
+    int swap_xy; /* the source stores latitude first */
+    int no_crs;  /* the source has no CRS: coordinates must be degrees */
     struct tally empty, nonfinite, range, invalid, unsupported;
 };
 
@@ -147,8 +147,8 @@ static enum bm_status check_file(struct bm_ctx *ctx, const char *path)
 
 static int is_known_vector_extension(const char *ext)
 {
-    static const char *const known[] = {"shp", "geojson", "json", "gpkg", "kml", "csv",
-                                        "gml", "fgb", "tab", "sqlite", "gpx", "topojson"};
+    static const char *const known[] = {"shp", "geojson", "json", "gpkg",   "kml", "csv",
+                                        "gml", "fgb",     "tab",  "sqlite", "gpx", "topojson"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strcasecmp(ext, known[i]) == 0)
             return 1;
@@ -348,8 +348,8 @@ static enum bm_status set_filters(struct loader *ld, OGRLayerH ogr)
             return bm__fail(ld->ctx, BM_ERR_ARG,
                             "empty bounding box %g,%g,%g,%g for '%s'; give west,south,east,north",
                             w, s, e, n, L->path);
-        if (ld->pj && !proj_trans_bounds(bm__proj(ld->ctx), ld->pj, PJ_INV, w, s, e, n, &w, &s,
-                                         &e, &n, 21))
+        if (ld->pj &&
+            !proj_trans_bounds(bm__proj(ld->ctx), ld->pj, PJ_INV, w, s, e, n, &w, &s, &e, &n, 21))
             return bm__fail(ld->ctx, BM_ERR_CRS,
                             "cannot express the bounding box in the CRS of '%s' (%s)", L->path,
                             L->crs);
@@ -497,8 +497,8 @@ static enum bm_status add_geometry(struct loader *ld, OGRGeometryH g, enum bm_ge
     if (ld->swap_xy)
         swap_axes(xy, n);
     if (ld->pj)
-        proj_trans_generic(ld->pj, PJ_FWD, xy, 2 * sizeof(double), n, xy + 1,
-                           2 * sizeof(double), n, NULL, 0, 0, NULL, 0, 0);
+        proj_trans_generic(ld->pj, PJ_FWD, xy, 2 * sizeof(double), n, xy + 1, 2 * sizeof(double), n,
+                           NULL, 0, 0, NULL, 0, 0);
     if (!all_finite(xy, n) || !all_in_degree_range(xy, n)) {
         if (ld->no_crs)
             return bm__fail(ld->ctx, BM_ERR_CRS,
@@ -616,19 +616,23 @@ static void report_tallies(struct loader *ld, size_t total)
                  "in the degree range; add a .prj file to make it explicit",
                  p);
     if (ld->empty.count)
-        bm__warn(ctx, "'%s': %zu feature(s) with no or empty geometry skipped (first: feature %lld)",
-                 p, ld->empty.count, ld->empty.first_fid);
+        bm__warn(ctx,
+                 "'%s': %zu feature(s) with no or empty geometry skipped (first: feature %lld)", p,
+                 ld->empty.count, ld->empty.first_fid);
     if (ld->unsupported.count)
-        bm__warn(ctx, "'%s': %zu feature(s) of an unsupported geometry type skipped (first: "
-                      "feature %lld)",
+        bm__warn(ctx,
+                 "'%s': %zu feature(s) of an unsupported geometry type skipped (first: "
+                 "feature %lld)",
                  p, ld->unsupported.count, ld->unsupported.first_fid);
     if (ld->nonfinite.count)
-        bm__warn(ctx, "'%s': %zu feature(s) with NaN or infinite coordinates skipped (first: "
-                      "feature %lld); fix them in the source",
+        bm__warn(ctx,
+                 "'%s': %zu feature(s) with NaN or infinite coordinates skipped (first: "
+                 "feature %lld); fix them in the source",
                  p, ld->nonfinite.count, ld->nonfinite.first_fid);
     if (ld->range.count)
-        bm__warn(ctx, "'%s': %zu feature(s) with coordinates outside longitude -180..180 or "
-                      "latitude -90..90 skipped (first: feature %lld)",
+        bm__warn(ctx,
+                 "'%s': %zu feature(s) with coordinates outside longitude -180..180 or "
+                 "latitude -90..90 skipped (first: feature %lld)",
                  p, ld->range.count, ld->range.first_fid);
     if (ld->invalid.count) {
         const char *what = ld->opts->invalid == BM_INVALID_SKIP   ? "skipped"
@@ -636,8 +640,8 @@ static void report_tallies(struct loader *ld, size_t total)
                                                                   : "repaired";
         if (ld->opts->invalid == BM_INVALID_REPAIR && ld->L->repaired < ld->invalid.count)
             what = "repaired or, where repair failed, skipped";
-        bm__warn(ctx, "'%s': %zu invalid polygon(s) %s (first: feature %lld)", p,
-                 ld->invalid.count, what, ld->invalid.first_fid);
+        bm__warn(ctx, "'%s': %zu invalid polygon(s) %s (first: feature %lld)", p, ld->invalid.count,
+                 what, ld->invalid.first_fid);
     }
     if (total == 0)
         bm__warn(ctx, "layer '%s' of '%s' has no features%s", ld->L->name, p,
@@ -692,8 +696,8 @@ static GDALDatasetH open_source(struct bm_ctx *ctx, const char *path, struct cap
         oo = CSLAddString(oo, "KEEP_GEOM_COLUMNS=NO");
     }
     cap->failures = 0;
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
-                                 (const char *const *)oo, NULL);
+    GDALDatasetH ds =
+        GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, (const char *const *)oo, NULL);
     CSLDestroy(oo);
     if (ds)
         return ds;
@@ -722,8 +726,7 @@ static enum bm_status pick_layer(struct bm_ctx *ctx, GDALDatasetH ds, const char
         return bm__fail(ctx, BM_ERR_LAYER, "'%s' has no layers", path);
     struct bm__buf list = {0};
     for (int i = 0; i < n; i++)
-        bm__buf_printf(&list, "%s%s", i ? ", " : "",
-                       OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+        bm__buf_printf(&list, "%s%s", i ? ", " : "", OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
     enum bm_status st = bm__fail(ctx, BM_ERR_LAYER, "no layer '%s' in '%s'; its layers are: %s",
                                  name, path, list.data ? list.data : "");
     bm__buf_free(&list);

@@ -41,8 +41,7 @@ double bm_geod_polyline_length(const double *xy, size_t n)
     double total = 0;
     for (size_t i = 1; i < n; i++) {
         double s12;
-        geod_inverse(&g, xy[2 * i - 1], xy[2 * i - 2], xy[2 * i + 1], xy[2 * i], &s12, NULL,
-                     NULL);
+        geod_inverse(&g, xy[2 * i - 1], xy[2 * i - 2], xy[2 * i + 1], xy[2 * i], &s12, NULL, NULL);
         total += s12;
     }
     return total;
@@ -100,12 +99,12 @@ double bm_feature_area(const struct bm_layer *L, size_t feat)
  * a segment much shorter than the Earth's radius, which every segment of a
  * boundary line is.
  */
-static double segment_distance(const struct geod_geodesic *g, double plat, double plon, double alat, double alon, double blat,
-                               double blon, double *xlat, double *xlon)
+static double segment_distance(const struct geod_geodesic *g, double plat, double plon, double alat,
+                               double alon, double blat, double blon, double *xlat, double *xlon)
 {
     struct geod_geodesicline line;
-    geod_inverseline(&line, g, alat, alon, blat, blon, GEOD_LATITUDE | GEOD_LONGITUDE |
-                                                           GEOD_DISTANCE_IN);
+    geod_inverseline(&line, g, alat, alon, blat, blon,
+                     GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_DISTANCE_IN);
     const double len = line.s13, phi = (sqrt(5.0) - 1) / 2;
     double lo = 0, hi = len;
     double s1 = hi - phi * (hi - lo), s2 = lo + phi * (hi - lo);
@@ -221,8 +220,8 @@ static enum bm_status nearest_in(struct bm_ctx *ctx, const struct bm_layer *L, s
                 cand[nc++] = (struct candidate){lower_bound(d), i, f, 0};
                 if (i > a && feat->type != BM_GEOM_POINT) {
                     /* Triangle inequality: |PX| >= (|PA| + |PB| - |AB|) / 2 for X on AB. */
-                    double ab = sphere_distance(xy[2 * i - 1], xy[2 * i - 2], xy[2 * i + 1],
-                                                xy[2 * i]);
+                    double ab =
+                        sphere_distance(xy[2 * i - 1], xy[2 * i - 2], xy[2 * i + 1], xy[2 * i]);
                     cand[nc++] = (struct candidate){lower_bound((prev + d - ab) / 2), i - 1, f, 1};
                 }
                 prev = d;

@@ -43,8 +43,8 @@ static OGRGeometryH feature_geometry(const struct bm_layer *L, size_t i)
     OGRGeometryH all = OGR_G_CreateGeometry(multi), poly = NULL;
     for (size_t k = 0; k < f->nparts; k++) {
         const struct bm_part *p = &parts[k];
-        OGRGeometryH g = OGR_G_CreateGeometry(f->type == BM_GEOM_POLYGON ? wkbLinearRing
-                                                                         : ogr_type(f->type));
+        OGRGeometryH g =
+            OGR_G_CreateGeometry(f->type == BM_GEOM_POLYGON ? wkbLinearRing : ogr_type(f->type));
         for (size_t j = 0; j < p->count; j++)
             OGR_G_SetPoint_2D(g, (int)j, xy[2 * (p->first + j)], xy[2 * (p->first + j) + 1]);
         if (f->type != BM_GEOM_POLYGON) {
@@ -112,12 +112,12 @@ enum bm_status bm_layer_write(struct bm_ctx *ctx, const struct bm_layer *L, cons
     struct stat st;
     snprintf(dir, sizeof dir, "%.*s", dir_len ? dir_len : 1, dir_len ? path : ".");
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return bm__fail(ctx, BM_ERR_IO, "cannot write '%s': no folder '%s'; create it first",
-                        path, dir);
+        return bm__fail(ctx, BM_ERR_IO, "cannot write '%s': no folder '%s'; create it first", path,
+                        dir);
     if (access(dir, W_OK) != 0)
         return bm__fail(ctx, BM_ERR_IO,
-                        "cannot write '%s': the folder '%s' is not writable; choose another",
-                        path, dir);
+                        "cannot write '%s': the folder '%s' is not writable; choose another", path,
+                        dir);
     GDALAllRegister();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     CPLErrorReset();
@@ -131,16 +131,17 @@ enum bm_status bm_layer_write(struct bm_ctx *ctx, const struct bm_layer *L, cons
                        : NULL;
     int bad = !out || write_features(L, out) != 0;
     char why[512];
-    snprintf(why, sizeof why, "%s", CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg()
-                                                             : "the folder may not exist");
+    snprintf(why, sizeof why, "%s",
+             CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "the folder may not exist");
     if (ds)
         GDALClose(ds);
     OSRDestroySpatialReference(srs);
     CPLPopErrorHandler();
     if (bad || rename(tmp, path) != 0) {
         unlink(tmp);
-        return bm__fail(ctx, BM_ERR_IO, "cannot write '%s' (%s); check the folder exists and is "
-                                        "writable",
+        return bm__fail(ctx, BM_ERR_IO,
+                        "cannot write '%s' (%s); check the folder exists and is "
+                        "writable",
                         path, bad ? why : "rename failed");
     }
     return BM_OK;

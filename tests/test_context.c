@@ -21,8 +21,7 @@ static void first_error_is_kept_until_the_next_call(void **state)
     assert_int_equal(bm_layer_load(ctx, "", NULL, &L), BM_ERR_ARG);
     assert_string_equal(bm_ctx_error(ctx), "no source path given");
     /* A later call starts clean. */
-    assert_int_equal(bm_layer_load(ctx, "/nonexistent/x.geojson", NULL, &L),
-                     BM_ERR_SOURCE_MISSING);
+    assert_int_equal(bm_layer_load(ctx, "/nonexistent/x.geojson", NULL, &L), BM_ERR_SOURCE_MISSING);
     assert_string_equal(bm_ctx_error(ctx), "cannot open '/nonexistent/x.geojson': no such file or "
                                            "folder; check the path");
     bm_ctx_clear_error(ctx);

@@ -134,8 +134,7 @@ static void unknown_names_get_the_closest(void **state)
     assert_non_null(strstr(msg, "; 'bordermap places' lists all"));
 
     assert_int_equal(bm_gazetteer_find(ctx, gz, "   ", m, 4, &n), BM_ERR_ARG);
-    assert_string_equal(bm_ctx_error(ctx),
-                        "empty place name; give a name such as Ruili or 瑞丽");
+    assert_string_equal(bm_ctx_error(ctx), "empty place name; give a name such as Ruili or 瑞丽");
     assert_int_equal(bm_gazetteer_find(ctx, gz, "\xff\xfe", m, 4, &n), BM_ERR_ARG);
     assert_string_equal(bm_ctx_error(ctx), "the place name is not valid UTF-8 text");
 }

@@ -65,7 +65,8 @@ static void missing_file(void **state)
     const char *p = tmp_path("nowhere.shp");
     assert_int_equal(load(p, NULL, &L), BM_ERR_SOURCE_MISSING);
     assert_null(L);
-    expect_message(bm_ctx_error(ctx), "cannot open '%s': no such file or folder; check the path", p);
+    expect_message(bm_ctx_error(ctx), "cannot open '%s': no such file or folder; check the path",
+                   p);
 }
 
 static void missing_sidecar(void **state)
@@ -233,8 +234,8 @@ static void invalid_polygon_policies(void **state)
     assert_int_equal(load(p, &o, &L), BM_OK);
     assert_int_equal(bm_layer_feature_count(L), 2);
     assert_int_equal(bm_layer_repaired_count(L), 1);
-    expect_message(bm_ctx_warning(ctx, 0),
-                   "'%s': 1 invalid polygon(s) repaired (first: feature 0)", p);
+    expect_message(bm_ctx_warning(ctx, 0), "'%s': 1 invalid polygon(s) repaired (first: feature 0)",
+                   p);
     /* The repaired bow-tie is two triangles: two polygons of one ring each. */
     const struct bm_feature *f = bm_layer_feature(L, 0);
     assert_int_equal(f->nparts, 2);
@@ -259,8 +260,8 @@ static void invalid_polygon_policies(void **state)
     assert_int_equal(load(p, &o, &L), BM_OK);
     assert_int_equal(bm_layer_feature_count(L), 1);
     assert_int_equal(bm_layer_feature(L, 0)->fid, 1);
-    expect_message(bm_ctx_warning(ctx, 0),
-                   "'%s': 1 invalid polygon(s) skipped (first: feature 0)", p);
+    expect_message(bm_ctx_warning(ctx, 0), "'%s': 1 invalid polygon(s) skipped (first: feature 0)",
+                   p);
     bm_layer_free(L);
 }
 

@@ -66,11 +66,11 @@ static void inverse_matches_geodsolve(void **state)
 {
     (void)state;
     static const double pairs[][4] = {
-        {24.013, 97.851, 19.745, 96.12972},         /* Ruili - Naypyidaw */
-        {19.42793, 93.55134, 25.03889, 102.71833},  /* Kyaukphyu - Kunming */
-        {23.99742, 97.90109, 24.013, 97.851},       /* Muse - Ruili, a few km */
-        {0.0, 0.0, 0.5, 179.7},                     /* nearly antipodal */
-        {-30.0, 10.0, 45.0, -120.0},                /* long, crossing the equator */
+        {24.013, 97.851, 19.745, 96.12972},        /* Ruili - Naypyidaw */
+        {19.42793, 93.55134, 25.03889, 102.71833}, /* Kyaukphyu - Kunming */
+        {23.99742, 97.90109, 24.013, 97.851},      /* Muse - Ruili, a few km */
+        {0.0, 0.0, 0.5, 179.7},                    /* nearly antipodal */
+        {-30.0, 10.0, 45.0, -120.0},               /* long, crossing the equator */
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         const double *p = pairs[i];
@@ -181,15 +181,14 @@ static void nearest_is_a_true_minimum(void **state)
 {
     (void)state;
     struct bm_layer *B = shipped("shapes/boundaries/border_cn_mm.shp");
-    static const double towns[][2] = {{24.013, 97.851},   /* Ruili */
-                                      {23.99742, 97.90109}, /* Muse */
+    static const double towns[][2] = {{24.013, 97.851},      /* Ruili */
+                                      {23.99742, 97.90109},  /* Muse */
                                       {23.69611, 98.76214}}; /* Laukkai */
     for (size_t i = 0; i < 3; i++) {
         struct bm_nearest n;
         assert_int_equal(bm_nearest(ctx, B, towns[i][0], towns[i][1], &n), BM_OK);
         double s12, a1, a2;
-        assert_int_equal(oracle_inverse(towns[i][0], towns[i][1], n.lat, n.lon, &s12, &a1, &a2),
-                         0);
+        assert_int_equal(oracle_inverse(towns[i][0], towns[i][1], n.lat, n.lon, &s12, &a1, &a2), 0);
         assert_agrees(n.distance, s12, "distance to the nearest point");
         double brute = brute_nearest(B, towns[i][0], towns[i][1]);
         /* Never worse than sampling, and sampling at ~1 m steps cannot beat it by a mm. */
@@ -213,19 +212,20 @@ static void shared_boundary_of_two_squares(void **state)
     assert_int_equal(write_layer(p, "GPKG", 4326, "squares", squares, 3), 0);
     struct bm_layer *L, *S;
     assert_int_equal(bm_layer_load(ctx, p, NULL, &L), BM_OK);
-    assert_int_equal(bm_shared_boundary(ctx, L, 0, 1, &(struct bm_boundary_opts){100, 0, 0}, &S), BM_OK);
+    assert_int_equal(bm_shared_boundary(ctx, L, 0, 1, &(struct bm_boundary_opts){100, 0, 0}, &S),
+                     BM_OK);
     assert_int_equal(bm_layer_feature_count(S), 1);
     const struct bm_part *part = bm_layer_parts(S);
     const double *xy = bm_layer_xy(S);
     /* Walked along the first (it has fewer points... or as many): north end first. */
     assert_true(xy[2 * part->first + 1] > xy[2 * (part->first + part->count - 1) + 1]);
     double want;
-    assert_int_equal(oracle_inverse(24.1, 97.1, 24.0, 97.1, &want, &(double){0}, &(double){0}),
-                     0);
+    assert_int_equal(oracle_inverse(24.1, 97.1, 24.0, 97.1, &want, &(double){0}, &(double){0}), 0);
     assert_true(fabs(bm_feature_length(S, 0) - want) < 1e-6);
     bm_layer_free(S);
 
-    assert_int_equal(bm_shared_boundary(ctx, L, 0, 1, &(struct bm_boundary_opts){10, 0, 0}, &S), BM_OK);
+    assert_int_equal(bm_shared_boundary(ctx, L, 0, 1, &(struct bm_boundary_opts){10, 0, 0}, &S),
+                     BM_OK);
     assert_int_equal(bm_layer_feature_count(S), 0); /* 50 m apart: not within 10 m */
     bm_layer_free(S);
     assert_int_equal(bm_shared_boundary(ctx, L, 0, 2, NULL, &S), BM_OK);

@@ -36,21 +36,42 @@ struct expect {
 };
 
 static const struct expect LAYERS[] = {
-    {"shapes/boundaries/countries.shp", BM_GEOM_POLYGON, 8, 20,
+    {"shapes/boundaries/countries.shp",
+     BM_GEOM_POLYGON,
+     8,
+     20,
      {"iso_a3", "name", "name_zh", "name_my"}},
-    {"shapes/boundaries/countries_ne10.shp", BM_GEOM_POLYGON, 8, 20,
+    {"shapes/boundaries/countries_ne10.shp",
+     BM_GEOM_POLYGON,
+     8,
+     20,
      {"iso_a3", "name", "name_zh", "name_my"}},
-    {"shapes/boundaries/admin1.shp", BM_GEOM_POLYGON, 20, 400,
+    {"shapes/boundaries/admin1.shp",
+     BM_GEOM_POLYGON,
+     20,
+     400,
      {"iso_a3", "name", "name_zh", "name_my", "type"}},
-    {"shapes/boundaries/border_cn_mm.shp", BM_GEOM_LINE, 3, 40,
+    {"shapes/boundaries/border_cn_mm.shp",
+     BM_GEOM_LINE,
+     3,
+     40,
      {"seq", "name", "chn_adm1", "mmr_adm1", "chn_zh", "mmr_my", "source"}},
-    {"shapes/infrastructure/pipelines.shp", BM_GEOM_LINE, 4, 4,
-     {"name", "kind", "status", "publish_km", "opened", "capacity", "source", "accuracy",
-      "est_pts", "waypoints"}},
-    {"shapes/infrastructure/rail.shp", BM_GEOM_LINE, 5, 5,
-     {"name", "kind", "status", "publish_km", "opened", "capacity", "source", "accuracy",
-      "est_pts", "waypoints"}},
-    {"shapes/places/places.shp", BM_GEOM_POINT, 38, 600,
+    {"shapes/infrastructure/pipelines.shp",
+     BM_GEOM_LINE,
+     4,
+     4,
+     {"name", "kind", "status", "publish_km", "opened", "capacity", "source", "accuracy", "est_pts",
+      "waypoints"}},
+    {"shapes/infrastructure/rail.shp",
+     BM_GEOM_LINE,
+     5,
+     5,
+     {"name", "kind", "status", "publish_km", "opened", "capacity", "source", "accuracy", "est_pts",
+      "waypoints"}},
+    {"shapes/places/places.shp",
+     BM_GEOM_POINT,
+     38,
+     600,
      {"name", "name_zh", "name_my", "kind", "country", "admin1", "rank", "in_article", "source",
       "note"}},
 };
@@ -100,12 +121,10 @@ static void countries_have_names_in_three_scripts(void **state)
 {
     (void)state;
     struct bm_layer *L = load("shapes/boundaries/countries.shp");
-    static const char *const rows[][4] = {{"CHN", "China", "中国", "တရုတ်"},
-                                          {"MMR", "Myanmar", "缅甸", "မြန်မာ"},
-                                          {"LAO", "Laos", "老挝", "လာအို"},
-                                          {"THA", "Thailand", "泰国", "ထိုင်း"},
-                                          {"IND", "India", "印度", "အိန္ဒိယ"},
-                                          {"BGD", "Bangladesh", "孟加拉国", "ဘင်္ဂလားဒေ့ရှ်"}};
+    static const char *const rows[][4] = {
+        {"CHN", "China", "中国", "တရုတ်"},  {"MMR", "Myanmar", "缅甸", "မြန်မာ"},
+        {"LAO", "Laos", "老挝", "လာအို"},   {"THA", "Thailand", "泰国", "ထိုင်း"},
+        {"IND", "India", "印度", "အိန္ဒိယ"}, {"BGD", "Bangladesh", "孟加拉国", "ဘင်္ဂလားဒေ့ရှ်"}};
     for (size_t i = 0; i < 6; i++) {
         long f = bm_layer_find(L, "iso_a3", rows[i][0]);
         if (f < 0)
@@ -166,13 +185,12 @@ static void every_reference_place_is_in_the_gazetteer(void **state)
     (void)state;
     /* ../shared/reference/places.tsv, all 37 places. */
     static const char *const names[] = {
-        "Ruili",     "Naypyidaw", "Kyaukphyu", "Maday Island", "Kunming",   "Muse",
-        "Mandalay",  "Lashio",    "Anning",    "Laukkai",      "Myitkyina", "Tengchong",
-        "Lincang",   "Menglian",  "Namhkam",   "Hsenwi",       "Kutkai",    "Yangon",
-        "Mangshi",   "Baoshan",   "Dali",      "Lancang",      "Hsipaw",    "Kyaukme",
-        "Pyin Oo Lwin", "Bhamo",  "Chuxiong",  "Guiyang",      "Guigang",   "Wanding",
-        "Jinghong",  "Kunlong",   "Magway",    "Yenangyaung",  "Ann",       "Sittwe",
-        "Diphu Pass"};
+        "Ruili",   "Naypyidaw", "Kyaukphyu", "Maday Island", "Kunming",   "Muse",        "Mandalay",
+        "Lashio",  "Anning",    "Laukkai",   "Myitkyina",    "Tengchong", "Lincang",     "Menglian",
+        "Namhkam", "Hsenwi",    "Kutkai",    "Yangon",       "Mangshi",   "Baoshan",     "Dali",
+        "Lancang", "Hsipaw",    "Kyaukme",   "Pyin Oo Lwin", "Bhamo",     "Chuxiong",    "Guiyang",
+        "Guigang", "Wanding",   "Jinghong",  "Kunlong",      "Magway",    "Yenangyaung", "Ann",
+        "Sittwe",  "Diphu Pass"};
     struct bm_gazetteer *gz;
     assert_int_equal(bm_gazetteer_load(ctx, NULL, &gz), BM_OK);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

@@ -58,10 +58,10 @@ enum bm_field_type {
 
 /** Options of bm_layer_load(). Zero-initialise, then set what you need. */
 struct bm_load_opts {
-    const char *layer;            /**< layer name; NULL: the first layer */
-    const char *where;            /**< OGR SQL attribute filter; NULL: none */
-    const struct bm_bbox *bbox;   /**< keep features meeting this box; NULL: all */
-    const char *const *fields;    /**< fields that must exist, NULL-terminated; NULL: none */
+    const char *layer;              /**< layer name; NULL: the first layer */
+    const char *where;              /**< OGR SQL attribute filter; NULL: none */
+    const struct bm_bbox *bbox;     /**< keep features meeting this box; NULL: all */
+    const char *const *fields;      /**< fields that must exist, NULL-terminated; NULL: none */
     enum bm_invalid_policy invalid; /**< invalid polygons: repair (default), keep or skip */
 };
 

@@ -7,16 +7,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
-const char HELP_LAYERS[] =
-    "usage: bordermap layers [--format table|csv|json] [SOURCE...]\n"
-    "\n"
-    "List each layer of the shipped data (shapes/), or of the given vector\n"
-    "sources: its geometry type, feature count, extent, CRS and fields.\n"
-    "A SOURCE is any file GDAL reads as vectors (Shapefile, GeoJSON,\n"
-    "GeoPackage, KML, CSV with lon/lat columns) or a PostGIS connection\n"
-    "string such as \"PG:dbname=gis\".\n"
-    "\n"
-    "  -f, --format FMT  table (default), csv or json\n";
+const char HELP_LAYERS[] = "usage: bordermap layers [--format table|csv|json] [SOURCE...]\n"
+                           "\n"
+                           "List each layer of the shipped data (shapes/), or of the given vector\n"
+                           "sources: its geometry type, feature count, extent, CRS and fields.\n"
+                           "A SOURCE is any file GDAL reads as vectors (Shapefile, GeoJSON,\n"
+                           "GeoPackage, KML, CSV with lon/lat columns) or a PostGIS connection\n"
+                           "string such as \"PG:dbname=gis\".\n"
+                           "\n"
+                           "  -f, --format FMT  table (default), csv or json\n";
 
 /* One row of the listing: a display name and where to load it from. */
 struct entry {
@@ -270,8 +269,8 @@ int cmd_layers(struct bm_ctx *ctx, int argc, char **argv)
         return cli_usage("layers", "unknown option '%s'", argv[optind - 1]);
     }
     struct listing l = {0};
-    int rc = optind < argc ? list_sources(ctx, &l, argc - optind, argv + optind)
-                           : list_shipped(ctx, &l);
+    int rc =
+        optind < argc ? list_sources(ctx, &l, argc - optind, argv + optind) : list_shipped(ctx, &l);
     if (l.n > 0) {
         int rc2 = print_listing(ctx, &l, fmt);
         if (rc == EXIT_OK)

@@ -42,8 +42,8 @@ const char HELP_MEASURE[] =
     "  bordermap measure distance Ruili Naypyidaw\n"
     "  bordermap measure distance 瑞丽 Lashio Mandalay --units mi\n";
 
-#define ELLIPSOID_NOTE                                                                            \
-    "WGS 84 ellipsoid (a = 6378137 m, 1/f = 298.257223563), geodesics by Karney's algorithm "     \
+#define ELLIPSOID_NOTE                                                                             \
+    "WGS 84 ellipsoid (a = 6378137 m, 1/f = 298.257223563), geodesics by Karney's algorithm "      \
     "(PROJ geod)"
 
 struct options {
@@ -118,14 +118,14 @@ static void border_section(const struct bm_layer *B, const struct options *o)
     } else if (o->format == FORMAT_CSV) {
         for (size_t i = 0; i < bm_layer_feature_count(B); i++) {
             snprintf(cell, sizeof cell, "%.6f", bm_feature_length(B, i) / o->units.metres);
-            const char *row[] = {"border", attr(B, i, "name"), "", "", cell, "", "",
-                                 attr(B, i, "source")};
+            const char *row[] = {"border", attr(B, i, "name"),  "", "", cell, "",
+                                 "",       attr(B, i, "source")};
             for (int k = 0; k < 8; k++)
                 csv_field(stdout, row[k], k == 7);
         }
         snprintf(cell, sizeof cell, "%.6f", total / o->units.metres);
-        const char *row[] = {"border", "China–Myanmar border (total)", "", "", cell, "", "",
-                             attr(B, 0, "source")};
+        const char *row[] = {
+            "border", "China–Myanmar border (total)", "", "", cell, "", "", attr(B, 0, "source")};
         for (int k = 0; k < 8; k++)
             csv_field(stdout, row[k], k == 7);
     } else {
@@ -180,8 +180,13 @@ static void corridor_rows(const struct bm_layer *L, const struct options *o, str
                 snprintf(published, sizeof published, "%.6f", pub * 1000 / o->units.metres);
                 snprintf(ratio, sizeof ratio, "%.4f", m / (pub * 1000));
             }
-            const char *row[] = {"corridor", attr(L, i, "name"), attr(L, i, "kind"),
-                                 attr(L, i, "status"), measured, published, ratio,
+            const char *row[] = {"corridor",
+                                 attr(L, i, "name"),
+                                 attr(L, i, "kind"),
+                                 attr(L, i, "status"),
+                                 measured,
+                                 published,
+                                 ratio,
                                  attr(L, i, "source")};
             for (int c = 0; c < 8; c++)
                 csv_field(stdout, row[c], c == 7);
@@ -197,7 +202,7 @@ static void corridor_rows(const struct bm_layer *L, const struct options *o, str
             snprintf(published, sizeof published, "none");
         }
         const char *row[] = {attr(L, i, "name"), attr(L, i, "kind"), attr(L, i, "status"),
-                             measured, published, ratio};
+                             measured,           published,          ratio};
         table_add(t, row);
     }
 }
@@ -284,8 +289,9 @@ static int border_length(struct bm_ctx *ctx, const char *source, int shipped, co
         fa = bm_layer_find(L, field, a);
         fb = bm_layer_find(L, field, b);
         if (fa < 0 || fb < 0) {
-            fprintf(stderr, "bordermap: no country '%s' in '%s' (field %s); use ISO 3166 alpha-3 "
-                            "codes such as CHN, MMR, THA\n",
+            fprintf(stderr,
+                    "bordermap: no country '%s' in '%s' (field %s); use ISO 3166 alpha-3 "
+                    "codes such as CHN, MMR, THA\n",
                     fa < 0 ? a : b, source, field);
             rc = EXIT_FAIL;
         } else if (fa == fb) {
@@ -452,8 +458,7 @@ static int measure_distance(struct bm_ctx *ctx, int n, char **args, const struct
         }
         if (o->format == FORMAT_TABLE) {
             if (n > 2) {
-                const char *row[] = {"", "total", "", length_cell(cell, sizeof cell, total, o),
-                                     ""};
+                const char *row[] = {"", "total", "", length_cell(cell, sizeof cell, total, o), ""};
                 table_add(&t, row);
             }
             table_print(&t, stdout);
@@ -497,8 +502,9 @@ static int measure_layer(struct bm_ctx *ctx, int n, char **args, const struct op
         return cli_fail(ctx);
     enum bm_geom_type type = bm_layer_geom_type(L);
     if (type != BM_GEOM_LINE && type != BM_GEOM_POLYGON) {
-        fprintf(stderr, "bordermap: '%s' has no lines or polygons to measure (%s); give a line "
-                        "or polygon layer\n",
+        fprintf(stderr,
+                "bordermap: '%s' has no lines or polygons to measure (%s); give a line "
+                "or polygon layer\n",
                 args[0], bm_layer_feature_count(L) ? "it holds points" : "it is empty");
         bm_layer_free(L);
         return EXIT_FAIL;
@@ -538,8 +544,8 @@ static int measure_layer(struct bm_ctx *ctx, int n, char **args, const struct op
         } else {
             printf("%s\n  {\"fid\": %s, \"name\": ", i ? "," : "", fid);
             json_string(stdout, name);
-            printf(", \"%s\": %.17g, \"%s\": %.17g}", area ? "square_metres" : "metres", v,
-                   unit, v / scale);
+            printf(", \"%s\": %.17g, \"%s\": %.17g}", area ? "square_metres" : "metres", v, unit,
+                   v / scale);
         }
     }
     if (o->format == FORMAT_TABLE) {
@@ -560,12 +566,15 @@ static int measure_layer(struct bm_ctx *ctx, int n, char **args, const struct op
 
 int cmd_measure(struct bm_ctx *ctx, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'f'}, {"units", required_argument, NULL, 'u'},
-        {"source", required_argument, NULL, 's'}, {"where", required_argument, NULL, 'w'},
-        {"layer", required_argument, NULL, 'l'},  {"tolerance", required_argument, NULL, 't'},
-        {"compare", no_argument, NULL, 'c'},      {"export", required_argument, NULL, 'e'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
+                                             {"units", required_argument, NULL, 'u'},
+                                             {"source", required_argument, NULL, 's'},
+                                             {"where", required_argument, NULL, 'w'},
+                                             {"layer", required_argument, NULL, 'l'},
+                                             {"tolerance", required_argument, NULL, 't'},
+                                             {"compare", no_argument, NULL, 'c'},
+                                             {"export", required_argument, NULL, 'e'},
+                                             {NULL, 0, NULL, 0}};
     struct options o = {.format = FORMAT_TABLE, .tolerance = 100};
     cli_parse_units("km", &o.units);
     int c;
@@ -576,8 +585,7 @@ int cmd_measure(struct bm_ctx *ctx, int argc, char **argv)
         switch (c) {
         case 'f':
             if (cli_parse_format(optarg, &o.format) != 0)
-                return cli_usage("measure", "unknown format '%s' (use table, csv or json)",
-                                 optarg);
+                return cli_usage("measure", "unknown format '%s' (use table, csv or json)", optarg);
             break;
         case 'u':
             if (cli_parse_units(optarg, &o.units) != 0)
@@ -595,8 +603,9 @@ int cmd_measure(struct bm_ctx *ctx, int argc, char **argv)
         case 't':
             o.tolerance = strtod(optarg, &end);
             if (*end || !(o.tolerance > 0) || o.tolerance > 100000)
-                return cli_usage("measure", "--tolerance takes metres between 0 and 100000, not "
-                                            "'%s'",
+                return cli_usage("measure",
+                                 "--tolerance takes metres between 0 and 100000, not "
+                                 "'%s'",
                                  optarg);
             break;
         case 'c':

@@ -54,8 +54,8 @@ static void print_hits(const struct hit *h, size_t n, const struct near_opts *o,
     if (o->format == FORMAT_JSON) {
         printf("{\"near\": ");
         json_string(stdout, what);
-        printf(", \"within\": {\"metres\": %.17g}, \"units\": \"%s\", \"results\": [",
-               o->within_m, o->units.name);
+        printf(", \"within\": {\"metres\": %.17g}, \"units\": \"%s\", \"results\": [", o->within_m,
+               o->units.name);
         for (size_t i = 0; i < n; i++) {
             fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", stdout);
             json_string(stdout, h[i].name);
@@ -94,8 +94,7 @@ static void print_hits(const struct hit *h, size_t n, const struct near_opts *o,
     table_add(&t, head);
     for (size_t i = 0; i < n; i++) {
         format_length(cell, sizeof cell, h[i].distance, &o->units, 1);
-        const char *row[] = {h[i].name, h[i].name_zh, h[i].name_my, h[i].kind, h[i].country,
-                             cell};
+        const char *row[] = {h[i].name, h[i].name_zh, h[i].name_my, h[i].kind, h[i].country, cell};
         table_add(&t, row);
     }
     table_print(&t, stdout);
@@ -147,7 +146,7 @@ static int near_features(struct bm_ctx *ctx, const struct cli_point *from,
         return cli_fail(ctx);
     size_t n = bm_layer_feature_count(L), nh = 0;
     struct hit *h = calloc(n ? n : 1, sizeof *h);
-    char (*ids)[32] = calloc(n ? n : 1, sizeof *ids);
+    char(*ids)[32] = calloc(n ? n : 1, sizeof *ids);
     int rc = h && ids ? EXIT_OK : EXIT_FAIL;
     int nf = bm_layer_field_index(L, "name"), kf = bm_layer_field_index(L, "kind");
     for (size_t i = 0; rc == EXIT_OK && i < n; i++) {
@@ -164,9 +163,9 @@ static int near_features(struct bm_ctx *ctx, const struct cli_point *from,
             name = ids[i];
         }
         const char *kind = kf >= 0 ? bm_layer_attr(L, i, (size_t)kf) : NULL;
-        h[nh++] = (struct hit){name, "", "", kind ? kind : bm_geom_type_name(
-                                                                bm_layer_feature(L, i)->type),
-                               "", nn.distance};
+        h[nh++] = (struct hit){name, "",
+                               "",   kind ? kind : bm_geom_type_name(bm_layer_feature(L, i)->type),
+                               "",   nn.distance};
     }
     if (rc == EXIT_OK) {
         qsort(h, nh, sizeof *h, by_distance);

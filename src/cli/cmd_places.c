@@ -5,21 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char HELP_PLACES[] =
-    "usage: bordermap places [--format table|csv|json] [QUERY]\n"
-    "\n"
-    "Find places in the gazetteer by name in English, Chinese or Burmese\n"
-    "(case-insensitive; exact matches first, then names that begin with\n"
-    "QUERY). Prints the names in the three scripts, latitude and longitude\n"
-    "(degrees, WGS 84), kind, country and first-level division. Without a\n"
-    "QUERY, lists every place in label-priority order.\n"
-    "\n"
-    "  -f, --format FMT  table (default), csv or json\n"
-    "\n"
-    "examples:\n"
-    "  bordermap places Ruili\n"
-    "  bordermap places 瑞丽\n"
-    "  bordermap places နေပြည်တော်\n";
+const char HELP_PLACES[] = "usage: bordermap places [--format table|csv|json] [QUERY]\n"
+                           "\n"
+                           "Find places in the gazetteer by name in English, Chinese or Burmese\n"
+                           "(case-insensitive; exact matches first, then names that begin with\n"
+                           "QUERY). Prints the names in the three scripts, latitude and longitude\n"
+                           "(degrees, WGS 84), kind, country and first-level division. Without a\n"
+                           "QUERY, lists every place in label-priority order.\n"
+                           "\n"
+                           "  -f, --format FMT  table (default), csv or json\n"
+                           "\n"
+                           "examples:\n"
+                           "  bordermap places Ruili\n"
+                           "  bordermap places 瑞丽\n"
+                           "  bordermap places နေပြည်တော်\n";
 
 static void coord(char *buf, size_t size, double v)
 {
@@ -28,8 +27,8 @@ static void coord(char *buf, size_t size, double v)
 
 static void print_table(const struct bm_place *const *p, size_t n)
 {
-    static const char *const head[] = {"name", "chinese", "burmese", "lat", "lon",
-                                       "kind", "country", "division"};
+    static const char *const head[] = {"name", "chinese", "burmese", "lat",
+                                       "lon",  "kind",    "country", "division"};
     struct cli_table t;
     table_init(&t, 8);
     if (t.right)
@@ -55,10 +54,10 @@ static void print_csv(const struct bm_place *const *p, size_t n)
         coord(lat, sizeof lat, p[i]->lat);
         coord(lon, sizeof lon, p[i]->lon);
         snprintf(rank, sizeof rank, "%d", p[i]->rank);
-        const char *row[] = {p[i]->name,    p[i]->name_zh, p[i]->name_my,
-                             lat,           lon,           p[i]->kind,
-                             p[i]->country, p[i]->admin1,  rank,
-                             p[i]->in_article ? "yes" : "no", p[i]->source};
+        const char *row[] = {
+            p[i]->name,  p[i]->name_zh, p[i]->name_my, lat,  lon,
+            p[i]->kind,  p[i]->country, p[i]->admin1,  rank, p[i]->in_article ? "yes" : "no",
+            p[i]->source};
         for (size_t k = 0; k < 11; k++)
             csv_field(stdout, row[k], k == 10);
     }
@@ -68,8 +67,8 @@ static void print_json(const struct bm_place *const *p, size_t n)
 {
     fputs("[", stdout);
     for (size_t i = 0; i < n; i++) {
-        static const char *const keys[] = {"name", "name_zh", "name_my", "kind",
-                                           "country", "admin1", "source"};
+        static const char *const keys[] = {"name",    "name_zh", "name_my", "kind",
+                                           "country", "admin1",  "source"};
         const char *vals[] = {p[i]->name,    p[i]->name_zh, p[i]->name_my, p[i]->kind,
                               p[i]->country, p[i]->admin1,  p[i]->source};
         fputs(i ? ",\n  {" : "\n  {", stdout);
