@@ -10,5 +10,6 @@
 #include "bordermap/layer.h"
 #include "bordermap/gazetteer.h"
 #include "bordermap/measure.h"
+#include "bordermap/map.h"
 
 #endif

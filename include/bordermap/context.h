@@ -35,7 +35,10 @@ enum bm_status {
     BM_ERR_PLACE_UNKNOWN = 20, /**< no place of that name in the gazetteer */
     BM_ERR_PLACE_SYNTAX = 21,  /**< a malformed "lat,lon" */
     /* 30-39: files written */
-    BM_ERR_IO = 30 /**< an output cannot be written */
+    BM_ERR_IO = 30, /**< an output cannot be written */
+    /* 40-49: maps */
+    BM_ERR_RECIPE = 40, /**< the recipe is not valid: the message gives file:line:column */
+    BM_ERR_RENDER = 41  /**< the map cannot be drawn (e.g. a page too large) */
 };
 
 /** Opaque: error state, warnings, the PROJ context and the data root. */

@@ -1,0 +1,71 @@
+/*
+ * bordermap: situation maps from recipes (styles/*.yaml), drawn to PNG, PDF
+ * and SVG with cairo and Pango.
+ */
+#ifndef BORDERMAP_MAP_H
+#define BORDERMAP_MAP_H
+
+#include "bordermap/context.h"
+#include "bordermap/layer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Opaque: a map as its recipe describes it. */
+struct bm_map;
+
+/** Output formats of bm_map_render(). */
+enum bm_format { BM_FORMAT_PNG = 0, BM_FORMAT_PDF = 1, BM_FORMAT_SVG = 2 };
+
+/**
+ * Load a recipe (YAML). Every value is checked: a bad recipe fails with
+ * BM_ERR_RECIPE and a message "FILE:LINE:COLUMN: what is wrong; what was
+ * expected" (unknown key, bad colour, bad number, unknown place, missing
+ * source). Source paths are relative to the recipe's folder, else to the
+ * data root. Places are gazetteer names in any script, or "lat,lon".
+ * out: receives the map (owned by the caller; free with bm_map_free()).
+ */
+enum bm_status bm_map_load(struct bm_ctx *ctx, const char *path, struct bm_map **out);
+
+/** Free a map. NULL is allowed. */
+void bm_map_free(struct bm_map *map);
+
+/** Replace the extent: degrees, west < east, south < north, within the globe. */
+enum bm_status bm_map_set_extent(struct bm_ctx *ctx, struct bm_map *map, const struct bm_bbox *box);
+
+/** Replace the extent by a square of radius_km (1..5000) around a point (degrees). */
+enum bm_status bm_map_set_around(struct bm_ctx *ctx, struct bm_map *map, double lat, double lon,
+                                 double radius_km);
+
+/** Replace the page size: millimetres, each 50..2000. */
+enum bm_status bm_map_set_page(struct bm_ctx *ctx, struct bm_map *map, double width_mm,
+                               double height_mm);
+
+/** Replace the PNG resolution: 72..1200 dots per inch. */
+enum bm_status bm_map_set_dpi(struct bm_ctx *ctx, struct bm_map *map, double dpi);
+
+/** Replace the title (UTF-8, copied). */
+enum bm_status bm_map_set_title(struct bm_ctx *ctx, struct bm_map *map, const char *title);
+
+/**
+ * Parse a page size: "A4", "A3", "Letter" (portrait), or "WxHmm" such as
+ * "300x200mm". Writes millimetres. Fails with BM_ERR_ARG naming the text.
+ */
+enum bm_status bm_parse_page_size(struct bm_ctx *ctx, const char *text, double *width_mm,
+                                  double *height_mm);
+
+/**
+ * Draw the map to path in the given format. Written to a temporary file
+ * beside path and renamed, so a failure leaves no partial file and an
+ * existing file is replaced only by a complete one; a path that names one
+ * of the map's inputs is refused. Fails with BM_ERR_IO, BM_ERR_RENDER, or
+ * the errors of loading the layers.
+ */
+enum bm_status bm_map_render(struct bm_ctx *ctx, const struct bm_map *map, enum bm_format format,
+                             const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,138 @@
+/*
+ * bordermap internal: a map as a recipe describes it (styles/*.yaml).
+ *
+ * recipe.c fills it from YAML (every value checked, places resolved, paths
+ * made absolute); render.c draws it. Sizes on the page are in points
+ * (1/72 inch) unless the name says otherwise; colours are sRGB 0..1.
+ */
+#ifndef BM_MAP_H
+#define BM_MAP_H
+
+#include <stddef.h>
+
+#include "bordermap/layer.h"
+
+struct bm_color {
+    double r, g, b, a; /* 0..1; a = 0 means "none" */
+};
+
+enum bm_marker {
+    BM_MARKER_NONE = 0,
+    BM_MARKER_CIRCLE,
+    BM_MARKER_SQUARE,
+    BM_MARKER_TRIANGLE,
+    BM_MARKER_STAR,
+    BM_MARKER_CAPITAL /* a circle in a ring: a national capital */
+};
+
+/* A style; the `set` bits say which members a recipe gave (rules override only those). */
+enum {
+    BM_SET_FILL = 1 << 0,
+    BM_SET_STROKE = 1 << 1,
+    BM_SET_WIDTH = 1 << 2,
+    BM_SET_DASH = 1 << 3,
+    BM_SET_CASING = 1 << 4,
+    BM_SET_OPACITY = 1 << 5,
+    BM_SET_MARKER = 1 << 6,
+    BM_SET_MARKER_SIZE = 1 << 7,
+    BM_SET_MARKER_FILL = 1 << 8
+};
+
+struct bm_style {
+    unsigned set;
+    struct bm_color fill;          /* polygons */
+    struct bm_color stroke;        /* lines, outlines, marker outline */
+    double width;                  /* stroke width, pt */
+    double dash[4];                /* on/off lengths, pt */
+    int ndash;                     /* 0: solid */
+    struct bm_color casing;        /* drawn under the stroke */
+    double casing_width;           /* pt, total width of the casing */
+    double opacity;                /* 0..1 for the whole layer */
+    enum bm_marker marker;         /* points */
+    double marker_size;            /* pt, diameter */
+    struct bm_color marker_fill;
+};
+
+/* A rule: features whose `field` equals one of `values` get `style` on top of the layer's. */
+struct bm_rule {
+    char *field;
+    char **values; /* nvalues strings */
+    size_t nvalues;
+    struct bm_style style;
+    char *legend; /* legend entry for this rule, or NULL */
+};
+
+enum bm_placement { BM_PLACE_POINT = 0, BM_PLACE_LINE, BM_PLACE_AREA };
+
+struct bm_label {
+    int enabled;
+    char *field;      /* English text, e.g. "name" */
+    char *field_zh;   /* Chinese line beneath, or NULL */
+    char *field_my;   /* Burmese line beneath, or NULL */
+    char *font;       /* Pango family and style, e.g. "Noto Sans Bold" */
+    double size;      /* pt */
+    struct bm_color color, halo;
+    double halo_width; /* pt */
+    int priority;      /* lower is placed first; features may refine it with `rank_field` */
+    char *rank_field;  /* numeric field: feature priority within the layer (e.g. "rank") */
+    double max_rank;   /* label only features whose rank_field <= max_rank; 0: all */
+    enum bm_placement placement;
+    char *text;        /* fixed text instead of a field (e.g. the border's length), or NULL */
+};
+
+struct bm_map_layer {
+    char *name;
+    char *source; /* absolute or as given when it names a connection */
+    char *where;  /* OGR SQL filter, or NULL */
+    struct bm_style style;
+    struct bm_rule *rules;
+    size_t nrules;
+    struct bm_label label;
+    char *legend;            /* legend entry for the layer's own style, or NULL */
+    double min_scale, max_scale; /* draw only when the map's scale denominator is within; 0: no limit */
+};
+
+enum bm_annotation_kind { BM_ANN_CALLOUT = 1, BM_ANN_DISTANCE, BM_ANN_BUFFER };
+
+struct bm_annotation {
+    enum bm_annotation_kind kind;
+    char *text;              /* callout text; NULL for the others */
+    double lat, lon;         /* callout: the place pointed at; distance: from */
+    double lat2, lon2;       /* distance: to */
+    char *label, *label2;    /* place names as written in the recipe */
+    char *layer;             /* buffer: the map layer's name */
+    double km;               /* buffer: half-width, km */
+    struct bm_style style;
+};
+
+enum bm_corner {
+    BM_CORNER_NONE = 0,
+    BM_CORNER_TOP_LEFT,
+    BM_CORNER_TOP_RIGHT,
+    BM_CORNER_BOTTOM_LEFT,
+    BM_CORNER_BOTTOM_RIGHT
+};
+
+struct bm_furniture {
+    enum bm_corner legend, scalebar, north_arrow, inset;
+    double graticule_step; /* degrees; 0: none */
+    int graticule_labels;
+    char *credits; /* NULL: none */
+};
+
+struct bm_map {
+    char *path; /* the recipe file */
+    char *title, *subtitle, *date;
+    double page_w_mm, page_h_mm; /* after orientation */
+    double dpi;                  /* PNG resolution, 72..1200 */
+    struct bm_color background;  /* the sea and everything not covered */
+    struct bm_bbox extent;       /* degrees */
+    char *projection;            /* "auto", a PROJ string or "EPSG:n" */
+    struct bm_map_layer *layers;
+    size_t nlayers;
+    struct bm_annotation *annotations;
+    size_t nannotations;
+    struct bm_furniture furniture;
+};
+
+#endif
