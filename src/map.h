@@ -1,5 +1,5 @@
 /*
- * bordermap internal: a map as a recipe describes it (styles/*.yaml).
+ * bordermap internal: a map as a recipe describes it (styles/NAME.yaml).
  *
  * recipe.c fills it from YAML (every value checked, places resolved, paths
  * made absolute); render.c draws it. Sizes on the page are in points

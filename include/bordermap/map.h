@@ -1,5 +1,5 @@
 /*
- * bordermap: situation maps from recipes (styles/*.yaml), drawn to PNG, PDF
+ * bordermap: situation maps from recipes (styles/NAME.yaml), drawn to PNG, PDF
  * and SVG with cairo and Pango.
  */
 #ifndef BORDERMAP_MAP_H
