@@ -1,0 +1,243 @@
+/* bordermap: annotations: buffer bands, distance lines, callouts. */
+#include "bordermap/measure.h"
+#include "internal.h"
+#include "render.h"
+
+#include <geodesic.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct geod_geodesic wgs84(void)
+{
+    struct geod_geodesic g;
+    geod_init(&g, 6378137.0, 1 / 298.257223563);
+    return g;
+}
+
+/* Trace n lon/lat points onto the page as one closed subpath. */
+static void trace(struct bm__render *r, double *xy, size_t n)
+{
+    bm__to_page(&r->f, xy, n);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0)
+            cairo_move_to(r->cr, xy[0], xy[1]);
+        else if (isfinite(xy[2 * i]))
+            cairo_line_to(r->cr, xy[2 * i], xy[2 * i + 1]);
+    cairo_close_path(r->cr);
+}
+
+/*
+ * A geodesic buffer of a line layer, drawn as the union of geodesic circles
+ * around its vertices and of quadrilaterals offset along each segment: each
+ * shape is filled opaque into a group, which is painted once with the band's
+ * opacity, so overlaps do not darken.
+ */
+static void buffer_band(struct bm__render *r, const struct bm_annotation *a, size_t li)
+{
+    const struct bm_layer *L = r->layers[li];
+    struct geod_geodesic g = wgs84();
+    double d = a->km * 1000, step = d / 4; /* vertices closer than a quarter width add nothing */
+    cairo_t *cr = r->cr;
+    cairo_push_group(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+    struct bm_color c = a->style.fill.a > 0 ? a->style.fill : (struct bm_color){0.7, 0.1, 0.17, 1};
+    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+    for (size_t fi = 0; fi < bm_layer_feature_count(L); fi++) {
+        const struct bm_feature *f = bm_layer_feature(L, fi);
+        for (size_t k = 0; k < f->nparts; k++) {
+            const struct bm_part *p = bm_layer_parts(L) + f->first_part + k;
+            const double *xy = bm_layer_xy(L) + 2 * p->first;
+            double plat = xy[1], plon = xy[0];
+            for (size_t i = 0; i < p->count; i++) {
+                double lat = xy[2 * i + 1], lon = xy[2 * i], s12, azi;
+                geod_inverse(&g, plat, plon, lat, lon, &s12, &azi, NULL);
+                if (i > 0 && s12 < step && i + 1 < p->count)
+                    continue;
+                double circle[2 * 48];
+                for (int j = 0; j < 48; j++)
+                    geod_direct(&g, lat, lon, j * 7.5, d, &circle[2 * j + 1], &circle[2 * j],
+                                NULL);
+                cairo_new_path(cr);
+                trace(r, circle, 48);
+                cairo_fill(cr);
+                if (i > 0) {
+                    /* The segment's band: offsets at right angles at both ends. */
+                    double q[8], azi2;
+                    geod_inverse(&g, plat, plon, lat, lon, NULL, &azi, &azi2);
+                    geod_direct(&g, plat, plon, azi + 90, d, &q[1], &q[0], NULL);
+                    geod_direct(&g, lat, lon, azi2 + 90, d, &q[3], &q[2], NULL);
+                    geod_direct(&g, lat, lon, azi2 - 90, d, &q[5], &q[4], NULL);
+                    geod_direct(&g, plat, plon, azi - 90, d, &q[7], &q[6], NULL);
+                    cairo_new_path(cr);
+                    trace(r, q, 4);
+                    cairo_fill(cr);
+                }
+                plat = lat;
+                plon = lon;
+            }
+        }
+    }
+    cairo_pop_group_to_source(cr);
+    cairo_paint_with_alpha(cr, (a->style.set & BM_SET_OPACITY) ? a->style.opacity : 0.18);
+}
+
+/* Points along the geodesic from a to b, every ~2 km (at most 400). Caller frees. */
+static double *geodesic_points(const struct bm_annotation *a, size_t *n, double *length)
+{
+    struct geod_geodesic g = wgs84();
+    struct geod_geodesicline line;
+    geod_inverseline(&line, &g, a->lat, a->lon, a->lat2, a->lon2,
+                     GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_DISTANCE_IN);
+    *length = line.s13;
+    size_t m = (size_t)fmin(400, fmax(2, line.s13 / 2000));
+    double *xy = malloc(2 * (m + 1) * sizeof *xy);
+    if (!xy)
+        return NULL;
+    for (size_t i = 0; i <= m; i++)
+        geod_position(&line, line.s13 * (double)i / (double)m, &xy[2 * i + 1], &xy[2 * i], NULL);
+    *n = m + 1;
+    return xy;
+}
+
+static void distance_line(struct bm__render *r, const struct bm_annotation *a)
+{
+    size_t n;
+    double len;
+    double *xy = geodesic_points(a, &n, &len);
+    if (!xy)
+        return;
+    bm__to_page(&r->f, xy, n);
+    cairo_t *cr = r->cr;
+    for (int pass = 0; pass < 2; pass++) {
+        cairo_new_path(cr);
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(xy[2 * i]))
+                cairo_line_to(cr, xy[2 * i], xy[2 * i + 1]);
+        static const double dash[] = {4, 2.5};
+        cairo_set_line_width(cr, pass ? 1.2 : 3);
+        cairo_set_dash(cr, pass ? dash : NULL, pass ? 2 : 0, 0);
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        if (pass)
+            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        else
+            cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
+        cairo_stroke(cr);
+    }
+    cairo_set_dash(cr, NULL, 0, 0);
+    free(xy);
+}
+
+int bm__draw_annotations_under(struct bm__render *r)
+{
+    const struct bm_map *m = r->map;
+    for (size_t i = 0; i < m->nannotations; i++) {
+        const struct bm_annotation *a = &m->annotations[i];
+        if (a->kind == BM_ANN_BUFFER) {
+            for (size_t li = 0; li < m->nlayers; li++)
+                if (strcmp(m->layers[li].name, a->layer) == 0 && r->layers[li])
+                    buffer_band(r, a, li);
+        } else if (a->kind == BM_ANN_DISTANCE) {
+            distance_line(r, a);
+        }
+    }
+    return 0;
+}
+
+/* ---- over the map: callout boxes and the distance labels ---------------- */
+
+static const struct bm_color INK = {0.1, 0.1, 0.1, 1}, WHITE = {1, 1, 1, 1};
+
+/* Place a box of w x h near (x, y), clear of everything claimed, inside the frame. */
+static int place_box(struct bm__render *r, double x, double y, double w, double h, double gap,
+                     struct bm__rect *out)
+{
+    static const double dirs[][2] = {{1, -1}, {-1, -1}, {1, 1}, {-1, 1},
+                                     {1, 0},  {-1, 0},  {0, -1}, {0, 1}};
+    const struct bm__rect *f = &r->f.map;
+    for (int ring = 1; ring <= 4; ring++)
+        for (size_t d = 0; d < 8; d++) {
+            double cx = x + dirs[d][0] * (gap * ring + w / 2);
+            double cy = y + dirs[d][1] * (gap * ring + h / 2);
+            struct bm__rect b = {cx - w / 2, cy - h / 2, w, h};
+            if (b.x < f->x + 3 || b.y < f->y + 3 || b.x + w > f->x + f->w - 3 ||
+                b.y + h > f->y + f->h - 3 || bm__claims_hit(&r->claims, b))
+                continue;
+            *out = b;
+            return 0;
+        }
+    return -1;
+}
+
+static void callout(struct bm__render *r, const struct bm_annotation *a)
+{
+    double x, y;
+    if (bm__point_to_page(&r->f, a->lon, a->lat, &x, &y) != 0)
+        return;
+    cairo_t *cr = r->cr;
+    PangoLayout *lay = bm__text_layout(cr, a->text, "Noto Sans", 7.5);
+    pango_layout_set_width(lay, 120 * PANGO_SCALE);
+    pango_layout_set_wrap(lay, PANGO_WRAP_WORD);
+    int tw, th;
+    pango_layout_get_size(lay, &tw, &th);
+    double w = tw / (double)PANGO_SCALE + 8, h = th / (double)PANGO_SCALE + 6;
+    struct bm__rect b;
+    if (place_box(r, x, y, w, h, 18, &b) == 0) {
+        /* The leader runs from the place to the nearest point of the box. */
+        double lx = fmin(fmax(x, b.x), b.x + b.w), ly = fmin(fmax(y, b.y), b.y + b.h);
+        cairo_move_to(cr, x, y);
+        cairo_line_to(cr, lx, ly);
+        cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+        cairo_set_line_width(cr, 0.7);
+        cairo_stroke(cr);
+        cairo_rectangle(cr, b.x, b.y, b.w, b.h);
+        cairo_set_source_rgba(cr, 1, 1, 0.96, 0.95);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+        cairo_stroke(cr);
+        bm__draw_text(cr, lay, b.x + 4, b.y + 3, INK, WHITE, 0);
+        bm__claims_add(&r->claims, b);
+    }
+    cairo_arc(cr, x, y, 2, 0, 2 * M_PI);
+    cairo_set_source_rgb(cr, 0.7, 0.1, 0.17);
+    cairo_fill(cr);
+    g_object_unref(lay);
+}
+
+static void distance_label(struct bm__render *r, const struct bm_annotation *a)
+{
+    size_t n;
+    double len;
+    double *xy = geodesic_points(a, &n, &len);
+    if (!xy)
+        return;
+    bm__to_page(&r->f, xy, n);
+    double x = xy[2 * (n / 2)], y = xy[2 * (n / 2) + 1];
+    free(xy);
+    if (!isfinite(x))
+        return;
+    char text[64];
+    snprintf(text, sizeof text, "%.1f km", len / 1000);
+    PangoLayout *lay = bm__text_layout(r->cr, text, "Noto Sans Bold", 7.5);
+    int tw, th;
+    pango_layout_get_size(lay, &tw, &th);
+    double w = tw / (double)PANGO_SCALE, h = th / (double)PANGO_SCALE;
+    struct bm__rect b;
+    if (place_box(r, x, y, w, h, 3, &b) == 0) {
+        bm__draw_text(r->cr, lay, b.x, b.y, INK, WHITE, 1.6);
+        bm__claims_add(&r->claims, b);
+    }
+    g_object_unref(lay);
+}
+
+void bm__draw_annotations_over(struct bm__render *r)
+{
+    const struct bm_map *m = r->map;
+    for (size_t i = 0; i < m->nannotations; i++) {
+        if (m->annotations[i].kind == BM_ANN_CALLOUT)
+            callout(r, &m->annotations[i]);
+        else if (m->annotations[i].kind == BM_ANN_DISTANCE)
+            distance_label(r, &m->annotations[i]);
+    }
+}

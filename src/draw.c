@@ -1,0 +1,361 @@
+/* bordermap: drawing the layers and the annotations that sit among them. */
+#include "bordermap/measure.h"
+#include "internal.h"
+#include "render.h"
+
+#include <geodesic.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- styles ------------------------------------------------------------ */
+
+struct bm_style bm__style_defaults(enum bm_geom_type type)
+{
+    struct bm_style s = {0};
+    s.opacity = 1;
+    s.width = 0.5;
+    s.stroke = (struct bm_color){0.2, 0.2, 0.2, type == BM_GEOM_POLYGON ? 0 : 1};
+    s.marker = type == BM_GEOM_POINT ? BM_MARKER_CIRCLE : BM_MARKER_NONE;
+    s.marker_size = 4;
+    s.marker_fill = (struct bm_color){0.2, 0.2, 0.2, 1};
+    return s;
+}
+
+static void merge(struct bm_style *d, const struct bm_style *s)
+{
+    if (s->set & BM_SET_FILL)
+        d->fill = s->fill;
+    if (s->set & BM_SET_STROKE)
+        d->stroke = s->stroke;
+    if (s->set & BM_SET_WIDTH)
+        d->width = s->width;
+    if (s->set & BM_SET_DASH) {
+        memcpy(d->dash, s->dash, sizeof d->dash);
+        d->ndash = s->ndash;
+    }
+    if (s->set & BM_SET_CASING) {
+        d->casing = s->casing;
+        d->casing_width = s->casing_width;
+    }
+    if (s->set & BM_SET_OPACITY)
+        d->opacity = s->opacity;
+    if (s->set & BM_SET_MARKER)
+        d->marker = s->marker;
+    if (s->set & BM_SET_MARKER_SIZE)
+        d->marker_size = s->marker_size;
+    if (s->set & BM_SET_MARKER_FILL)
+        d->marker_fill = s->marker_fill;
+    d->set |= s->set;
+}
+
+static int rule_matches(const struct bm_rule *rule, const struct bm_layer *L, size_t feat)
+{
+    int k = bm_layer_field_index(L, rule->field);
+    const char *v = k >= 0 ? bm_layer_attr(L, feat, (size_t)k) : NULL;
+    for (size_t i = 0; v && i < rule->nvalues; i++)
+        if (strcasecmp(v, rule->values[i]) == 0)
+            return 1;
+    return 0;
+}
+
+void bm__feature_style(const struct bm_map_layer *ml, const struct bm_layer *L, size_t feat,
+                       struct bm_style *out, const char **legend)
+{
+    *out = bm__style_defaults(bm_layer_feature(L, feat)->type);
+    merge(out, &ml->style);
+    *legend = ml->legend;
+    for (size_t i = 0; i < ml->nrules; i++)
+        if (rule_matches(&ml->rules[i], L, feat)) {
+            merge(out, &ml->rules[i].style);
+            if (ml->rules[i].legend)
+                *legend = ml->rules[i].legend;
+        }
+}
+
+static void note_legend(struct bm__render *r, const char *text, const struct bm_style *s,
+                        enum bm_geom_type type)
+{
+    if (!text)
+        return;
+    for (size_t i = 0; i < r->drawn.n; i++)
+        if (strcmp(r->drawn.e[i].text, text) == 0)
+            return;
+    if (r->drawn.n < sizeof r->drawn.e / sizeof r->drawn.e[0])
+        r->drawn.e[r->drawn.n++] = (struct bm__legend_entry){text, *s, type};
+}
+
+/* ---- paths ------------------------------------------------------------- */
+
+/*
+ * Add one part to the path, simplified to the output resolution: a point
+ * closer than `res` to the last one kept adds nothing visible. This is what
+ * keeps 300,000-vertex coastlines cheap to stroke.
+ */
+static void add_part(cairo_t *cr, const double *xy, size_t n, double res, int close)
+{
+    double lx = NAN, ly = NAN;
+    int open = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = xy[2 * i], y = xy[2 * i + 1];
+        if (!isfinite(x)) {
+            open = 0;
+            continue;
+        }
+        if (!open) {
+            cairo_move_to(cr, x, y);
+            open = 1;
+        } else if (i + 1 == n || fabs(x - lx) >= res || fabs(y - ly) >= res) {
+            cairo_line_to(cr, x, y);
+        } else {
+            continue;
+        }
+        lx = x;
+        ly = y;
+    }
+    if (close && open)
+        cairo_close_path(cr);
+}
+
+/* Is the part's bounding box outside the frame? */
+static int outside(const struct bm__rect *f, const double *xy, size_t n)
+{
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        x0 = fmin(x0, xy[2 * i]);
+        x1 = fmax(x1, xy[2 * i]);
+        y0 = fmin(y0, xy[2 * i + 1]);
+        y1 = fmax(y1, xy[2 * i + 1]);
+    }
+    return x1 < f->x || x0 > f->x + f->w || y1 < f->y || y0 > f->y + f->h;
+}
+
+static int feature_path(struct bm__render *r, size_t li, size_t feat, int close)
+{
+    const struct bm_layer *L = r->layers[li];
+    const struct bm_feature *f = bm_layer_feature(L, feat);
+    const struct bm_part *parts = bm_layer_parts(L) + f->first_part;
+    int any = 0;
+    for (size_t k = 0; k < f->nparts; k++) {
+        const double *xy = r->page_xy[li] + 2 * parts[k].first;
+        if (outside(&r->f.map, xy, parts[k].count))
+            continue;
+        add_part(r->cr, xy, parts[k].count, r->f.res, close);
+        any = 1;
+    }
+    return any;
+}
+
+static void set_stroke(cairo_t *cr, const struct bm_style *s, struct bm_color c, double width)
+{
+    bm__set_color(cr, c, s->opacity);
+    cairo_set_line_width(cr, width);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_dash(cr, s->dash, s->ndash, 0);
+}
+
+/* ---- markers ----------------------------------------------------------- */
+
+void bm__marker_path(cairo_t *cr, enum bm_marker m, double x, double y, double size);
+
+void bm__marker_path(cairo_t *cr, enum bm_marker m, double x, double y, double size)
+{
+    double r = size / 2;
+    switch (m) {
+    case BM_MARKER_SQUARE:
+        cairo_rectangle(cr, x - r, y - r, size, size);
+        break;
+    case BM_MARKER_TRIANGLE:
+        cairo_move_to(cr, x, y - r * 1.15);
+        cairo_line_to(cr, x + r, y + r * 0.75);
+        cairo_line_to(cr, x - r, y + r * 0.75);
+        cairo_close_path(cr);
+        break;
+    case BM_MARKER_STAR:
+        for (int i = 0; i < 10; i++) {
+            double a = -M_PI / 2 + i * M_PI / 5, rr = i % 2 ? r * 0.45 : r * 1.2;
+            if (i == 0)
+                cairo_move_to(cr, x + rr * cos(a), y + rr * sin(a));
+            else
+                cairo_line_to(cr, x + rr * cos(a), y + rr * sin(a));
+        }
+        cairo_close_path(cr);
+        break;
+    default:
+        cairo_new_sub_path(cr);
+        cairo_arc(cr, x, y, r, 0, 2 * M_PI);
+        cairo_close_path(cr);
+    }
+}
+
+static void draw_marker(cairo_t *cr, const struct bm_style *s, double x, double y)
+{
+    if (s->marker == BM_MARKER_NONE)
+        return;
+    if (s->marker == BM_MARKER_CAPITAL) {
+        /* A ring around a dot: the convention for a national capital. */
+        cairo_new_path(cr);
+        cairo_arc(cr, x, y, s->marker_size / 2, 0, 2 * M_PI);
+        cairo_set_source_rgba(cr, 1, 1, 1, s->opacity);
+        cairo_fill_preserve(cr);
+        set_stroke(cr, s, s->marker_fill, 0.9);
+        cairo_set_dash(cr, NULL, 0, 0);
+        cairo_stroke(cr);
+        cairo_arc(cr, x, y, s->marker_size / 4, 0, 2 * M_PI);
+        bm__set_color(cr, s->marker_fill, s->opacity);
+        cairo_fill(cr);
+        return;
+    }
+    cairo_new_path(cr);
+    bm__marker_path(cr, s->marker, x, y, s->marker_size);
+    bm__set_color(cr, s->marker_fill, s->opacity);
+    cairo_fill_preserve(cr);
+    struct bm_color halo = (s->set & BM_SET_STROKE) ? s->stroke : (struct bm_color){1, 1, 1, 1};
+    set_stroke(cr, s, halo, 0.6);
+    cairo_set_dash(cr, NULL, 0, 0);
+    cairo_stroke(cr);
+}
+
+/* ---- layers ------------------------------------------------------------ */
+
+static void draw_polygons(struct bm__render *r, size_t li)
+{
+    const struct bm_map_layer *ml = &r->map->layers[li];
+    const struct bm_layer *L = r->layers[li];
+    cairo_t *cr = r->cr;
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
+        struct bm_style s;
+        const char *legend;
+        bm__feature_style(ml, L, i, &s, &legend);
+        cairo_new_path(cr);
+        if (!feature_path(r, li, i, 1))
+            continue;
+        if (s.fill.a > 0) {
+            bm__set_color(cr, s.fill, s.opacity);
+            cairo_fill_preserve(cr);
+        }
+        if (s.stroke.a > 0 && s.width > 0) {
+            set_stroke(cr, &s, s.stroke, s.width);
+            cairo_stroke_preserve(cr);
+        }
+        cairo_new_path(cr);
+        note_legend(r, legend, &s, BM_GEOM_POLYGON);
+    }
+}
+
+static void draw_lines(struct bm__render *r, size_t li)
+{
+    const struct bm_map_layer *ml = &r->map->layers[li];
+    const struct bm_layer *L = r->layers[li];
+    cairo_t *cr = r->cr;
+    /* All casings first, so that one line's casing never cuts another's stroke. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
+            struct bm_style s;
+            const char *legend;
+            bm__feature_style(ml, L, i, &s, &legend);
+            if (pass == 0 && !(s.casing.a > 0 && s.casing_width > 0))
+                continue;
+            cairo_new_path(cr);
+            if (!feature_path(r, li, i, 0))
+                continue;
+            if (pass == 0) {
+                set_stroke(cr, &s, s.casing, s.casing_width);
+                cairo_set_dash(cr, NULL, 0, 0);
+            } else {
+                set_stroke(cr, &s, s.stroke, s.width);
+                note_legend(r, legend, &s, BM_GEOM_LINE);
+            }
+            cairo_stroke(cr);
+        }
+}
+
+static void draw_points(struct bm__render *r, size_t li)
+{
+    const struct bm_map_layer *ml = &r->map->layers[li];
+    const struct bm_layer *L = r->layers[li];
+    const struct bm_label *lab = &ml->label;
+    int rank = lab->rank_field ? bm_layer_field_index(L, lab->rank_field) : -1;
+    for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
+        double v;
+        /* A place too minor to be labelled is not drawn either. */
+        if (lab->enabled && lab->max_rank > 0 && rank >= 0 &&
+            bm_layer_attr_double(L, i, (size_t)rank, &v) && v > lab->max_rank)
+            continue;
+        struct bm_style s;
+        const char *legend;
+        bm__feature_style(ml, L, i, &s, &legend);
+        const struct bm_part *p = bm_layer_parts(L) + bm_layer_feature(L, i)->first_part;
+        const double *xy = r->page_xy[li] + 2 * p->first;
+        const struct bm__rect *f = &r->f.map;
+        if (!(xy[0] >= f->x && xy[0] <= f->x + f->w && xy[1] >= f->y && xy[1] <= f->y + f->h))
+            continue;
+        draw_marker(r->cr, &s, xy[0], xy[1]);
+        note_legend(r, legend, &s, BM_GEOM_POINT);
+    }
+}
+
+/* The frame's extent in degrees: it holds more than the map's extent when its shape differs. */
+static struct bm_bbox view_of(struct bm__render *r)
+{
+    const struct bm__frame *f = &r->f;
+    double xmin = f->x0, ymax = f->y0;
+    double xmax = f->x0 + f->map.w / f->k, ymin = f->y0 - f->map.h / f->k;
+    struct bm_bbox b = f->extent;
+    if (!proj_trans_bounds(bm__proj(r->ctx), f->pj, PJ_INV, xmin, ymin, xmax, ymax, &b.west,
+                           &b.south, &b.east, &b.north, 21))
+        b = f->extent;
+    return b;
+}
+
+static int load_layer(struct bm__render *r, size_t li)
+{
+    const struct bm_map_layer *ml = &r->map->layers[li];
+    /* Validity is not checked here: even-odd filling draws an invalid polygon as
+     * its author drew it, and GEOS's check costs seconds on detailed countries. */
+    struct bm_load_opts o = {.where = ml->where, .bbox = &r->view,
+                             .invalid = BM_INVALID_UNCHECKED};
+    if (bm_layer_load(r->ctx, ml->source, &o, &r->layers[li]) != BM_OK)
+        return -1;
+    size_t n = bm_layer_point_count(r->layers[li]);
+    r->page_xy[li] = malloc((2 * n + 2) * sizeof(double));
+    if (!r->page_xy[li]) {
+        bm__fail(r->ctx, BM_ERR_NOMEM, "out of memory drawing '%s'", ml->source);
+        return -1;
+    }
+    memcpy(r->page_xy[li], bm_layer_xy(r->layers[li]), 2 * n * sizeof(double));
+    bm__to_page(&r->f, r->page_xy[li], n);
+    return 0;
+}
+
+int bm__draw_layers(struct bm__render *r)
+{
+    const struct bm_map *m = r->map;
+    r->view = view_of(r);
+    r->page_xy = calloc(m->nlayers + 1, sizeof *r->page_xy);
+    if (!r->page_xy)
+        return -1;
+    for (size_t li = 0; li < m->nlayers; li++) {
+        if (load_layer(r, li) != 0)
+            return -1;
+        cairo_save(r->cr);
+        switch (bm_layer_geom_type(r->layers[li])) {
+        case BM_GEOM_POLYGON:
+            draw_polygons(r, li);
+            break;
+        case BM_GEOM_LINE:
+            draw_lines(r, li);
+            break;
+        case BM_GEOM_POINT:
+            draw_points(r, li);
+            break;
+        default:
+            break;
+        }
+        cairo_restore(r->cr);
+    }
+    return 0;
+}

@@ -1,0 +1,406 @@
+/* bordermap: map furniture: graticule, legend, scale bar, north arrow, inset, credits. */
+#include "bordermap/layer.h"
+#include "internal.h"
+#include "render.h"
+
+#include <geodesic.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void bm__marker_path(cairo_t *cr, enum bm_marker m, double x, double y, double size);
+
+static const struct bm_color INK = {0.1, 0.1, 0.1, 1}, GREY = {0.35, 0.35, 0.35, 1},
+                             WHITE = {1, 1, 1, 1}, NONE = {0, 0, 0, 0};
+
+/* A w x h box in a corner of the frame, below or beside what that corner holds already. */
+static struct bm__rect corner_box(struct bm__render *r, enum bm_corner c, double w, double h)
+{
+    const struct bm__rect *f = &r->f.map;
+    double pad = 6;
+    int right = c == BM_CORNER_TOP_RIGHT || c == BM_CORNER_BOTTOM_RIGHT;
+    int bottom = c == BM_CORNER_BOTTOM_LEFT || c == BM_CORNER_BOTTOM_RIGHT;
+    struct bm__rect b = {right ? f->x + f->w - pad - w : f->x + pad,
+                         bottom ? f->y + f->h - pad - h : f->y + pad, w, h};
+    /* Stack away from the corner until clear of earlier furniture. */
+    for (int i = 0; i < 20 && bm__claims_hit(&r->claims, b); i++)
+        b.y += bottom ? -6 : 6;
+    return b;
+}
+
+static void panel(cairo_t *cr, struct bm__rect b)
+{
+    cairo_rectangle(cr, b.x, b.y, b.w, b.h);
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.88);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
+    cairo_set_line_width(cr, 0.5);
+    cairo_stroke(cr);
+}
+
+static double text_w(PangoLayout *l)
+{
+    PangoRectangle ink, log;
+    pango_layout_get_pixel_extents(l, &ink, &log);
+    return log.width;
+}
+
+static double text_h(PangoLayout *l)
+{
+    PangoRectangle ink, log;
+    pango_layout_get_pixel_extents(l, &ink, &log);
+    return log.height;
+}
+
+/* ---- graticule ---------------------------------------------------------- */
+
+static void graticule_label(struct bm__render *r, const char *text, double x, double y,
+                            int vertical)
+{
+    PangoLayout *l = bm__text_layout(r->cr, text, "Noto Sans", 6);
+    double w = text_w(l), h = text_h(l);
+    cairo_save(r->cr);
+    cairo_translate(r->cr, x, y);
+    if (vertical)
+        cairo_rotate(r->cr, -M_PI / 2);
+    bm__draw_text(r->cr, l, -w / 2, -h / 2, GREY, NONE, 0);
+    cairo_restore(r->cr);
+    g_object_unref(l);
+}
+
+/* Trace a meridian (lon fixed) or a parallel (lat fixed) across the view; label its ends. */
+static void graticule_line(struct bm__render *r, int meridian, double v)
+{
+    const struct bm_bbox *b = &r->view;
+    const struct bm__rect *f = &r->f.map;
+    double xy[2 * 101];
+    for (int i = 0; i <= 100; i++) {
+        double t = i / 100.0;
+        xy[2 * i] = meridian ? v : b->west + t * (b->east - b->west);
+        xy[2 * i + 1] = meridian ? b->south + t * (b->north - b->south) : v;
+    }
+    bm__to_page(&r->f, xy, 101);
+    cairo_t *cr = r->cr;
+    cairo_new_path(cr);
+    for (int i = 0; i <= 100; i++)
+        if (isfinite(xy[2 * i]))
+            cairo_line_to(cr, xy[2 * i], xy[2 * i + 1]);
+    cairo_stroke(cr);
+    if (!r->map->furniture.graticule_labels)
+        return;
+    char text[32];
+    double a = fabs(v);
+    int whole = fabs(a - round(a)) < 1e-9;
+    snprintf(text, sizeof text, whole ? "%.0f°%c" : "%.1f°%c", a,
+             meridian ? (v < 0 ? 'W' : 'E') : (v < 0 ? 'S' : 'N'));
+    /* Where the line crosses the frame's bottom and top (meridians) or left and right. */
+    for (int i = 1; i <= 100; i++) {
+        double x0 = xy[2 * i - 2], y0 = xy[2 * i - 1], x1 = xy[2 * i], y1 = xy[2 * i + 1];
+        if (!isfinite(x0) || !isfinite(x1))
+            continue;
+        double edges[2] = {meridian ? f->y + f->h : f->x, meridian ? f->y : f->x + f->w};
+        for (int e = 0; e < 2; e++) {
+            double a0 = meridian ? y0 : x0, a1 = meridian ? y1 : x1;
+            if ((a0 - edges[e]) * (a1 - edges[e]) > 0 || a0 == a1)
+                continue;
+            double t = (edges[e] - a0) / (a1 - a0);
+            double cx = x0 + t * (x1 - x0), cy = y0 + t * (y1 - y0);
+            if (meridian && cx > f->x + 8 && cx < f->x + f->w - 8)
+                graticule_label(r, text, cx, e == 0 ? f->y + f->h + 6 : f->y - 6, 0);
+            if (!meridian && cy > f->y + 8 && cy < f->y + f->h - 8)
+                graticule_label(r, text, e == 0 ? f->x - 6 : f->x + f->w + 6, cy, 1);
+        }
+    }
+}
+
+void bm__draw_graticule(struct bm__render *r)
+{
+    double step = r->map->furniture.graticule_step;
+    if (!(step > 0))
+        return;
+    cairo_t *cr = r->cr;
+    const struct bm_bbox *b = &r->view;
+    cairo_save(cr);
+    cairo_set_source_rgba(cr, 0.3, 0.35, 0.45, 0.45);
+    cairo_set_line_width(cr, 0.35);
+    for (double lon = ceil(b->west / step) * step; lon <= b->east; lon += step)
+        graticule_line(r, 1, lon);
+    for (double lat = ceil(b->south / step) * step; lat <= b->north; lat += step)
+        graticule_line(r, 0, lat);
+    cairo_restore(cr);
+}
+
+/* The graticule's labels sit outside the clip: draw them again unclipped. */
+static void graticule_labels(struct bm__render *r)
+{
+    double step = r->map->furniture.graticule_step;
+    if (!(step > 0) || !r->map->furniture.graticule_labels)
+        return;
+    cairo_t *cr = r->cr;
+    const struct bm_bbox *b = &r->view;
+    cairo_save(cr);
+    cairo_set_source_rgba(cr, 0, 0, 0, 0); /* the lines again, invisibly */
+    cairo_set_line_width(cr, 0);
+    for (double lon = ceil(b->west / step) * step; lon <= b->east; lon += step)
+        graticule_line(r, 1, lon);
+    for (double lat = ceil(b->south / step) * step; lat <= b->north; lat += step)
+        graticule_line(r, 0, lat);
+    cairo_restore(cr);
+}
+
+/* ---- legend --------------------------------------------------------------- */
+
+static void swatch(cairo_t *cr, const struct bm__legend_entry *e, double x, double y)
+{
+    const struct bm_style *s = &e->style;
+    cairo_save(cr);
+    if (e->type == BM_GEOM_POLYGON) {
+        cairo_rectangle(cr, x, y + 1, 16, 8);
+        bm__set_color(cr, s->fill, s->opacity);
+        cairo_fill_preserve(cr);
+        bm__set_color(cr, s->stroke.a > 0 ? s->stroke : (struct bm_color){0.5, 0.5, 0.5, 1}, 1);
+        cairo_set_line_width(cr, 0.5);
+        cairo_stroke(cr);
+    } else if (e->type == BM_GEOM_LINE) {
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+        if (s->casing.a > 0 && s->casing_width > 0) {
+            cairo_move_to(cr, x, y + 5);
+            cairo_line_to(cr, x + 16, y + 5);
+            bm__set_color(cr, s->casing, s->opacity);
+            cairo_set_line_width(cr, fmin(s->casing_width, 8));
+            cairo_stroke(cr);
+        }
+        cairo_move_to(cr, x, y + 5);
+        cairo_line_to(cr, x + 16, y + 5);
+        bm__set_color(cr, s->stroke, s->opacity);
+        cairo_set_line_width(cr, fmin(s->width, 6));
+        cairo_set_dash(cr, s->dash, s->ndash, 0);
+        cairo_stroke(cr);
+    } else {
+        bm__marker_path(cr, s->marker == BM_MARKER_CAPITAL ? BM_MARKER_CIRCLE : s->marker, x + 8,
+                        y + 5, fmin(s->marker_size, 9));
+        bm__set_color(cr, s->marker_fill, s->opacity);
+        cairo_fill(cr);
+    }
+    cairo_restore(cr);
+}
+
+static void legend(struct bm__render *r)
+{
+    enum bm_corner c = r->map->furniture.legend;
+    if (c == BM_CORNER_NONE || r->drawn.n == 0)
+        return;
+    cairo_t *cr = r->cr;
+    PangoLayout *lay[64];
+    double w = 0, row = 12;
+    for (size_t i = 0; i < r->drawn.n; i++) {
+        lay[i] = bm__text_layout(cr, r->drawn.e[i].text, "Noto Sans", 7);
+        w = fmax(w, text_w(lay[i]));
+    }
+    struct bm__rect b = corner_box(r, c, w + 34, r->drawn.n * row + 8);
+    panel(cr, b);
+    for (size_t i = 0; i < r->drawn.n; i++) {
+        double y = b.y + 4 + i * row;
+        swatch(cr, &r->drawn.e[i], b.x + 6, y + 1);
+        bm__draw_text(cr, lay[i], b.x + 27, y + (row - text_h(lay[i])) / 2, INK, NONE, 0);
+        g_object_unref(lay[i]);
+    }
+    bm__claims_add(&r->claims, b);
+}
+
+/* ---- scale bar and north arrow -------------------------------------------- */
+
+/* The frame's centre in degrees. */
+static void centre(struct bm__render *r, double *lat, double *lon)
+{
+    PJ_COORD c = proj_coord(r->f.x0 + r->f.map.w / (2 * r->f.k),
+                            r->f.y0 - r->f.map.h / (2 * r->f.k), 0, 0);
+    PJ_COORD g = proj_trans(r->f.pj, PJ_INV, c);
+    *lon = g.xy.x;
+    *lat = g.xy.y;
+}
+
+static void scalebar(struct bm__render *r)
+{
+    enum bm_corner c = r->map->furniture.scalebar;
+    if (c == BM_CORNER_NONE)
+        return;
+    double lat, lon, lat2, lon2, x0, y0, x1, y1;
+    centre(r, &lat, &lon);
+    /* Page length of 10 km due east at the centre: the scale there, geodesically. */
+    struct geod_geodesic g;
+    geod_init(&g, 6378137.0, 1 / 298.257223563);
+    geod_direct(&g, lat, lon, 90, 10000, &lat2, &lon2, NULL);
+    if (bm__point_to_page(&r->f, lon, lat, &x0, &y0) || bm__point_to_page(&r->f, lon2, lat2, &x1, &y1))
+        return;
+    double pt_per_km = hypot(x1 - x0, y1 - y0) / 10;
+    double target = r->f.map.w / 6 / pt_per_km, mag = pow(10, floor(log10(target))), km = mag;
+    static const double nice[] = {1, 2, 5, 10};
+    for (int i = 0; i < 4; i++)
+        if (nice[i] * mag <= target)
+            km = nice[i] * mag;
+    double len = km * pt_per_km;
+    r->scalebar_km = km;
+    r->scalebar_pt = len;
+    char end[32], cap[96];
+    snprintf(end, sizeof end, "%g km", km);
+    snprintf(cap, sizeof cap, "Scale true at %.1f° %c", fabs(lat), lat < 0 ? 'S' : 'N');
+    cairo_t *cr = r->cr;
+    PangoLayout *le = bm__text_layout(cr, end, "Noto Sans", 6.5);
+    PangoLayout *lz = bm__text_layout(cr, "0", "Noto Sans", 6.5);
+    PangoLayout *lc = bm__text_layout(cr, cap, "Noto Sans", 6);
+    double w = fmax(len + text_w(le) / 2 + 12, text_w(lc) + 12);
+    struct bm__rect b = corner_box(r, c, w, 34);
+    panel(cr, b);
+    double bx = b.x + 6, by = b.y + 14;
+    for (int i = 0; i < 4; i++) {
+        cairo_rectangle(cr, bx + i * len / 4, by, len / 4, 4);
+        if (i % 2 == 0)
+            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        else
+            cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        cairo_set_line_width(cr, 0.5);
+        cairo_stroke(cr);
+    }
+    bm__draw_text(cr, lz, bx - text_w(lz) / 2, b.y + 3, INK, NONE, 0);
+    bm__draw_text(cr, le, bx + len - text_w(le) / 2, b.y + 3, INK, NONE, 0);
+    bm__draw_text(cr, lc, bx, by + 6, GREY, NONE, 0);
+    g_object_unref(le);
+    g_object_unref(lz);
+    g_object_unref(lc);
+    bm__claims_add(&r->claims, b);
+}
+
+static void north_arrow(struct bm__render *r)
+{
+    enum bm_corner c = r->map->furniture.north_arrow;
+    if (c == BM_CORNER_NONE)
+        return;
+    double lat, lon, x0, y0, x1, y1;
+    centre(r, &lat, &lon);
+    /* True north at the centre: the page direction of a short step up the meridian. */
+    if (bm__point_to_page(&r->f, lon, lat, &x0, &y0) ||
+        bm__point_to_page(&r->f, lon, fmin(lat + 0.1, 89.9), &x1, &y1))
+        return;
+    double angle = atan2(x1 - x0, -(y1 - y0));
+    struct bm__rect b = corner_box(r, c, 26, 36);
+    cairo_t *cr = r->cr;
+    cairo_save(cr);
+    cairo_translate(cr, b.x + 13, b.y + 21);
+    cairo_rotate(cr, angle);
+    cairo_move_to(cr, 0, -12);
+    cairo_line_to(cr, 6, 9);
+    cairo_line_to(cr, 0, 5);
+    cairo_close_path(cr);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_fill(cr);
+    cairo_move_to(cr, 0, -12);
+    cairo_line_to(cr, -6, 9);
+    cairo_line_to(cr, 0, 5);
+    cairo_close_path(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_set_line_width(cr, 0.6);
+    cairo_stroke(cr);
+    PangoLayout *l = bm__text_layout(cr, "N", "Noto Sans Bold", 8);
+    bm__draw_text(cr, l, -text_w(l) / 2, -13 - text_h(l), INK, WHITE, 1.2);
+    g_object_unref(l);
+    cairo_restore(cr);
+    bm__claims_add(&r->claims, b);
+}
+
+/* ---- inset and credits ----------------------------------------------------- */
+
+static void inset(struct bm__render *r)
+{
+    enum bm_corner c = r->map->furniture.inset;
+    if (c == BM_CORNER_NONE)
+        return;
+    char path[4096];
+    struct bm_layer *L = NULL;
+    struct bm_load_opts o = {.invalid = BM_INVALID_UNCHECKED};
+    if (bm_ctx_data_path(r->ctx, "shapes/boundaries/countries_ne10.shp", path, sizeof path) ||
+        bm_layer_load(r->ctx, path, &o, &L) != BM_OK) {
+        bm_ctx_clear_error(r->ctx); /* no inset rather than no map */
+        return;
+    }
+    /* The whole region of the shipped data, equirectangular at its middle latitude. */
+    struct bm_bbox e = bm_layer_extent(L);
+    double kx = cos((e.south + e.north) / 2 * M_PI / 180);
+    double w = fmax(r->f.map.w * 0.18, 70), h = w * (e.north - e.south) / ((e.east - e.west) * kx);
+    struct bm__rect b = corner_box(r, c, w, h);
+    cairo_t *cr = r->cr;
+    cairo_save(cr);
+    cairo_rectangle(cr, b.x, b.y, b.w, b.h);
+    cairo_set_source_rgb(cr, 0.87, 0.91, 0.95);
+    cairo_fill_preserve(cr);
+    cairo_clip(cr);
+    double sx = b.w / (e.east - e.west), sy = b.h / (e.north - e.south);
+    int iso = bm_layer_field_index(L, "iso_a3");
+    for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
+        const struct bm_feature *f = bm_layer_feature(L, i);
+        cairo_new_path(cr);
+        for (size_t k = 0; k < f->nparts; k++) {
+            const struct bm_part *p = bm_layer_parts(L) + f->first_part + k;
+            const double *xy = bm_layer_xy(L) + 2 * p->first;
+            for (size_t j = 0; j < p->count; j++) {
+                double x = b.x + (xy[2 * j] - e.west) * sx, y = b.y + (e.north - xy[2 * j + 1]) * sy;
+                if (j == 0)
+                    cairo_move_to(cr, x, y);
+                else
+                    cairo_line_to(cr, x, y);
+            }
+            cairo_close_path(cr);
+        }
+        const char *a3 = iso >= 0 ? bm_layer_attr(L, i, (size_t)iso) : NULL;
+        if (a3 && strcmp(a3, "MMR") == 0)
+            cairo_set_source_rgb(cr, 0.96, 0.92, 0.82);
+        else
+            cairo_set_source_rgb(cr, 0.95, 0.95, 0.93);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+        cairo_set_line_width(cr, 0.25);
+        cairo_stroke(cr);
+    }
+    /* The map's own view, outlined in red. */
+    const struct bm_bbox *v = &r->view;
+    cairo_rectangle(cr, b.x + (v->west - e.west) * sx, b.y + (e.north - v->north) * sy,
+                    (v->east - v->west) * sx, (v->north - v->south) * sy);
+    cairo_set_source_rgb(cr, 0.75, 0.1, 0.15);
+    cairo_set_line_width(cr, 1);
+    cairo_stroke(cr);
+    cairo_restore(cr);
+    cairo_rectangle(cr, b.x, b.y, b.w, b.h);
+    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+    cairo_set_line_width(cr, 0.6);
+    cairo_stroke(cr);
+    bm__claims_add(&r->claims, b);
+    bm_layer_free(L);
+}
+
+static void credits(struct bm__render *r)
+{
+    const char *text = r->map->furniture.credits;
+    if (!text)
+        return;
+    PangoLayout *l = bm__text_layout(r->cr, text, "Noto Sans", 6);
+    double x = r->f.map.x + r->f.map.w - text_w(l);
+    double gl = r->map->furniture.graticule_step > 0 && r->map->furniture.graticule_labels ? 12 : 0;
+    bm__draw_text(r->cr, l, fmax(x, r->f.map.x), r->f.map.y + r->f.map.h + gl + 3, GREY, NONE, 0);
+    g_object_unref(l);
+}
+
+void bm__draw_furniture(struct bm__render *r)
+{
+    graticule_labels(r);
+    inset(r);
+    north_arrow(r);
+    scalebar(r);
+    legend(r);
+    credits(r);
+}

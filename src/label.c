@@ -1,0 +1,324 @@
+/* bordermap: labels from every layer, placed by priority without collisions. */
+#include "internal.h"
+#include "render.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One label to place: up to three lines (English, Chinese, Burmese). */
+struct candidate {
+    double priority;          /* lower first */
+    const struct bm_label *style;
+    const char *lines[3];
+    double x, y;              /* anchor on the page */
+    double gap;               /* point labels: clearance from the anchor (marker radius) */
+    double angle;             /* line labels: radians */
+    enum bm_placement where;
+};
+
+struct candidates {
+    struct candidate *c;
+    size_t n, cap;
+};
+
+static int push(struct candidates *cs, struct candidate c)
+{
+    if (cs->n == cs->cap) {
+        size_t cap = cs->cap ? 2 * cs->cap : 256;
+        struct candidate *p = realloc(cs->c, cap * sizeof *p);
+        if (!p)
+            return -1;
+        cs->c = p;
+        cs->cap = cap;
+    }
+    cs->c[cs->n++] = c;
+    return 0;
+}
+
+static int by_priority(const void *a, const void *b)
+{
+    const struct candidate *p = a, *q = b;
+    return p->priority < q->priority ? -1 : p->priority > q->priority;
+}
+
+static const char *field_text(const struct bm_layer *L, size_t feat, const char *field)
+{
+    int k = field ? bm_layer_field_index(L, field) : -1;
+    const char *v = k >= 0 ? bm_layer_attr(L, feat, (size_t)k) : NULL;
+    return v && v[0] ? v : NULL;
+}
+
+static int in_frame(const struct bm__rect *f, double x, double y)
+{
+    return x >= f->x && x <= f->x + f->w && y >= f->y && y <= f->y + f->h;
+}
+
+/* Point-in-polygon over all rings of a feature on the page (even-odd). */
+static int inside_feature(const double *xy, const struct bm_part *parts, size_t nparts, double x,
+                          double y)
+{
+    int in = 0;
+    for (size_t k = 0; k < nparts; k++) {
+        const double *p = xy + 2 * parts[k].first;
+        size_t n = parts[k].count;
+        for (size_t i = 0, j = n - 1; i < n; j = i++)
+            if (((p[2 * i + 1] > y) != (p[2 * j + 1] > y)) &&
+                x < (p[2 * j] - p[2 * i]) * (y - p[2 * i + 1]) / (p[2 * j + 1] - p[2 * i + 1]) +
+                        p[2 * i])
+                in = !in;
+    }
+    return in;
+}
+
+/* An area label's anchor: the middle of the visible part of the feature's box, if inside. */
+static int area_anchor(const struct bm__render *r, size_t li, size_t feat, double *x, double *y)
+{
+    const struct bm_layer *L = r->layers[li];
+    const struct bm_feature *f = bm_layer_feature(L, feat);
+    const struct bm_part *parts = bm_layer_parts(L) + f->first_part;
+    const double *xy = r->page_xy[li];
+    const struct bm__rect *fr = &r->f.map;
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (size_t k = 0; k < f->nparts; k++)
+        for (size_t i = parts[k].first; i < parts[k].first + parts[k].count; i++) {
+            if (!isfinite(xy[2 * i]))
+                continue;
+            x0 = fmin(x0, xy[2 * i]);
+            x1 = fmax(x1, xy[2 * i]);
+            y0 = fmin(y0, xy[2 * i + 1]);
+            y1 = fmax(y1, xy[2 * i + 1]);
+        }
+    x0 = fmax(x0, fr->x);
+    y0 = fmax(y0, fr->y);
+    x1 = fmin(x1, fr->x + fr->w);
+    y1 = fmin(y1, fr->y + fr->h);
+    if (x1 - x0 < 40 || y1 - y0 < 20)
+        return -1; /* too little of it shows to hold a name */
+    /* Try the middle, then points around it, for one inside the polygon. */
+    static const double tries[][2] = {{0.5, 0.5}, {0.4, 0.5}, {0.6, 0.5}, {0.5, 0.4},
+                                      {0.5, 0.6}, {0.3, 0.3}, {0.7, 0.7}, {0.3, 0.7},
+                                      {0.7, 0.3}};
+    for (size_t t = 0; t < sizeof tries / sizeof tries[0]; t++) {
+        *x = x0 + tries[t][0] * (x1 - x0);
+        *y = y0 + tries[t][1] * (y1 - y0);
+        if (inside_feature(xy, parts, f->nparts, *x, *y))
+            return 0;
+    }
+    return -1;
+}
+
+/* A line label's anchor: the middle of the longest visible run of the feature. */
+static int line_anchor(const struct bm__render *r, size_t li, size_t feat, double *x, double *y,
+                       double *angle)
+{
+    const struct bm_layer *L = r->layers[li];
+    const struct bm_feature *f = bm_layer_feature(L, feat);
+    const struct bm_part *parts = bm_layer_parts(L) + f->first_part;
+    const double *xy = r->page_xy[li];
+    double best = 0;
+    for (size_t k = 0; k < f->nparts; k++) {
+        const double *p = xy + 2 * parts[k].first;
+        double total = 0;
+        for (size_t i = 1; i < parts[k].count; i++)
+            if (in_frame(&r->f.map, p[2 * i], p[2 * i + 1]))
+                total += hypot(p[2 * i] - p[2 * i - 2], p[2 * i + 1] - p[2 * i - 1]);
+        if (total <= best)
+            continue;
+        best = total;
+        double half = total / 2, run = 0;
+        for (size_t i = 1; i < parts[k].count; i++) {
+            if (!in_frame(&r->f.map, p[2 * i], p[2 * i + 1]))
+                continue;
+            double d = hypot(p[2 * i] - p[2 * i - 2], p[2 * i + 1] - p[2 * i - 1]);
+            if (run + d >= half && d > 0) {
+                double t = (half - run) / d;
+                *x = p[2 * i - 2] + t * (p[2 * i] - p[2 * i - 2]);
+                *y = p[2 * i - 1] + t * (p[2 * i + 1] - p[2 * i - 1]);
+                *angle = atan2(p[2 * i + 1] - p[2 * i - 1], p[2 * i] - p[2 * i - 2]);
+                break;
+            }
+            run += d;
+        }
+    }
+    if (best < 30)
+        return -1;
+    /* Text reads left to right: turn it over rather than upside down. */
+    if (*angle > M_PI / 2)
+        *angle -= M_PI;
+    else if (*angle < -M_PI / 2)
+        *angle += M_PI;
+    return 0;
+}
+
+static void collect_layer(struct bm__render *r, size_t li, struct candidates *cs)
+{
+    const struct bm_map_layer *ml = &r->map->layers[li];
+    const struct bm_label *lab = &ml->label;
+    const struct bm_layer *L = r->layers[li];
+    if (!lab->enabled || !L)
+        return;
+    int rank = lab->rank_field ? bm_layer_field_index(L, lab->rank_field) : -1;
+    for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
+        double v = 0;
+        if (rank >= 0 && bm_layer_attr_double(L, i, (size_t)rank, &v) && lab->max_rank > 0 &&
+            v > lab->max_rank)
+            continue;
+        struct candidate c = {lab->priority * 100 + v, lab, {NULL, NULL, NULL}, 0, 0, 0, 0,
+                              lab->placement};
+        c.lines[0] = lab->text ? lab->text : field_text(L, i, lab->field);
+        c.lines[1] = field_text(L, i, lab->field_zh);
+        c.lines[2] = field_text(L, i, lab->field_my);
+        if (!c.lines[0])
+            continue;
+        enum bm_geom_type t = bm_layer_feature(L, i)->type;
+        if (t == BM_GEOM_POINT) {
+            const struct bm_part *p = bm_layer_parts(L) + bm_layer_feature(L, i)->first_part;
+            c.x = r->page_xy[li][2 * p->first];
+            c.y = r->page_xy[li][2 * p->first + 1];
+            struct bm_style s;
+            const char *legend;
+            bm__feature_style(ml, L, i, &s, &legend);
+            c.gap = s.marker_size / 2 + 1.5;
+            c.where = BM_PLACE_POINT;
+            if (!in_frame(&r->f.map, c.x, c.y))
+                continue;
+        } else if (t == BM_GEOM_LINE || lab->placement == BM_PLACE_LINE) {
+            if (line_anchor(r, li, i, &c.x, &c.y, &c.angle) != 0)
+                continue;
+            c.where = BM_PLACE_LINE;
+        } else {
+            if (area_anchor(r, li, i, &c.x, &c.y) != 0)
+                continue;
+            c.where = BM_PLACE_AREA;
+        }
+        push(cs, c);
+    }
+}
+
+/* The stacked lines of a label: English in the label's font, then Chinese and Burmese. */
+struct block {
+    PangoLayout *lay[3];
+    double w, h, lw[3], lh[3];
+    int n;
+};
+
+static void make_block(cairo_t *cr, const struct candidate *c, struct block *b)
+{
+    static const char *const fonts[] = {NULL, "Noto Sans CJK SC", "Noto Sans Myanmar"};
+    memset(b, 0, sizeof *b);
+    for (int k = 0; k < 3; k++) {
+        if (!c->lines[k])
+            continue;
+        double size = k ? c->style->size * 0.85 : c->style->size;
+        PangoLayout *lay = bm__text_layout(cr, c->lines[k], k ? fonts[k] : c->style->font, size);
+        PangoRectangle ink, logical;
+        pango_layout_get_pixel_extents(lay, &ink, &logical);
+        b->lay[b->n] = lay;
+        b->lw[b->n] = logical.width;
+        b->lh[b->n] = logical.height;
+        b->w = fmax(b->w, logical.width);
+        b->h += logical.height;
+        b->n++;
+    }
+}
+
+static void free_block(struct block *b)
+{
+    for (int k = 0; k < b->n; k++)
+        g_object_unref(b->lay[k]);
+}
+
+static void draw_block(cairo_t *cr, const struct block *b, const struct bm_label *s, double x,
+                       double y)
+{
+    for (int k = 0; k < b->n; k++) {
+        bm__draw_text(cr, b->lay[k], x + (b->w - b->lw[k]) / 2, y, s->color, s->halo,
+                      s->halo_width);
+        y += b->lh[k];
+    }
+}
+
+/* Where a point label may go, best first: right, left, above, below, then diagonals. */
+static int place_point(struct bm__render *r, const struct candidate *c, const struct block *b,
+                       struct bm__rect *out)
+{
+    double g = c->gap, w = b->w, h = b->h, x = c->x, y = c->y;
+    const double pos[][2] = {{x + g, y - h / 2},         {x - g - w, y - h / 2},
+                             {x - w / 2, y - g - h},     {x - w / 2, y + g},
+                             {x + g * 0.7, y - g * 0.7 - h}, {x - g * 0.7 - w, y - g * 0.7 - h},
+                             {x + g * 0.7, y + g * 0.7}, {x - g * 0.7 - w, y + g * 0.7}};
+    const struct bm__rect *f = &r->f.map;
+    for (size_t i = 0; i < sizeof pos / sizeof pos[0]; i++) {
+        struct bm__rect rr = {pos[i][0], pos[i][1], w, h};
+        if (rr.x < f->x + 2 || rr.y < f->y + 2 || rr.x + w > f->x + f->w - 2 ||
+            rr.y + h > f->y + f->h - 2 || bm__claims_hit(&r->claims, rr))
+            continue;
+        *out = rr;
+        return 0;
+    }
+    return -1;
+}
+
+static void place(struct bm__render *r, const struct candidate *c)
+{
+    cairo_t *cr = r->cr;
+    struct block b;
+    make_block(cr, c, &b);
+    const struct bm__rect *f = &r->f.map;
+    struct bm__rect box;
+    if (c->where == BM_PLACE_POINT) {
+        if (place_point(r, c, &b, &box) == 0) {
+            draw_block(cr, &b, c->style, box.x, box.y);
+            bm__claims_add(&r->claims, box);
+        }
+    } else if (c->where == BM_PLACE_AREA) {
+        box = (struct bm__rect){c->x - b.w / 2, c->y - b.h / 2, b.w, b.h};
+        if (box.x > f->x + 2 && box.y > f->y + 2 && box.x + b.w < f->x + f->w - 2 &&
+            box.y + b.h < f->y + f->h - 2 && !bm__claims_hit(&r->claims, box)) {
+            draw_block(cr, &b, c->style, box.x, box.y);
+            bm__claims_add(&r->claims, box);
+        }
+    } else {
+        /* Along the line, just above it; the claim is the rotated block's box. */
+        double ca = cos(c->angle), sa = sin(c->angle), hw = b.w / 2, hh = b.h / 2 + 2;
+        double ex = fabs(hw * ca) + fabs(hh * sa), ey = fabs(hw * sa) + fabs(hh * ca);
+        double cx = c->x + sa * hh, cy = c->y - ca * hh;
+        box = (struct bm__rect){cx - ex, cy - ey, 2 * ex, 2 * ey};
+        if (box.x > f->x + 2 && box.y > f->y + 2 && box.x + box.w < f->x + f->w - 2 &&
+            box.y + box.h < f->y + f->h - 2 && !bm__claims_hit(&r->claims, box)) {
+            cairo_save(cr);
+            cairo_translate(cr, cx, cy);
+            cairo_rotate(cr, c->angle);
+            draw_block(cr, &b, c->style, -b.w / 2, -b.h / 2);
+            cairo_restore(cr);
+            bm__claims_add(&r->claims, box);
+        }
+    }
+    free_block(&b);
+}
+
+/* Markers of labelled point layers are claimed first: no label may hide a place. */
+static void claim_markers(struct bm__render *r, const struct candidates *cs)
+{
+    for (size_t i = 0; i < cs->n; i++)
+        if (cs->c[i].where == BM_PLACE_POINT) {
+            double g = cs->c[i].gap - 1;
+            bm__claims_add(&r->claims, (struct bm__rect){cs->c[i].x - g, cs->c[i].y - g, 2 * g,
+                                                          2 * g});
+        }
+}
+
+int bm__draw_labels(struct bm__render *r)
+{
+    struct candidates cs = {0};
+    for (size_t li = 0; li < r->map->nlayers; li++)
+        collect_layer(r, li, &cs);
+    if (cs.n > 1)
+        qsort(cs.c, cs.n, sizeof *cs.c, by_priority);
+    claim_markers(r, &cs);
+    for (size_t i = 0; i < cs.n; i++)
+        place(r, &cs.c[i]);
+    free(cs.c);
+    return 0;
+}
