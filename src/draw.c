@@ -5,6 +5,7 @@
 
 #include <geodesic.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -72,6 +73,57 @@ void bm__feature_style(const struct bm_map_layer *ml, const struct bm_layer *L, 
             if (ml->rules[i].legend)
                 *legend = ml->rules[i].legend;
         }
+}
+
+/* ---- text templates ------------------------------------------------------ */
+
+static void km_text(GString *out, double metres)
+{
+    char raw[32];
+    snprintf(raw, sizeof raw, "%.1f", metres / 1000);
+    const char *dot = strchr(raw, '.');
+    size_t whole = dot ? (size_t)(dot - raw) : strlen(raw);
+    for (size_t i = 0; i < whole; i++) {
+        if (i > 0 && (whole - i) % 3 == 0)
+            g_string_append_c(out, ',');
+        g_string_append_c(out, raw[i]);
+    }
+    g_string_append_printf(out, "%s km", dot ? dot : "");
+}
+
+const char *bm__expand(struct bm__render *r, const char *tmpl, const struct bm_layer *L,
+                       size_t feat)
+{
+    if (!strchr(tmpl, '{'))
+        return tmpl;
+    GString *out = g_string_new(NULL);
+    for (const char *p = tmpl; *p;) {
+        const char *close = *p == '{' ? strchr(p, '}') : NULL;
+        if (!close) {
+            g_string_append_c(out, *p++);
+            continue;
+        }
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)(close - p - 1), p + 1);
+        if (strcmp(key, "length") == 0 && L) {
+            km_text(out, bm_feature_length(L, feat));
+        } else if (strcmp(key, "layer_length") == 0 && L) {
+            double total = 0;
+            for (size_t i = 0; i < bm_layer_feature_count(L); i++)
+                total += bm_feature_length(L, i);
+            km_text(out, total);
+        } else {
+            int k = L ? bm_layer_field_index(L, key) : -1;
+            const char *v = k >= 0 ? bm_layer_attr(L, feat, (size_t)k) : NULL;
+            g_string_append(out, v ? v : "");
+        }
+        p = close + 1;
+    }
+    if (!r->strings)
+        r->strings = g_ptr_array_new_with_free_func(g_free);
+    char *s = g_string_free(out, FALSE);
+    g_ptr_array_add(r->strings, s);
+    return s;
 }
 
 static void note_legend(struct bm__render *r, const char *text, const struct bm_style *s,
@@ -242,7 +294,8 @@ static void draw_polygons(struct bm__render *r, size_t li)
             cairo_stroke_preserve(cr);
         }
         cairo_new_path(cr);
-        note_legend(r, legend, &s, BM_GEOM_POLYGON);
+        if (legend)
+            note_legend(r, bm__expand(r, legend, L, i), &s, BM_GEOM_POLYGON);
     }
 }
 
@@ -267,7 +320,8 @@ static void draw_lines(struct bm__render *r, size_t li)
                 cairo_set_dash(cr, NULL, 0, 0);
             } else {
                 set_stroke(cr, &s, s.stroke, s.width);
-                note_legend(r, legend, &s, BM_GEOM_LINE);
+                if (legend)
+                    note_legend(r, bm__expand(r, legend, L, i), &s, BM_GEOM_LINE);
             }
             cairo_stroke(cr);
         }
@@ -294,7 +348,8 @@ static void draw_points(struct bm__render *r, size_t li)
         if (!(xy[0] >= f->x && xy[0] <= f->x + f->w && xy[1] >= f->y && xy[1] <= f->y + f->h))
             continue;
         draw_marker(r->cr, &s, xy[0], xy[1]);
-        note_legend(r, legend, &s, BM_GEOM_POINT);
+        if (legend)
+            note_legend(r, bm__expand(r, legend, L, i), &s, BM_GEOM_POINT);
     }
 }
 

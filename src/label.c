@@ -166,7 +166,7 @@ static void collect_layer(struct bm__render *r, size_t li, struct candidates *cs
             continue;
         struct candidate c = {lab->priority * 100 + v, lab, {NULL, NULL, NULL}, 0, 0, 0, 0,
                               lab->placement};
-        c.lines[0] = lab->text ? lab->text : field_text(L, i, lab->field);
+        c.lines[0] = lab->text ? bm__expand(r, lab->text, L, i) : field_text(L, i, lab->field);
         c.lines[1] = field_text(L, i, lab->field_zh);
         c.lines[2] = field_text(L, i, lab->field_my);
         if (!c.lines[0])

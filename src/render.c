@@ -328,6 +328,8 @@ static void free_render(struct bm__render *r)
     }
     free(r->layers);
     free(r->page_xy);
+    if (r->strings)
+        g_ptr_array_free(r->strings, TRUE);
     free(r->claims.r);
     proj_destroy(r->f.pj);
 }

@@ -59,7 +59,16 @@ struct bm__render {
     double **page_xy;         /* each loaded layer's points on the page */
     struct bm_bbox view;      /* the frame's extent in degrees (>= the map's extent) */
     double scalebar_km, scalebar_pt; /* what the scale bar shows, for checking */
+    GPtrArray *strings;              /* texts made while drawing, freed at the end */
 };
+
+/*
+ * Expand a text template for feature feat of loaded layer L: "{length}" is
+ * the feature's geodesic length, "{layer_length}" the layer's, "{FIELD}" a
+ * field's value; e.g. "{name} · {length}". The result is owned by r.
+ */
+const char *bm__expand(struct bm__render *r, const char *tmpl, const struct bm_layer *L,
+                       size_t feat);
 
 /* Resolved defaults of a style for a geometry type. */
 struct bm_style bm__style_defaults(enum bm_geom_type type);
