@@ -304,6 +304,27 @@ def country_names(names, ne_names):
     return out
 
 
+def build_world(path, out_dir):
+    """boundaries/world_110m: every country of Natural Earth 1:110m (public
+    domain), repaired, for the inset locator map. Fields: iso_a3 (where the
+    ISO numeric code maps to one we use, else empty), name."""
+    ds = ogr.Open(path)
+    lyr = ds.GetLayerByName('countries')
+    feats = []
+    for f in lyr:
+        g = f.GetGeometryRef()
+        if g is None or g.IsEmpty():
+            continue
+        g = repair(g, 'world ' + f['name'])
+        if g.IsEmpty():
+            continue
+        feats.append((g, {'iso_a3': ISO_NUM.get(f['id'] or '', ''), 'name': f['name'],
+                          'source': 'Natural Earth 1:110m admin 0 via npm world-atlas'}))
+    feats.sort(key=lambda t: t[1]['name'])
+    write_shp(os.path.join(out_dir, 'boundaries', 'world_110m.shp'), ogr.wkbMultiPolygon,
+              [('iso_a3', 'str', 0), ('name', 'str', 0), ('source', 'str', 0)], feats)
+
+
 def load_ne_countries(path):
     ds = ogr.Open(path)
     lyr = ds.GetLayerByName('countries')
@@ -882,6 +903,9 @@ def main():
                           'source': SRC_NE}))
     write_shp(os.path.join(a.out, 'boundaries', 'countries_ne10.shp'), ogr.wkbMultiPolygon,
               fields, feats)
+
+    # --- the world at 1:110m, for the inset locator map
+    build_world(os.path.join(a.src, 'world-atlas', 'countries-110m.json'), a.out)
 
     osm_raw = load_osm_countries(os.path.join(a.src, 'countries-land-10m', 'map.geo.json'))
     osm = {}

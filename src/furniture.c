@@ -315,6 +315,25 @@ static void north_arrow(struct bm__render *r)
 
 /* ---- inset and credits ----------------------------------------------------- */
 
+/* The inset's window on the world: about 3.5 times the view, 30 to 120 degrees wide. */
+static struct bm_bbox inset_window(const struct bm_bbox *v, double aspect)
+{
+    double cx = (v->west + v->east) / 2, cy = (v->south + v->north) / 2;
+    double w = fmin(fmax(3.5 * (v->east - v->west), 30), 120);
+    double kx = cos(cy * M_PI / 180);
+    double h = w * kx / aspect;
+    struct bm_bbox b = {cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2};
+    if (b.north > 85) {
+        b.south -= b.north - 85;
+        b.north = 85;
+    }
+    if (b.south < -85) {
+        b.north += -85 - b.south;
+        b.south = -85;
+    }
+    return b;
+}
+
 static void inset(struct bm__render *r)
 {
     enum bm_corner c = r->map->furniture.inset;
@@ -322,16 +341,14 @@ static void inset(struct bm__render *r)
         return;
     char path[4096];
     struct bm_layer *L = NULL;
-    struct bm_load_opts o = {.invalid = BM_INVALID_UNCHECKED};
-    if (bm_ctx_data_path(r->ctx, "shapes/boundaries/countries_ne10.shp", path, sizeof path) ||
+    double w = fmax(r->f.map.w * 0.17, 70), h = w * 0.78;
+    struct bm_bbox e = inset_window(&r->view, w / h);
+    struct bm_load_opts o = {.bbox = &e, .invalid = BM_INVALID_UNCHECKED};
+    if (bm_ctx_data_path(r->ctx, "shapes/boundaries/world_110m.shp", path, sizeof path) ||
         bm_layer_load(r->ctx, path, &o, &L) != BM_OK) {
         bm_ctx_clear_error(r->ctx); /* no inset rather than no map */
         return;
     }
-    /* The whole region of the shipped data, equirectangular at its middle latitude. */
-    struct bm_bbox e = bm_layer_extent(L);
-    double kx = cos((e.south + e.north) / 2 * M_PI / 180);
-    double w = fmax(r->f.map.w * 0.18, 70), h = w * (e.north - e.south) / ((e.east - e.west) * kx);
     struct bm__rect b = corner_box(r, c, w, h);
     cairo_t *cr = r->cr;
     cairo_save(cr);
@@ -339,40 +356,49 @@ static void inset(struct bm__render *r)
     cairo_set_source_rgb(cr, 0.87, 0.91, 0.95);
     cairo_fill_preserve(cr);
     cairo_clip(cr);
+    /* Equirectangular: at this size the locator's job is where, not how big. */
     double sx = b.w / (e.east - e.west), sy = b.h / (e.north - e.south);
     int iso = bm_layer_field_index(L, "iso_a3");
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
         const struct bm_feature *f = bm_layer_feature(L, i);
         cairo_new_path(cr);
         for (size_t k = 0; k < f->nparts; k++) {
             const struct bm_part *p = bm_layer_parts(L) + f->first_part + k;
             const double *xy = bm_layer_xy(L) + 2 * p->first;
-            for (size_t j = 0; j < p->count; j++) {
-                double x = b.x + (xy[2 * j] - e.west) * sx, y = b.y + (e.north - xy[2 * j + 1]) * sy;
-                if (j == 0)
-                    cairo_move_to(cr, x, y);
-                else
-                    cairo_line_to(cr, x, y);
-            }
+            int wraps = 0; /* a ring across the antimeridian would streak the inset */
+            for (size_t j = 1; j < p->count && !wraps; j++)
+                wraps = fabs(xy[2 * j] - xy[2 * j - 2]) > 180;
+            if (wraps)
+                continue;
+            cairo_new_sub_path(cr);
+            for (size_t j = 0; j < p->count; j++)
+                cairo_line_to(cr, b.x + (xy[2 * j] - e.west) * sx,
+                              b.y + (e.north - xy[2 * j + 1]) * sy);
             cairo_close_path(cr);
         }
         const char *a3 = iso >= 0 ? bm_layer_attr(L, i, (size_t)iso) : NULL;
-        if (a3 && strcmp(a3, "MMR") == 0)
-            cairo_set_source_rgb(cr, 0.96, 0.92, 0.82);
+        if (a3 && (strcmp(a3, "MMR") == 0))
+            cairo_set_source_rgb(cr, 0.96, 0.9, 0.76);
         else
-            cairo_set_source_rgb(cr, 0.95, 0.95, 0.93);
-        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+            cairo_set_source_rgb(cr, 0.96, 0.96, 0.94);
         cairo_fill_preserve(cr);
-        cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+        cairo_set_source_rgb(cr, 0.62, 0.62, 0.62);
         cairo_set_line_width(cr, 0.25);
         cairo_stroke(cr);
     }
-    /* The map's own view, outlined in red. */
+    /* The map's own view, outlined in red (a ring when it is too small to see). */
     const struct bm_bbox *v = &r->view;
-    cairo_rectangle(cr, b.x + (v->west - e.west) * sx, b.y + (e.north - v->north) * sy,
-                    (v->east - v->west) * sx, (v->north - v->south) * sy);
+    double vx = b.x + (v->west - e.west) * sx, vy = b.y + (e.north - v->north) * sy;
+    double vw = (v->east - v->west) * sx, vh = (v->north - v->south) * sy;
     cairo_set_source_rgb(cr, 0.75, 0.1, 0.15);
     cairo_set_line_width(cr, 1);
+    if (vw < 5 && vh < 5) {
+        cairo_new_path(cr);
+        cairo_arc(cr, vx + vw / 2, vy + vh / 2, 4, 0, 2 * M_PI);
+    } else {
+        cairo_rectangle(cr, vx, vy, vw, vh);
+    }
     cairo_stroke(cr);
     cairo_restore(cr);
     cairo_rectangle(cr, b.x, b.y, b.w, b.h);

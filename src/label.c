@@ -15,6 +15,7 @@ struct candidate {
     double gap;               /* point labels: clearance from the anchor (marker radius) */
     double angle;             /* line labels: radians */
     enum bm_placement where;
+    size_t layer, feature;    /* line labels: where to look for other positions */
 };
 
 struct candidates {
@@ -71,8 +72,14 @@ static int inside_feature(const double *xy, const struct bm_part *parts, size_t 
     return in;
 }
 
-/* An area label's anchor: the middle of the visible part of the feature's box, if inside. */
-static int area_anchor(const struct bm__render *r, size_t li, size_t feat, double *x, double *y)
+/*
+ * An area label's anchor number `k` (0..48): the middle of the visible part
+ * of the feature's box, then a 7 x 7 grid spiralling out from it. Returns 0
+ * when that point lies inside the feature, 1 when not, -1 when too little of
+ * the feature shows to hold a name.
+ */
+static int area_anchor(const struct bm__render *r, size_t li, size_t feat, int k, double *x,
+                       double *y)
 {
     const struct bm_layer *L = r->layers[li];
     const struct bm_feature *f = bm_layer_feature(L, feat);
@@ -80,8 +87,8 @@ static int area_anchor(const struct bm__render *r, size_t li, size_t feat, doubl
     const double *xy = r->page_xy[li];
     const struct bm__rect *fr = &r->f.map;
     double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-    for (size_t k = 0; k < f->nparts; k++)
-        for (size_t i = parts[k].first; i < parts[k].first + parts[k].count; i++) {
+    for (size_t p = 0; p < f->nparts; p++)
+        for (size_t i = parts[p].first; i < parts[p].first + parts[p].count; i++) {
             if (!isfinite(xy[2 * i]))
                 continue;
             x0 = fmin(x0, xy[2 * i]);
@@ -94,23 +101,27 @@ static int area_anchor(const struct bm__render *r, size_t li, size_t feat, doubl
     x1 = fmin(x1, fr->x + fr->w);
     y1 = fmin(y1, fr->y + fr->h);
     if (x1 - x0 < 40 || y1 - y0 < 20)
-        return -1; /* too little of it shows to hold a name */
-    /* Try the middle, then points around it, for one inside the polygon. */
-    static const double tries[][2] = {{0.5, 0.5}, {0.4, 0.5}, {0.6, 0.5}, {0.5, 0.4},
-                                      {0.5, 0.6}, {0.3, 0.3}, {0.7, 0.7}, {0.3, 0.7},
-                                      {0.7, 0.3}};
-    for (size_t t = 0; t < sizeof tries / sizeof tries[0]; t++) {
-        *x = x0 + tries[t][0] * (x1 - x0);
-        *y = y0 + tries[t][1] * (y1 - y0);
-        if (inside_feature(xy, parts, f->nparts, *x, *y))
-            return 0;
+        return -1;
+    /* The k-th cell of a square spiral: ring 0 is the centre, ring n has 8n cells. */
+    int ring = 0, left = k;
+    while (left >= (ring ? 8 * ring : 1)) {
+        left -= ring ? 8 * ring : 1;
+        ring++;
     }
-    return -1;
+    int i = 0, j = 0;
+    if (ring > 0) {
+        int side = left / (2 * ring), off = left % (2 * ring);
+        i = side == 0 ? -ring + off : side == 1 ? ring : side == 2 ? ring - off : -ring;
+        j = side == 0 ? -ring : side == 1 ? -ring + off : side == 2 ? ring : ring - off;
+    }
+    *x = x0 + (0.5 + i / 8.0) * (x1 - x0);
+    *y = y0 + (0.5 + j / 8.0) * (y1 - y0);
+    return inside_feature(xy, parts, f->nparts, *x, *y) ? 0 : 1;
 }
 
-/* A line label's anchor: the middle of the longest visible run of the feature. */
-static int line_anchor(const struct bm__render *r, size_t li, size_t feat, double *x, double *y,
-                       double *angle)
+/* A line label's anchor: at fraction `at` along the longest visible part of the feature. */
+static int line_anchor(const struct bm__render *r, size_t li, size_t feat, double at, double *x,
+                       double *y, double *angle)
 {
     const struct bm_layer *L = r->layers[li];
     const struct bm_feature *f = bm_layer_feature(L, feat);
@@ -126,7 +137,7 @@ static int line_anchor(const struct bm__render *r, size_t li, size_t feat, doubl
         if (total <= best)
             continue;
         best = total;
-        double half = total / 2, run = 0;
+        double half = total * at, run = 0;
         for (size_t i = 1; i < parts[k].count; i++) {
             if (!in_frame(&r->f.map, p[2 * i], p[2 * i + 1]))
                 continue;
@@ -165,7 +176,7 @@ static void collect_layer(struct bm__render *r, size_t li, struct candidates *cs
             v > lab->max_rank)
             continue;
         struct candidate c = {lab->priority * 100 + v, lab, {NULL, NULL, NULL}, 0, 0, 0, 0,
-                              lab->placement};
+                              lab->placement, li, i};
         c.lines[0] = lab->text ? bm__expand(r, lab->text, L, i) : field_text(L, i, lab->field);
         c.lines[1] = field_text(L, i, lab->field_zh);
         c.lines[2] = field_text(L, i, lab->field_my);
@@ -184,13 +195,17 @@ static void collect_layer(struct bm__render *r, size_t li, struct candidates *cs
             if (!in_frame(&r->f.map, c.x, c.y))
                 continue;
         } else if (t == BM_GEOM_LINE || lab->placement == BM_PLACE_LINE) {
-            if (line_anchor(r, li, i, &c.x, &c.y, &c.angle) != 0)
+            if (line_anchor(r, li, i, 0.5, &c.x, &c.y, &c.angle) != 0)
                 continue;
             c.where = BM_PLACE_LINE;
+            c.layer = li;
+            c.feature = i;
         } else {
-            if (area_anchor(r, li, i, &c.x, &c.y) != 0)
+            if (area_anchor(r, li, i, 0, &c.x, &c.y) < 0)
                 continue;
             c.where = BM_PLACE_AREA;
+            c.layer = li;
+            c.feature = i;
         }
         push(cs, c);
     }
@@ -273,26 +288,40 @@ static void place(struct bm__render *r, const struct candidate *c)
             bm__claims_add(&r->claims, box);
         }
     } else if (c->where == BM_PLACE_AREA) {
-        box = (struct bm__rect){c->x - b.w / 2, c->y - b.h / 2, b.w, b.h};
-        if (box.x > f->x + 2 && box.y > f->y + 2 && box.x + b.w < f->x + f->w - 2 &&
-            box.y + b.h < f->y + f->h - 2 && !bm__claims_hit(&r->claims, box)) {
+        for (int k = 0; k < 49; k++) {
+            double x, y;
+            if (area_anchor(r, c->layer, c->feature, k, &x, &y) != 0)
+                continue;
+            box = (struct bm__rect){x - b.w / 2, y - b.h / 2, b.w, b.h};
+            if (box.x < f->x + 2 || box.y < f->y + 2 || box.x + b.w > f->x + f->w - 2 ||
+                box.y + b.h > f->y + f->h - 2 || bm__claims_hit(&r->claims, box))
+                continue;
             draw_block(cr, &b, c->style, box.x, box.y);
             bm__claims_add(&r->claims, box);
+            break;
         }
     } else {
-        /* Along the line, just above it; the claim is the rotated block's box. */
-        double ca = cos(c->angle), sa = sin(c->angle), hw = b.w / 2, hh = b.h / 2 + 2;
-        double ex = fabs(hw * ca) + fabs(hh * sa), ey = fabs(hw * sa) + fabs(hh * ca);
-        double cx = c->x + sa * hh, cy = c->y - ca * hh;
-        box = (struct bm__rect){cx - ex, cy - ey, 2 * ex, 2 * ey};
-        if (box.x > f->x + 2 && box.y > f->y + 2 && box.x + box.w < f->x + f->w - 2 &&
-            box.y + box.h < f->y + f->h - 2 && !bm__claims_hit(&r->claims, box)) {
+        /* Along the line, just above it, at the middle or else further along;
+         * the claim is the rotated block's box. */
+        static const double at[] = {0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9};
+        for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+            double x, y, angle;
+            if (line_anchor(r, c->layer, c->feature, at[k], &x, &y, &angle) != 0)
+                break;
+            double ca = cos(angle), sa = sin(angle), hw = b.w / 2, hh = b.h / 2 + 2;
+            double ex = fabs(hw * ca) + fabs(hh * sa), ey = fabs(hw * sa) + fabs(hh * ca);
+            double cx = x + sa * hh, cy = y - ca * hh;
+            box = (struct bm__rect){cx - ex, cy - ey, 2 * ex, 2 * ey};
+            if (box.x < f->x + 2 || box.y < f->y + 2 || box.x + box.w > f->x + f->w - 2 ||
+                box.y + box.h > f->y + f->h - 2 || bm__claims_hit(&r->claims, box))
+                continue;
             cairo_save(cr);
             cairo_translate(cr, cx, cy);
-            cairo_rotate(cr, c->angle);
+            cairo_rotate(cr, angle);
             draw_block(cr, &b, c->style, -b.w / 2, -b.h / 2);
             cairo_restore(cr);
             bm__claims_add(&r->claims, box);
+            break;
         }
     }
     free_block(&b);
