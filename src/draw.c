@@ -126,11 +126,23 @@ const char *bm__expand(struct bm__render *r, const char *tmpl, const struct bm_l
     return s;
 }
 
-static void note_legend(struct bm__render *r, const char *text, const struct bm_style *s,
-                        enum bm_geom_type type)
+/*
+ * Remember a legend entry the first time its text is drawn. An entry of the
+ * layer's own legend shows the layer's style, not that of whichever feature
+ * (perhaps restyled by a rule) happened to come first.
+ */
+static void note_legend(struct bm__render *r, size_t li, const char *text, const struct bm_style *s,
+                        enum bm_geom_type type, const char *legend)
 {
+    struct bm_style base;
+    const struct bm_map_layer *ml = &r->map->layers[li];
     if (!text)
         return;
+    if (legend == ml->legend) {
+        base = bm__style_defaults(type);
+        merge(&base, &ml->style);
+        s = &base;
+    }
     for (size_t i = 0; i < r->drawn.n; i++)
         if (strcmp(r->drawn.e[i].text, text) == 0)
             return;
@@ -295,7 +307,7 @@ static void draw_polygons(struct bm__render *r, size_t li)
         }
         cairo_new_path(cr);
         if (legend)
-            note_legend(r, bm__expand(r, legend, L, i), &s, BM_GEOM_POLYGON);
+            note_legend(r, li, bm__expand(r, legend, L, i), &s, BM_GEOM_POLYGON, legend);
     }
 }
 
@@ -321,7 +333,7 @@ static void draw_lines(struct bm__render *r, size_t li)
             } else {
                 set_stroke(cr, &s, s.stroke, s.width);
                 if (legend)
-                    note_legend(r, bm__expand(r, legend, L, i), &s, BM_GEOM_LINE);
+                    note_legend(r, li, bm__expand(r, legend, L, i), &s, BM_GEOM_LINE, legend);
             }
             cairo_stroke(cr);
         }
@@ -349,7 +361,7 @@ static void draw_points(struct bm__render *r, size_t li)
             continue;
         draw_marker(r->cr, &s, xy[0], xy[1]);
         if (legend)
-            note_legend(r, bm__expand(r, legend, L, i), &s, BM_GEOM_POINT);
+            note_legend(r, li, bm__expand(r, legend, L, i), &s, BM_GEOM_POINT, legend);
     }
 }
 

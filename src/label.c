@@ -303,24 +303,37 @@ static void place(struct bm__render *r, const struct candidate *c)
     } else {
         /* Along the line, just above it, at the middle or else further along;
          * the claim is the rotated block's box. */
-        static const double at[] = {0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9};
-        for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+        static const double at[] = {0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.12, 0.88};
+        for (size_t k = 0; k < 2 * sizeof at / sizeof at[0]; k++) {
             double x, y, angle;
-            if (line_anchor(r, c->layer, c->feature, at[k], &x, &y, &angle) != 0)
+            if (line_anchor(r, c->layer, c->feature, at[k / 2], &x, &y, &angle) != 0)
                 break;
-            double ca = cos(angle), sa = sin(angle), hw = b.w / 2, hh = b.h / 2 + 2;
-            double ex = fabs(hw * ca) + fabs(hh * sa), ey = fabs(hw * sa) + fabs(hh * ca);
+            /* Above the line, else below it, clear of the markers on it. */
+            double ca = cos(angle), sa = sin(angle), hh = (b.h / 2 + 3.5) * (k % 2 ? -1 : 1);
             double cx = x + sa * hh, cy = y - ca * hh;
-            box = (struct bm__rect){cx - ex, cy - ey, 2 * ex, 2 * ey};
-            if (box.x < f->x + 2 || box.y < f->y + 2 || box.x + box.w > f->x + f->w - 2 ||
-                box.y + box.h > f->y + f->h - 2 || bm__claims_hit(&r->claims, box))
+            /* A rotated label claims a chain of small boxes along its axis, not
+             * its whole bounding box, which would cover every town on the line. */
+            struct bm__rect piece[64];
+            int np = (int)fmin(64, ceil(b.w / b.h) + 1), clear = 1;
+            double half = b.h / 2 * (fabs(ca) + fabs(sa));
+            for (int q = 0; q < np && clear; q++) {
+                double t = -b.w / 2 + b.w * (q + 0.5) / np;
+                double px = cx + t * ca, py = cy + t * sa;
+                piece[q] = (struct bm__rect){px - half, py - half, 2 * half, 2 * half};
+                clear = piece[q].x > f->x + 2 && piece[q].y > f->y + 2 &&
+                        piece[q].x + piece[q].w < f->x + f->w - 2 &&
+                        piece[q].y + piece[q].h < f->y + f->h - 2 &&
+                        !bm__claims_hit(&r->claims, piece[q]);
+            }
+            if (!clear)
                 continue;
             cairo_save(cr);
             cairo_translate(cr, cx, cy);
             cairo_rotate(cr, angle);
             draw_block(cr, &b, c->style, -b.w / 2, -b.h / 2);
             cairo_restore(cr);
-            bm__claims_add(&r->claims, box);
+            for (int q = 0; q < np; q++)
+                bm__claims_add(&r->claims, piece[q]);
             break;
         }
     }
@@ -338,16 +351,20 @@ static void claim_markers(struct bm__render *r, const struct candidates *cs)
         }
 }
 
-int bm__draw_labels(struct bm__render *r)
+int bm__draw_labels(struct bm__render *r, int first)
 {
     struct candidates cs = {0};
     for (size_t li = 0; li < r->map->nlayers; li++)
         collect_layer(r, li, &cs);
     if (cs.n > 1)
         qsort(cs.c, cs.n, sizeof *cs.c, by_priority);
-    claim_markers(r, &cs);
+    if (first)
+        claim_markers(r, &cs);
+    /* The first pass places the top-priority labels (1 and 2), before the callouts;
+     * the second the rest, around them. */
     for (size_t i = 0; i < cs.n; i++)
-        place(r, &cs.c[i]);
+        if ((cs.c[i].style->priority <= 2) == (first != 0))
+            place(r, &cs.c[i]);
     free(cs.c);
     return 0;
 }

@@ -7,6 +7,7 @@
 #include "map.h"
 
 #include <errno.h>
+#include <geodesic.h>
 #include <glib.h>
 #include <libfyaml.h>
 #include <math.h>
@@ -116,8 +117,11 @@ static struct pos node_pos(struct parse *p, struct fy_node *n)
         struct fy_token *t = fy_node_get_scalar_token(n);
         const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
         if (m) {
+            /* The mark is at the text; a quoted value starts at its quote. */
+            enum fy_node_style style = fy_node_get_style(n);
+            int quoted = style == FYNS_SINGLE_QUOTED || style == FYNS_DOUBLE_QUOTED;
             at.line = m->line + 1;
-            at.col = m->column + 1;
+            at.col = m->column + 1 - (quoted && m->column > 0);
             return at;
         }
         if (p->key && n != p->key)
@@ -1105,9 +1109,9 @@ static enum bm_status layer_checks(struct parse *p, struct fy_node *v, const str
                        c->index + 1);
     if (!c->node[LAYER_SOURCE])
         return fail_at(p, v,
-                       "layer %zu has no 'source'; expected a file path such as "
+                       "layer %zu ('%s') has no 'source'; expected a file path such as "
                        "shapes/boundaries/countries.shp",
-                       c->index + 1);
+                       c->index + 1, show(p, L->name));
     if (L->min_scale > 0 && L->max_scale > 0 && L->min_scale > L->max_scale)
         return fail_at(p, c->node[LAYER_MAX_SCALE],
                        "'max_scale' %g is below 'min_scale' %g in %s; expected min_scale <= "
@@ -1517,21 +1521,38 @@ static int box_ok(const struct bm_bbox *b)
 }
 
 /*
- * The box around the spherical cap of radius_km (mean Earth radius): its
- * widest longitude is asin(sin r / cos lat), reached north of the centre's
- * parallel, so the box holds the whole circle; a cap over a pole spans all
- * longitudes. Within 0.5% of the WGS84 geodesic circle.
+ * The box around the geodesic circle of radius_km on WGS84: the circle is
+ * walked in 1-degree steps of azimuth (the direct problem, longitudes
+ * unrolled so a circle across the antimeridian stays in one piece before
+ * the box is clamped to -180..180). The widest longitude falls between two
+ * steps by at most r (1 - cos 0.5 deg), under 4e-5 of the radius. A circle
+ * over a pole reaches that pole and spans every longitude.
  */
 static struct bm_bbox around_box(double lat, double lon, double radius_km)
 {
-    const double R = 6371.0088, deg = 180 / M_PI;
-    double r = radius_km / R, phi = lat / deg;
-    struct bm_bbox b = {-180, fmax(lat - r * deg, -90), 180, fmin(lat + r * deg, 90)};
-    if (sin(r) < cos(phi)) {
-        double dlon = asin(sin(r) / cos(phi)) * deg;
-        b.west = fmax(lon - dlon, -180);
-        b.east = fmin(lon + dlon, 180);
+    struct geod_geodesic g;
+    geod_init(&g, 6378137, 1 / 298.257223563);
+    double s = radius_km * 1000, d;
+    struct bm_bbox b = {lon, lat, lon, lat};
+    for (int azi = 0; azi < 360; azi++) {
+        double lat2, lon2;
+        geod_gendirect(&g, lat, lon, azi, GEOD_LONG_UNROLL, s, &lat2, &lon2, NULL, NULL, NULL, NULL,
+                       NULL, NULL);
+        b.west = fmin(b.west, lon2);
+        b.east = fmax(b.east, lon2);
+        b.south = fmin(b.south, lat2);
+        b.north = fmax(b.north, lat2);
     }
+    for (int pole = -90; pole <= 90; pole += 180) {
+        geod_inverse(&g, lat, lon, pole, lon, &d, NULL, NULL);
+        if (d <= s) {
+            b.west = -180;
+            b.east = 180;
+            *(pole > 0 ? &b.north : &b.south) = pole;
+        }
+    }
+    b.west = fmax(b.west, -180);
+    b.east = fmin(b.east, 180);
     return b;
 }
 
@@ -1659,7 +1680,7 @@ static enum bm_status check_projection(struct parse *p, struct fy_node *v, const
     PJ *pj = proj_create(pc, text);
     const char *why = pj ? NULL : proj_context_errno_string(pc, proj_context_errno(pc));
     char reason[160];
-    snprintf(reason, sizeof reason, "%s", why ? why : "");
+    snprintf(reason, sizeof reason, "PROJ: %s", why ? why : "cannot use it");
     int loose = pj && loose_name(text, pj);
     if (loose)
         snprintf(reason, sizeof reason, "PROJ found only '%s'", proj_get_name(pj));
@@ -1670,7 +1691,7 @@ static enum bm_status check_projection(struct parse *p, struct fy_node *v, const
     return fail_at(p, v,
                    "bad projection '%s' (%s); expected auto, EPSG:n or a PROJ string such "
                    "as +proj=laea +lat_0=20 +lon_0=98",
-                   show(p, text), reason[0] ? reason : "PROJ cannot use it");
+                   show(p, text), reason);
 }
 
 static enum bm_status r_projection(struct parse *p, struct fy_node *v, struct scope *s)

@@ -312,10 +312,12 @@ static int draw_map(struct bm__render *r)
     cairo_set_line_width(cr, 0.8);
     cairo_rectangle(cr, f->map.x, f->map.y, f->map.w, f->map.h);
     cairo_stroke(cr);
-    /* Furniture first, so that labels keep clear of it. */
+    /* Furniture first, so that labels keep clear of it; then the main labels, the
+     * callouts around them, and the other labels around both. */
     bm__draw_furniture(r);
+    bm__draw_labels(r, 1);
     bm__draw_annotations_over(r);
-    return bm__draw_labels(r);
+    return bm__draw_labels(r, 0);
 }
 
 static void free_render(struct bm__render *r)

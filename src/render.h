@@ -100,7 +100,8 @@ void bm__draw_text(cairo_t *cr, PangoLayout *lay, double x, double y, struct bm_
 int bm__draw_layers(struct bm__render *r);
 int bm__draw_annotations_under(struct bm__render *r);
 void bm__draw_graticule(struct bm__render *r);
-int bm__draw_labels(struct bm__render *r);
+/* Labels of priority 1 and 2 when first is set (and all markers claimed), else the rest. */
+int bm__draw_labels(struct bm__render *r, int first);
 void bm__draw_annotations_over(struct bm__render *r);
 void bm__draw_furniture(struct bm__render *r);
 

@@ -27,11 +27,13 @@ int cmd_layers(struct bm_ctx *ctx, int argc, char **argv);
 int cmd_places(struct bm_ctx *ctx, int argc, char **argv);
 int cmd_measure(struct bm_ctx *ctx, int argc, char **argv);
 int cmd_near(struct bm_ctx *ctx, int argc, char **argv);
+int cmd_render(struct bm_ctx *ctx, int argc, char **argv);
 
 extern const char HELP_LAYERS[];
 extern const char HELP_PLACES[];
 extern const char HELP_MEASURE[];
 extern const char HELP_NEAR[];
+extern const char HELP_RENDER[];
 
 /* ---- units and places ---- */
 

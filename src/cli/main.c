@@ -5,6 +5,7 @@
 #include <string.h>
 
 static const struct cli_command COMMANDS[] = {
+    {"render", "draw a situation map to PNG, PDF or SVG from a recipe", HELP_RENDER, cmd_render},
     {"layers", "list the layers of the shipped data or of vector sources", HELP_LAYERS, cmd_layers},
     {"places", "find places by name in English, Chinese or Burmese", HELP_PLACES, cmd_places},
     {"measure", "geodesic lengths: the border, the corridor, distances, any layer", HELP_MEASURE,

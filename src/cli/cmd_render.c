@@ -1,0 +1,206 @@
+/* bordermap program: 'bordermap render'. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char HELP_RENDER[] =
+    "usage: bordermap render [RECIPE] [-o FILE] [--format png|pdf|svg] [--dpi N]\n"
+    "                        [--size A4|A3|Letter|WxHmm] [--extent W,S,E,N |\n"
+    "                        --around PLACE --radius KM] [--title TEXT]\n"
+    "\n"
+    "Draw a map from a recipe (styles/NAME.yaml) to PNG, PDF or SVG. With no\n"
+    "RECIPE, draws the default situation map (styles/situation.yaml) to\n"
+    "situation.png in the current folder. A RECIPE without a folder is looked\n"
+    "for in the shipped styles: 'bordermap render corridor' draws\n"
+    "styles/corridor.yaml.\n"
+    "\n"
+    "  -o, --output FILE   where to write (default: the recipe's name, .png)\n"
+    "  -F, --format FMT    png, pdf or svg (default: from the output's extension)\n"
+    "  -d, --dpi N         PNG resolution, 72..1200 (default: the recipe's)\n"
+    "  -s, --size SIZE     page: A4, A3, Letter (landscape) or WxHmm, e.g. 300x200mm\n"
+    "  -e, --extent W,S,E,N  the map's extent in degrees\n"
+    "  -a, --around PLACE  centre the map on a place (name or lat,lon)...\n"
+    "  -r, --radius KM     ...showing this many km around it (default 50)\n"
+    "  -t, --title TEXT    replace the recipe's title\n"
+    "\n"
+    "The output is written whole or not at all: a failure leaves no file.\n";
+
+struct render_opts {
+    const char *recipe, *output, *format, *size, *extent, *around, *title;
+    double dpi, radius;
+};
+
+static int parse(int argc, char **argv, struct render_opts *o)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'}, {"format", required_argument, NULL, 'F'},
+        {"dpi", required_argument, NULL, 'd'},    {"size", required_argument, NULL, 's'},
+        {"extent", required_argument, NULL, 'e'}, {"around", required_argument, NULL, 'a'},
+        {"radius", required_argument, NULL, 'r'}, {"title", required_argument, NULL, 't'},
+        {NULL, 0, NULL, 0}};
+    int c;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "o:F:d:s:e:a:r:t:", longopts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'F':
+            o->format = optarg;
+            break;
+        case 'd':
+            o->dpi = strtod(optarg, &end);
+            if (*end || !(o->dpi >= 72 && o->dpi <= 1200))
+                return cli_usage("render", "--dpi takes a number from 72 to 1200, not '%s'",
+                                 optarg);
+            break;
+        case 's':
+            o->size = optarg;
+            break;
+        case 'e':
+            o->extent = optarg;
+            break;
+        case 'a':
+            o->around = optarg;
+            break;
+        case 'r':
+            o->radius = strtod(optarg, &end);
+            if (*end || !(o->radius >= 1 && o->radius <= 5000))
+                return cli_usage("render", "--radius takes kilometres from 1 to 5000, not '%s'",
+                                 optarg);
+            break;
+        case 't':
+            o->title = optarg;
+            break;
+        default:
+            return cli_usage("render", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind > 1)
+        return cli_usage("render", "give one recipe at a time");
+    o->recipe = optind < argc ? argv[optind] : NULL;
+    return EXIT_OK;
+}
+
+/* A bare name ("corridor") is a shipped recipe; anything else is a path. */
+static void recipe_path(struct bm_ctx *ctx, const char *given, char *out, size_t size)
+{
+    char rel[512];
+    if (!given) {
+        bm_ctx_data_path(ctx, "styles/situation.yaml", out, size);
+        return;
+    }
+    if (!strchr(given, '/') && !strchr(given, '.')) {
+        snprintf(rel, sizeof rel, "styles/%s.yaml", given);
+        bm_ctx_data_path(ctx, rel, out, size);
+        return;
+    }
+    snprintf(out, size, "%s", given);
+}
+
+static int pick_format(const char *name, const char *out, enum bm_format *f)
+{
+    static const char *const names[] = {"png", "pdf", "svg"};
+    const char *dot = strrchr(out, '.');
+    const char *want = name ? name : (dot ? dot + 1 : "png");
+    for (int i = 0; i < 3; i++)
+        if (strcasecmp(want, names[i]) == 0) {
+            *f = (enum bm_format)i;
+            return 0;
+        }
+    return -1;
+}
+
+/* The default output: the recipe's base name with the format's extension, here. */
+static void default_output(const char *recipe, const char *fmt, char *out, size_t size)
+{
+    const char *base = strrchr(recipe, '/');
+    base = base ? base + 1 : recipe;
+    const char *dot = strrchr(base, '.');
+    int n = dot ? (int)(dot - base) : (int)strlen(base);
+    snprintf(out, size, "%.*s.%s", n, base, fmt ? fmt : "png");
+}
+
+static int apply_overrides(struct bm_ctx *ctx, struct bm_map *m, const struct render_opts *o)
+{
+    if (o->dpi > 0 && bm_map_set_dpi(ctx, m, o->dpi) != BM_OK)
+        return cli_fail(ctx);
+    if (o->title && bm_map_set_title(ctx, m, o->title) != BM_OK)
+        return cli_fail(ctx);
+    if (o->size) {
+        double w, h;
+        if (bm_parse_page_size(ctx, o->size, &w, &h) != BM_OK)
+            return cli_fail(ctx);
+        if (strchr(o->size, 'x') == NULL && w < h) { /* named sizes: landscape, like a map */
+            double t = w;
+            w = h;
+            h = t;
+        }
+        if (bm_map_set_page(ctx, m, w, h) != BM_OK)
+            return cli_fail(ctx);
+    }
+    if (o->extent) {
+        struct bm_bbox b;
+        char *end;
+        const char *p = o->extent;
+        double *v[4] = {&b.west, &b.south, &b.east, &b.north};
+        for (int i = 0; i < 4; i++) {
+            *v[i] = strtod(p, &end);
+            if (end == p || (i < 3 && *end != ',') || (i == 3 && *end))
+                return cli_usage("render", "--extent takes W,S,E,N in degrees, e.g. "
+                                           "96,22,100,26, not '%s'",
+                                 o->extent);
+            p = end + 1;
+        }
+        if (bm_map_set_extent(ctx, m, &b) != BM_OK)
+            return cli_fail(ctx);
+    }
+    if (o->around) {
+        struct bm_gazetteer *gz = NULL;
+        struct cli_point pt;
+        int rc = cli_place(ctx, &gz, o->around, &pt);
+        bm_gazetteer_free(gz);
+        if (rc != EXIT_OK)
+            return rc;
+        if (bm_map_set_around(ctx, m, pt.lat, pt.lon, o->radius > 0 ? o->radius : 50) != BM_OK)
+            return cli_fail(ctx);
+    }
+    return EXIT_OK;
+}
+
+int cmd_render(struct bm_ctx *ctx, int argc, char **argv)
+{
+    struct render_opts o = {0};
+    int rc = parse(argc, argv, &o);
+    if (rc != EXIT_OK)
+        return rc;
+    if (o.radius > 0 && !o.around)
+        return cli_usage("render", "--radius goes with --around PLACE");
+    if (o.extent && o.around)
+        return cli_usage("render", "give --extent or --around, not both");
+    char recipe[4096], output[4096];
+    recipe_path(ctx, o.recipe, recipe, sizeof recipe);
+    if (o.output)
+        snprintf(output, sizeof output, "%s", o.output);
+    else
+        default_output(recipe, o.format, output, sizeof output);
+    enum bm_format fmt;
+    if (pick_format(o.format, output, &fmt) != 0)
+        return cli_usage("render", "unknown format '%s' (use png, pdf or svg)",
+                         o.format ? o.format : output);
+    struct bm_map *m;
+    if (bm_map_load(ctx, recipe, &m) != BM_OK)
+        return cli_fail(ctx);
+    rc = apply_overrides(ctx, m, &o);
+    if (rc == EXIT_OK && bm_map_render(ctx, m, fmt, output) != BM_OK)
+        rc = cli_fail(ctx);
+    if (rc == EXIT_OK)
+        printf("wrote %s\n", output);
+    bm_map_free(m);
+    return rc;
+}
