@@ -117,9 +117,10 @@ static struct pos node_pos(struct parse *p, struct fy_node *n)
         struct fy_token *t = fy_node_get_scalar_token(n);
         const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
         if (m) {
-            /* The mark is at the text; a quoted value starts at its quote. */
+            /* The mark is at the text; a quoted value starts at its quote, an alias at '*'. */
             enum fy_node_style style = fy_node_get_style(n);
-            int quoted = style == FYNS_SINGLE_QUOTED || style == FYNS_DOUBLE_QUOTED;
+            int quoted =
+                style == FYNS_SINGLE_QUOTED || style == FYNS_DOUBLE_QUOTED || style == FYNS_ALIAS;
             at.line = m->line + 1;
             at.col = m->column + 1 - (quoted && m->column > 0);
             return at;
