@@ -536,6 +536,8 @@ static enum bm_status walk(struct parse *p, struct fy_node *m, const struct key 
             return fail_at(p, k ? k : m, "a key in %s is %s; expected a plain key such as %s",
                            s->what, kind_of(k), keys[0].name);
         const char *word = fy_node_get_scalar0(k);
+        if (!word)
+            return nomem(p);
         size_t i = 0;
         while (i < n && strcmp(word, keys[i].name) != 0)
             i++;
@@ -1809,6 +1811,31 @@ static enum bm_status syntax_error(struct parse *p)
                     p->path);
 }
 
+/*
+ * The recipe is the stream's one document. A second one (after "---" or
+ * "...") is refused rather than dropped; empty ones are harmless.
+ */
+static enum bm_status read_stream(struct parse *p, struct fy_parser *fyp)
+{
+    struct fy_document *doc = fy_parse_load_document(fyp), *next;
+    if (!doc)
+        return syntax_error(p);
+    enum bm_status st = BM_OK;
+    while (st == BM_OK && (next = fy_parse_load_document(fyp))) {
+        if (!is_null(fy_document_root(next)))
+            st = fail_at(p, fy_document_root(next),
+                         "a second YAML document; expected one recipe per file (remove the "
+                         "'---' or '...' before this line)");
+        fy_parse_document_destroy(fyp, next);
+    }
+    if (st == BM_OK && fy_parser_get_stream_error(fyp))
+        st = syntax_error(p);
+    if (st == BM_OK)
+        st = read_root(p, fy_document_root(doc));
+    fy_parse_document_destroy(fyp, doc);
+    return st;
+}
+
 static enum bm_status parse_text(struct parse *p, const char *text, size_t len)
 {
     struct fy_diag_cfg dc;
@@ -1820,10 +1847,14 @@ static enum bm_status parse_text(struct parse *p, const char *text, size_t len)
         return nomem(p);
     fy_diag_set_collect_errors(p->diag, true);
     struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2, .diag = p->diag};
-    struct fy_document *doc = fy_document_build_from_string(&cfg, text, len);
-    enum bm_status st = doc ? read_root(p, fy_document_root(doc)) : syntax_error(p);
-    if (doc)
-        fy_document_destroy(doc);
+    struct fy_parser *fyp = fy_parser_create(&cfg);
+    enum bm_status st;
+    if (!fyp || fy_parser_set_string(fyp, text, len) != 0)
+        st = nomem(p);
+    else
+        st = read_stream(p, fyp);
+    if (fyp)
+        fy_parser_destroy(fyp);
     fy_diag_destroy(p->diag);
     p->diag = NULL;
     return st;

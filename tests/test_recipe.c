@@ -74,8 +74,9 @@ static const char *shipped(const char *dir, const char *file)
     static char out[2][PATH_MAX + 64];
     static int next;
     char rel[PATH_MAX], real[PATH_MAX];
-    const char *root = getenv("BORDERMAP_DATA");
-    assert_non_null(root);
+    const char *root = getenv("BORDERMAP_DATA"); /* ctest sets it */
+    if (!root)
+        root = bm_ctx_data_root(ctx);
     snprintf(rel, sizeof rel, "%s/%s", root, dir);
     assert_non_null(realpath(rel, real));
     char *o = out[next++ % 2];
@@ -404,6 +405,8 @@ static const struct bad BAD[] = {
     {"bad_empty_layers.yaml", "2:9: 'layers' is empty; expected at least one layer"},
     {"bad_no_layers.yaml",
      "1:1: the recipe has no 'layers'; expected a sequence of at least one layer"},
+    {"bad_two_documents.yaml", "3:1: a second YAML document; expected one recipe per file "
+                               "(remove the '---' or '...' before this line)"},
     {"bad_empty.yaml", "1:1: the recipe is empty; expected a mapping with at least 'layers'"},
     {"bad_when_fields.yaml", "5:15: 'when' has 2 fields; expected one field and its values such "
                              "as {iso_a3: MMR}"},
