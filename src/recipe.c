@@ -1097,6 +1097,8 @@ static const struct key LAYER_KEYS[] = {
     {"min_scale", r_min_scale}, {"max_scale", r_max_scale}, {"rules", r_rules},
     {"label", r_label}};
 enum { LAYER_NAME = 0, LAYER_SOURCE = 1, LAYER_MAX_SCALE = 10 };
+_Static_assert(NKEYS(LAYER_KEYS) <= MAX_KEYS && NKEYS(LABEL_KEYS) <= MAX_KEYS,
+               "struct scope records one value per key");
 
 static void layer_defaults(struct bm_map_layer *L)
 {
