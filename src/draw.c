@@ -152,34 +152,100 @@ static void note_legend(struct bm__render *r, size_t li, const char *text, const
 
 /* ---- paths ------------------------------------------------------------- */
 
-/*
- * Add one part to the path, simplified to the output resolution: a point
- * closer than `res` to the last one kept adds nothing visible. This is what
- * keeps 300,000-vertex coastlines cheap to stroke.
- */
-static void add_part(cairo_t *cr, const double *xy, size_t n, double res, int close)
+/* Squared distance from p to segment a-b. */
+static double seg_dist2(const double *p, const double *a, const double *b)
 {
-    double lx = NAN, ly = NAN;
-    int open = 0;
-    for (size_t i = 0; i < n; i++) {
-        double x = xy[2 * i], y = xy[2 * i + 1];
-        if (!isfinite(x)) {
-            open = 0;
-            continue;
+    double dx = b[0] - a[0], dy = b[1] - a[1], len2 = dx * dx + dy * dy;
+    double t = len2 > 0 ? ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2 : 0;
+    t = t < 0 ? 0 : (t > 1 ? 1 : t);
+    double ex = a[0] + t * dx - p[0], ey = a[1] + t * dy - p[1];
+    return ex * ex + ey * ey;
+}
+
+/*
+ * Douglas-Peucker over pts[0..n) on the page: mark in keep[] the points that
+ * stray more than tol from the chord of their stretch. An explicit stack, so
+ * a 100,000-point coastline cannot overflow the call stack.
+ */
+static void simplify(const double *pts, size_t n, double tol, unsigned char *keep, size_t *stack)
+{
+    size_t top = 0;
+    memset(keep, 0, n);
+    keep[0] = keep[n - 1] = 1;
+    stack[top++] = 0;
+    stack[top++] = n - 1;
+    while (top > 0) {
+        size_t b = stack[--top], a = stack[--top], worst = 0;
+        double dmax = tol * tol;
+        for (size_t i = a + 1; i < b; i++) {
+            double d = seg_dist2(pts + 2 * i, pts + 2 * a, pts + 2 * b);
+            if (d > dmax) {
+                dmax = d;
+                worst = i;
+            }
         }
-        if (!open) {
-            cairo_move_to(cr, x, y);
-            open = 1;
-        } else if (i + 1 == n || fabs(x - lx) >= res || fabs(y - ly) >= res) {
-            cairo_line_to(cr, x, y);
-        } else {
-            continue;
+        if (worst) {
+            keep[worst] = 1;
+            stack[top++] = a;
+            stack[top++] = worst;
+            stack[top++] = worst;
+            stack[top++] = b;
         }
-        lx = x;
-        ly = y;
     }
-    if (close && open)
-        cairo_close_path(cr);
+}
+
+static int tiny(const double *pts, size_t m, double size)
+{
+    double x0 = pts[0], x1 = pts[0], y0 = pts[1], y1 = pts[1];
+    for (size_t i = 1; i < m; i++) {
+        x0 = fmin(x0, pts[2 * i]);
+        x1 = fmax(x1, pts[2 * i]);
+        y0 = fmin(y0, pts[2 * i + 1]);
+        y1 = fmax(y1, pts[2 * i + 1]);
+    }
+    return x1 - x0 < size && y1 - y0 < size;
+}
+
+/*
+ * Add one part to the path, simplified to the output resolution: first every
+ * point closer than a device pixel to the last one kept is dropped (cheap,
+ * and most of a detailed coastline goes), then Douglas-Peucker with half a
+ * pixel's tolerance removes what no eye could see. This keeps 300,000-vertex
+ * coastlines cheap to stroke and small in a PDF.
+ */
+static void add_part(struct bm__render *r, const double *xy, size_t n, int close)
+{
+    cairo_t *cr = r->cr;
+    double res = r->f.res;
+    for (size_t i = 0; i < n;) {
+        /* A run of projectable points, thinned into the scratch buffer. */
+        size_t m = 0;
+        double *pts = r->scratch;
+        for (; i < n && !isfinite(xy[2 * i]); i++)
+            ;
+        for (; i < n && isfinite(xy[2 * i]); i++) {
+            double x = xy[2 * i], y = xy[2 * i + 1];
+            int last = i + 1 == n || !isfinite(xy[2 * i + 2]);
+            if (m > 0 && !last && fabs(x - pts[2 * m - 2]) < res && fabs(y - pts[2 * m - 1]) < res)
+                continue;
+            pts[2 * m] = x;
+            pts[2 * m + 1] = y;
+            m++;
+        }
+        /* A ring that thins to a point or a line, or fits in two pixels, is a speck
+         * no one can see (the OSM polygons hold thousands of such islets and ponds). */
+        if (m == 0 || (close && (m < 3 || tiny(pts, m, 2 * res))))
+            continue;
+        unsigned char *keep = r->keep;
+        if (m > 2)
+            simplify(pts, m, res / 2, keep, r->stack);
+        cairo_move_to(cr, pts[0], pts[1]);
+        for (size_t k = 1; k < m; k++)
+            if (m <= 2 || keep[k])
+                cairo_line_to(cr, pts[2 * k], pts[2 * k + 1]);
+        if (close)
+            cairo_close_path(cr);
+    }
 }
 
 /* Is the part's bounding box outside the frame? */
@@ -205,7 +271,7 @@ static int feature_path(struct bm__render *r, size_t li, size_t feat, int close)
         const double *xy = r->page_xy[li] + 2 * parts[k].first;
         if (outside(&r->f.map, xy, parts[k].count))
             continue;
-        add_part(r->cr, xy, parts[k].count, r->f.res, close);
+        add_part(r, xy, parts[k].count, close);
         any = 1;
     }
     return any;
@@ -395,6 +461,30 @@ static int load_layer(struct bm__render *r, size_t li)
     }
     memcpy(r->page_xy[li], bm_layer_xy(r->layers[li]), 2 * n * sizeof(double));
     bm__to_page(&r->f, r->page_xy[li], n);
+    /* Scratch for simplifying: as large as the layer's largest part. */
+    size_t most = 0;
+    const struct bm_layer *L = r->layers[li];
+    for (size_t f = 0; f < bm_layer_feature_count(L); f++) {
+        const struct bm_feature *feat = bm_layer_feature(L, f);
+        for (size_t k = 0; k < feat->nparts; k++)
+            most = most > bm_layer_parts(L)[feat->first_part + k].count
+                       ? most
+                       : bm_layer_parts(L)[feat->first_part + k].count;
+    }
+    if (most > r->scratch_cap) {
+        free(r->scratch);
+        free(r->keep);
+        free(r->stack);
+        r->scratch = malloc(2 * most * sizeof *r->scratch);
+        r->keep = malloc(most);
+        r->stack = malloc(4 * most * sizeof *r->stack);
+        r->scratch_cap = most;
+        if (!r->scratch || !r->keep || !r->stack) {
+            r->scratch_cap = 0;
+            bm__fail(r->ctx, BM_ERR_NOMEM, "out of memory drawing '%s'", ml->source);
+            return -1;
+        }
+    }
     return 0;
 }
 

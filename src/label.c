@@ -254,23 +254,33 @@ static void draw_block(cairo_t *cr, const struct block *b, const struct bm_label
     }
 }
 
-/* Where a point label may go, best first: right, left, above, below, then diagonals. */
+/*
+ * Where a point label may go, best first: right, left, above, below, then
+ * diagonals; for the top priorities, then further out with a leader line
+ * (*leader set), so that a crowded place still gets its name.
+ */
 static int place_point(struct bm__render *r, const struct candidate *c, const struct block *b,
-                       struct bm__rect *out)
+                       struct bm__rect *out, int *leader)
 {
-    double g = c->gap, w = b->w, h = b->h, x = c->x, y = c->y;
-    const double pos[][2] = {{x + g, y - h / 2},         {x - g - w, y - h / 2},
-                             {x - w / 2, y - g - h},     {x - w / 2, y + g},
-                             {x + g * 0.7, y - g * 0.7 - h}, {x - g * 0.7 - w, y - g * 0.7 - h},
-                             {x + g * 0.7, y + g * 0.7}, {x - g * 0.7 - w, y + g * 0.7}};
     const struct bm__rect *f = &r->f.map;
-    for (size_t i = 0; i < sizeof pos / sizeof pos[0]; i++) {
-        struct bm__rect rr = {pos[i][0], pos[i][1], w, h};
-        if (rr.x < f->x + 2 || rr.y < f->y + 2 || rr.x + w > f->x + f->w - 2 ||
-            rr.y + h > f->y + f->h - 2 || bm__claims_hit(&r->claims, rr))
-            continue;
-        *out = rr;
-        return 0;
+    double w = b->w, h = b->h, x = c->x, y = c->y;
+    int rings = c->style->priority <= 2 ? 5 : 1;
+    *leader = 0;
+    for (int ring = 0; ring < rings; ring++) {
+        double g = c->gap + ring * 9;
+        const double pos[][2] = {{x + g, y - h / 2},         {x - g - w, y - h / 2},
+                                 {x - w / 2, y - g - h},     {x - w / 2, y + g},
+                                 {x + g * 0.7, y - g * 0.7 - h}, {x - g * 0.7 - w, y - g * 0.7 - h},
+                                 {x + g * 0.7, y + g * 0.7}, {x - g * 0.7 - w, y + g * 0.7}};
+        for (size_t i = 0; i < sizeof pos / sizeof pos[0]; i++) {
+            struct bm__rect rr = {pos[i][0], pos[i][1], w, h};
+            if (rr.x < f->x + 2 || rr.y < f->y + 2 || rr.x + w > f->x + f->w - 2 ||
+                rr.y + h > f->y + f->h - 2 || bm__claims_hit(&r->claims, rr))
+                continue;
+            *out = rr;
+            *leader = ring > 0;
+            return 0;
+        }
     }
     return -1;
 }
@@ -283,7 +293,19 @@ static void place(struct bm__render *r, const struct candidate *c)
     const struct bm__rect *f = &r->f.map;
     struct bm__rect box;
     if (c->where == BM_PLACE_POINT) {
-        if (place_point(r, c, &b, &box) == 0) {
+        int leader;
+        if (place_point(r, c, &b, &box, &leader) == 0) {
+            if (leader) {
+                /* From the marker's edge to the nearest point of the label. */
+                double lx = fmin(fmax(c->x, box.x), box.x + box.w);
+                double ly = fmin(fmax(c->y, box.y), box.y + box.h);
+                double d = hypot(lx - c->x, ly - c->y);
+                cairo_move_to(cr, c->x + (lx - c->x) * c->gap / d, c->y + (ly - c->y) * c->gap / d);
+                cairo_line_to(cr, lx, ly);
+                cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+                cairo_set_line_width(cr, 0.5);
+                cairo_stroke(cr);
+            }
             draw_block(cr, &b, c->style, box.x, box.y);
             bm__claims_add(&r->claims, box);
         }

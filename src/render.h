@@ -60,6 +60,10 @@ struct bm__render {
     struct bm_bbox view;      /* the frame's extent in degrees (>= the map's extent) */
     double scalebar_km, scalebar_pt; /* what the scale bar shows, for checking */
     GPtrArray *strings;              /* texts made while drawing, freed at the end */
+    double *scratch;                 /* simplification scratch: points, flags, stack */
+    unsigned char *keep;
+    size_t *stack;
+    size_t scratch_cap;
 };
 
 /*
@@ -95,6 +99,9 @@ PangoLayout *bm__text_layout(cairo_t *cr, const char *text, const char *font, do
 /* Draw a layout at (x, y) (its top-left) with a halo of width pt around the glyphs. */
 void bm__draw_text(cairo_t *cr, PangoLayout *lay, double x, double y, struct bm_color color,
                    struct bm_color halo, double halo_width);
+
+/* Write an RGB24 image surface to path as PNG at dpi. Returns 0, or -1. */
+int bm__write_png(cairo_surface_t *s, const char *path, double dpi);
 
 /* The parts of drawing, in order. */
 int bm__draw_layers(struct bm__render *r);
