@@ -1,5 +1,5 @@
 # bordermap: a thin wrapper over CMake for the two-command quick start.
-#   make       install what is missing, build, and run the main job
+#   make       install what is missing, build, and draw the situation map (situation.png)
 #   make test  the same set-up, then run the whole test suite with ctest
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -35,8 +35,7 @@ build: deps
 	@cmake --build $(BUILD) -j$(JOBS)
 
 run: build
-	./$(BUILD)/bordermap layers
-	./$(BUILD)/bordermap places Ruili
+	./$(BUILD)/bordermap render -o situation.png
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

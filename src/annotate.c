@@ -200,7 +200,7 @@ static void callout(struct bm__render *r, const struct bm_annotation *a)
         bm__claims_add(&r->claims, b);
     }
     cairo_arc(cr, x, y, 2, 0, 2 * M_PI);
-    cairo_set_source_rgb(cr, 0.7, 0.1, 0.17);
+    cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
     cairo_fill(cr);
     g_object_unref(lay);
 }

@@ -379,7 +379,7 @@ static void inset(struct bm__render *r)
         }
         const char *a3 = iso >= 0 ? bm_layer_attr(L, i, (size_t)iso) : NULL;
         if (a3 && (strcmp(a3, "MMR") == 0))
-            cairo_set_source_rgb(cr, 0.96, 0.9, 0.76);
+            cairo_set_source_rgb(cr, 0.84, 0.82, 0.76); /* reads as a darker grey in print */
         else
             cairo_set_source_rgb(cr, 0.96, 0.96, 0.94);
         cairo_fill_preserve(cr);
@@ -391,8 +391,8 @@ static void inset(struct bm__render *r)
     const struct bm_bbox *v = &r->view;
     double vx = b.x + (v->west - e.west) * sx, vy = b.y + (e.north - v->north) * sy;
     double vw = (v->east - v->west) * sx, vh = (v->north - v->south) * sy;
-    cairo_set_source_rgb(cr, 0.75, 0.1, 0.15);
-    cairo_set_line_width(cr, 1);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_set_line_width(cr, 1.2);
     if (vw < 5 && vh < 5) {
         cairo_new_path(cr);
         cairo_arc(cr, vx + vw / 2, vy + vh / 2, 4, 0, 2 * M_PI);

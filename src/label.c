@@ -337,7 +337,9 @@ static void place(struct bm__render *r, const struct candidate *c)
              * its whole bounding box, which would cover every town on the line. */
             struct bm__rect piece[64];
             int np = (int)fmin(64, ceil(b.w / b.h) + 1), clear = 1;
-            double half = b.h / 2 * (fabs(ca) + fabs(sa));
+            /* Each piece is a square of the text's height, seen axis-aligned: its
+             * inscribed box, so a slanted label may pass close by a town. */
+            double half = b.h / 2 * 0.85;
             for (int q = 0; q < np && clear; q++) {
                 double t = -b.w / 2 + b.w * (q + 0.5) / np;
                 double px = cx + t * ca, py = cy + t * sa;

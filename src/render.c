@@ -344,6 +344,13 @@ static void free_render(struct bm__render *r)
 enum bm_status bm_map_render(struct bm_ctx *ctx, const struct bm_map *m, enum bm_format format,
                              const char *path)
 {
+    return bm_map_render_info(ctx, m, format, path, NULL);
+}
+
+enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m,
+                                  enum bm_format format, const char *path,
+                                  struct bm_render_info *info)
+{
     bm__begin(ctx);
     int w = 0, h = 0;
     if (check_size(ctx, m, format, &w, &h) != BM_OK || check_output(ctx, m, path) != BM_OK)
@@ -369,6 +376,14 @@ enum bm_status bm_map_render(struct bm_ctx *ctx, const struct bm_map *m, enum bm
         bad = bm__write_png(s, tmp, m->dpi) != 0;
     cairo_surface_finish(s);
     bad = bad || cairo_surface_status(s) != CAIRO_STATUS_SUCCESS;
+    if (info && !bad) {
+        *info = (struct bm_render_info){r.scalebar_km, r.scalebar_pt, r.f.k, 0, 0};
+        PJ_COORD c = proj_coord(r.f.x0 + r.f.map.w / (2 * r.f.k), r.f.y0 - r.f.map.h / (2 * r.f.k),
+                                0, 0);
+        PJ_COORD g = proj_trans(r.f.pj, PJ_INV, c);
+        info->centre_lon = g.xy.x;
+        info->centre_lat = g.xy.y;
+    }
     cairo_surface_destroy(s);
     free_render(&r);
     if (bad || rename(tmp, path) != 0) {

@@ -33,6 +33,10 @@ if [ "$want_err" != "-" ]; then
         echo "stderr is not the expected one line:"; echo "  expected: $want_err"; status=1
     fi
 fi
+# NO_FILE=path: the command must not have left that file behind.
+if [ -n "${NO_FILE:-}" ] && [ -e "$NO_FILE" ]; then
+    echo "left a file behind: $NO_FILE"; status=1; rm -f "$NO_FILE"
+fi
 if [ $status != 0 ]; then
     echo "--- command: $*"; echo "--- stdout:"; head -40 "$out"; echo "--- stderr:"; cat "$err"
 fi

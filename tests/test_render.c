@@ -1,0 +1,236 @@
+/* bordermap tests: maps drawn from the shipped recipes, checked against reviewed goldens. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cairo.h>
+#include <geodesic.h>
+#include <math.h>
+#include <proj.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bordermap/bordermap.h"
+#include "support.h"
+
+#ifndef GOLDEN_DIR
+#error "GOLDEN_DIR must name tests/golden"
+#endif
+
+static struct bm_ctx *ctx;
+static const char *const RECIPES[] = {"situation", "ruili-muse", "corridor", "print-grey"};
+
+static int setup(void **state)
+{
+    (void)state;
+    ctx = bm_ctx_new();
+    return ctx && tmp_make() ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    bm_ctx_free(ctx);
+    tmp_remove();
+    return 0;
+}
+
+static struct bm_map *load(const char *name)
+{
+    char rel[256], path[4096];
+    struct bm_map *m = NULL;
+    snprintf(rel, sizeof rel, "styles/%s.yaml", name);
+    if (bm_ctx_data_path(ctx, rel, path, sizeof path) != BM_OK ||
+        bm_map_load(ctx, path, &m) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    return m;
+}
+
+/*
+ * Compare two PNGs: the same size, and at most 0.5 % of pixels differing by
+ * more than 32 levels in a channel (anti-aliasing and font hinting move a
+ * few edge pixels; a moved label or a lost layer moves thousands).
+ */
+static void compare_png(const char *got, const char *want)
+{
+    cairo_surface_t *a = cairo_image_surface_create_from_png(got);
+    cairo_surface_t *b = cairo_image_surface_create_from_png(want);
+    if (cairo_surface_status(b) != CAIRO_STATUS_SUCCESS)
+        fail_msg("no golden image %s: review %s and copy it there", want, got);
+    assert_int_equal(cairo_surface_status(a), CAIRO_STATUS_SUCCESS);
+    int w = cairo_image_surface_get_width(a), h = cairo_image_surface_get_height(a);
+    assert_int_equal(w, cairo_image_surface_get_width(b));
+    assert_int_equal(h, cairo_image_surface_get_height(b));
+    const unsigned char *pa = cairo_image_surface_get_data(a), *pb = cairo_image_surface_get_data(b);
+    int sa = cairo_image_surface_get_stride(a), sb = cairo_image_surface_get_stride(b);
+    long differ = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            for (int c = 0; c < 3; c++)
+                if (abs(pa[y * sa + 4 * x + c] - pb[y * sb + 4 * x + c]) > 32) {
+                    differ++;
+                    break;
+                }
+    double share = (double)differ / ((double)w * h);
+    if (share > 0.005)
+        fail_msg("%s differs from %s in %.2f %% of its pixels", got, want, 100 * share);
+    cairo_surface_destroy(a);
+    cairo_surface_destroy(b);
+}
+
+static void recipes_match_their_goldens(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof RECIPES / sizeof RECIPES[0]; i++) {
+        struct bm_map *m = load(RECIPES[i]);
+        char name[64], golden[4096];
+        snprintf(name, sizeof name, "%s.png", RECIPES[i]);
+        snprintf(golden, sizeof golden, "%s/%s.png", GOLDEN_DIR, RECIPES[i]);
+        /* Goldens at 100 dpi: small enough to keep in the repository. */
+        assert_int_equal(bm_map_set_dpi(ctx, m, 100), BM_OK);
+        if (bm_map_render(ctx, m, BM_FORMAT_PNG, tmp_path(name)) != BM_OK)
+            fail_msg("%s", bm_ctx_error(ctx));
+        compare_png(tmp_path(name), golden);
+        bm_map_free(m);
+    }
+}
+
+static void every_recipe_draws_pdf_and_svg(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof RECIPES / sizeof RECIPES[0]; i++) {
+        struct bm_map *m = load(RECIPES[i]);
+        char pdf[64], svg[64];
+        snprintf(pdf, sizeof pdf, "%s.pdf", RECIPES[i]);
+        snprintf(svg, sizeof svg, "%s.svg", RECIPES[i]);
+        assert_int_equal(bm_map_render(ctx, m, BM_FORMAT_PDF, tmp_path(pdf)), BM_OK);
+        assert_int_equal(bm_map_render(ctx, m, BM_FORMAT_SVG, tmp_path(svg)), BM_OK);
+        /* The vector map stays small enough to mail: under 1 MB. */
+        assert_true(file_size(tmp_path(pdf)) > 10000 && file_size(tmp_path(pdf)) < 1000000);
+        FILE *f = fopen(tmp_path(svg), "r");
+        char head[512] = "";
+        assert_non_null(f);
+        assert_true(fread(head, 1, sizeof head - 1, f) > 0);
+        fclose(f);
+        assert_non_null(strstr(head, "<svg"));
+        bm_map_free(m);
+    }
+}
+
+/* Run pdftotext -raw (which keeps Burmese clusters whole) and look for each text. */
+static void pdf_text_is_text(void **state)
+{
+    (void)state;
+    struct bm_map *m = load("situation");
+    const char *pdf = tmp_path("text.pdf");
+    assert_int_equal(bm_map_render(ctx, m, BM_FORMAT_PDF, pdf), BM_OK);
+    bm_map_free(m);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "pdftotext -raw -enc UTF-8 '%s' '%s'", pdf, tmp_path("text.txt"));
+    assert_int_equal(system(cmd), 0);
+    FILE *f = fopen(tmp_path("text.txt"), "r");
+    static char text[1 << 20];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    static const char *const want[] = {"China–Myanmar border region", "Ruili", "瑞丽",
+                                       "နေပြည်တော်", "Naypyidaw", "内比都"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("the PDF's text lacks '%s'", want[i]);
+}
+
+/*
+ * The scale bar against an independent route: two points due east of the
+ * frame's centre, scale_km apart by GeographicLib's geodesic, projected with
+ * PROJ by this test, measure scale_pt on the page to within 0.5 %.
+ */
+static void scale_bar_is_geodesically_true(void **state)
+{
+    (void)state;
+    static const char *const defs[] = {
+        "+proj=lcc +lat_1=18 +lat_2=27 +lat_0=22 +lon_0=98 +datum=WGS84 +units=m",
+        "EPSG:32647", "+proj=merc +datum=WGS84"};
+    for (size_t i = 0; i < 3; i++) {
+        struct bm_map *m;
+        struct bm_render_info info;
+        /* The recipe's projection, replaced through a one-off recipe file. */
+        const char *rp = tmp_path("scale.yaml");
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "extent: {west: 94, south: 18, east: 102, north: 26}\n"
+                 "projection: \"%s\"\n"
+                 "layers:\n  - name: border\n    source: %s/shapes/boundaries/border_cn_mm.shp\n"
+                 "furniture: {scalebar: bottom-right}\n",
+                 defs[i], bm_ctx_data_root(ctx));
+        assert_int_equal(write_text(rp, text), 0);
+        if (bm_map_load(ctx, rp, &m) != BM_OK)
+            fail_msg("%s", bm_ctx_error(ctx));
+        assert_int_equal(bm_map_render_info(ctx, m, BM_FORMAT_PDF, tmp_path("scale.pdf"), &info),
+                         BM_OK);
+        assert_true(info.scale_km > 0);
+        struct geod_geodesic g;
+        double lat2, lon2;
+        geod_init(&g, 6378137, 1 / 298.257223563);
+        geod_direct(&g, info.centre_lat, info.centre_lon, 90, info.scale_km * 1000, &lat2, &lon2,
+                    NULL);
+        PJ *pj = proj_create_crs_to_crs(NULL, "EPSG:4326", defs[i], NULL);
+        PJ *norm = proj_normalize_for_visualization(NULL, pj);
+        PJ_COORD a = proj_trans(norm, PJ_FWD, proj_coord(info.centre_lon, info.centre_lat, 0, 0));
+        PJ_COORD b = proj_trans(norm, PJ_FWD, proj_coord(lon2, lat2, 0, 0));
+        double page = hypot(b.xy.x - a.xy.x, b.xy.y - a.xy.y) * info.pt_per_metre;
+        if (fabs(page - info.scale_pt) > 0.005 * page)
+            fail_msg("%s: scale bar %.3f pt for %g km, the geodesic measures %.3f pt", defs[i],
+                     info.scale_pt, info.scale_km, page);
+        proj_destroy(norm);
+        proj_destroy(pj);
+        bm_map_free(m);
+    }
+}
+
+static void refused_outputs_leave_no_file(void **state)
+{
+    (void)state;
+    struct bm_map *m = load("situation");
+    /* A page far too large: refused before anything is allocated. */
+    assert_int_equal(bm_map_set_page(ctx, m, 2000, 2000), BM_OK);
+    assert_int_equal(bm_map_set_dpi(ctx, m, 1200), BM_OK);
+    assert_int_equal(bm_map_render(ctx, m, BM_FORMAT_PNG, tmp_path("huge.png")), BM_ERR_RENDER);
+    assert_string_equal(bm_ctx_error(ctx),
+                        "a page of 2000 x 2000 mm at 1200 dpi is 94488 x 94488 pixels, more than "
+                        "bordermap draws (20000 per side, 250 million in all); lower the dpi or "
+                        "the page size");
+    assert_int_equal(file_size(tmp_path("huge.png")), -1);
+    /* A folder that is not there. */
+    const char *nowhere = tmp_path("no/such/map.png");
+    assert_int_equal(bm_map_render(ctx, m, BM_FORMAT_PDF, nowhere), BM_ERR_IO);
+    assert_non_null(strstr(bm_ctx_error(ctx), "no folder"));
+    bm_map_free(m);
+    /* The recipe itself, or one of its sources, is never overwritten. */
+    char path[4096];
+    bm_ctx_data_path(ctx, "styles/situation.yaml", path, sizeof path);
+    long before = file_size(path);
+    m = load("situation");
+    assert_int_equal(bm_map_render(ctx, m, BM_FORMAT_PNG, path), BM_ERR_IO);
+    char want[4300];
+    snprintf(want, sizeof want,
+             "will not write '%s': it is the recipe; choose another output name", path);
+    assert_string_equal(bm_ctx_error(ctx), want);
+    assert_int_equal(file_size(path), before);
+    bm_map_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(recipes_match_their_goldens),
+        cmocka_unit_test(every_recipe_draws_pdf_and_svg),
+        cmocka_unit_test(pdf_text_is_text),
+        cmocka_unit_test(scale_bar_is_geodesically_true),
+        cmocka_unit_test(refused_outputs_leave_no_file),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
