@@ -119,41 +119,64 @@ static int area_anchor(const struct bm__render *r, size_t li, size_t feat, int k
     return inside_feature(xy, parts, f->nparts, *x, *y) ? 0 : 1;
 }
 
-/* A line label's anchor: at fraction `at` along the longest visible part of the feature. */
-static int line_anchor(const struct bm__render *r, size_t li, size_t feat, double at, double *x,
-                       double *y, double *angle)
+/* The point at distance d along a part's visible stretches (page points). */
+static int point_along(const struct bm__rect *f, const double *p, size_t n, double d, double *x,
+                       double *y)
+{
+    double run = 0;
+    for (size_t i = 1; i < n; i++) {
+        if (!in_frame(f, p[2 * i], p[2 * i + 1]))
+            continue;
+        double seg = hypot(p[2 * i] - p[2 * i - 2], p[2 * i + 1] - p[2 * i - 1]);
+        if (run + seg >= d && seg > 0) {
+            double t = (d - run) / seg;
+            *x = p[2 * i - 2] + t * (p[2 * i] - p[2 * i - 2]);
+            *y = p[2 * i - 1] + t * (p[2 * i + 1] - p[2 * i - 1]);
+            return 0;
+        }
+        run += seg;
+    }
+    return -1;
+}
+
+/*
+ * A line label's anchor at fraction `at` along the longest visible part of
+ * the feature: the middle of the chord that spans the label's length there,
+ * and the chord's direction, so that a straight label follows a wiggly line
+ * (a border along a river) on average rather than one bend of it.
+ */
+static int line_anchor(const struct bm__render *r, size_t li, size_t feat, double at, double span,
+                       double *x, double *y, double *angle)
 {
     const struct bm_layer *L = r->layers[li];
     const struct bm_feature *f = bm_layer_feature(L, feat);
     const struct bm_part *parts = bm_layer_parts(L) + f->first_part;
     const double *xy = r->page_xy[li];
     double best = 0;
+    const double *bp = NULL;
+    size_t bn = 0;
     for (size_t k = 0; k < f->nparts; k++) {
         const double *p = xy + 2 * parts[k].first;
         double total = 0;
         for (size_t i = 1; i < parts[k].count; i++)
             if (in_frame(&r->f.map, p[2 * i], p[2 * i + 1]))
                 total += hypot(p[2 * i] - p[2 * i - 2], p[2 * i + 1] - p[2 * i - 1]);
-        if (total <= best)
-            continue;
-        best = total;
-        double half = total * at, run = 0;
-        for (size_t i = 1; i < parts[k].count; i++) {
-            if (!in_frame(&r->f.map, p[2 * i], p[2 * i + 1]))
-                continue;
-            double d = hypot(p[2 * i] - p[2 * i - 2], p[2 * i + 1] - p[2 * i - 1]);
-            if (run + d >= half && d > 0) {
-                double t = (half - run) / d;
-                *x = p[2 * i - 2] + t * (p[2 * i] - p[2 * i - 2]);
-                *y = p[2 * i - 1] + t * (p[2 * i + 1] - p[2 * i - 1]);
-                *angle = atan2(p[2 * i + 1] - p[2 * i - 1], p[2 * i] - p[2 * i - 2]);
-                break;
-            }
-            run += d;
+        if (total > best) {
+            best = total;
+            bp = p;
+            bn = parts[k].count;
         }
     }
-    if (best < 30)
+    if (best < 30 || best < span)
         return -1;
+    double mid = best * at, a = fmax(0, mid - span / 2), b = fmin(best, mid + span / 2);
+    double x0, y0, x1, y1;
+    if (point_along(&r->f.map, bp, bn, a, &x0, &y0) != 0 ||
+        point_along(&r->f.map, bp, bn, b, &x1, &y1) != 0)
+        return -1;
+    *x = (x0 + x1) / 2;
+    *y = (y0 + y1) / 2;
+    *angle = atan2(y1 - y0, x1 - x0);
     /* Text reads left to right: turn it over rather than upside down. */
     if (*angle > M_PI / 2)
         *angle -= M_PI;
@@ -195,7 +218,7 @@ static void collect_layer(struct bm__render *r, size_t li, struct candidates *cs
             if (!in_frame(&r->f.map, c.x, c.y))
                 continue;
         } else if (t == BM_GEOM_LINE || lab->placement == BM_PLACE_LINE) {
-            if (line_anchor(r, li, i, 0.5, &c.x, &c.y, &c.angle) != 0)
+            if (line_anchor(r, li, i, 0.5, 0, &c.x, &c.y, &c.angle) != 0)
                 continue;
             c.where = BM_PLACE_LINE;
             c.layer = li;
@@ -328,7 +351,7 @@ static void place(struct bm__render *r, const struct candidate *c)
         static const double at[] = {0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.12, 0.88};
         for (size_t k = 0; k < 2 * sizeof at / sizeof at[0]; k++) {
             double x, y, angle;
-            if (line_anchor(r, c->layer, c->feature, at[k / 2], &x, &y, &angle) != 0)
+            if (line_anchor(r, c->layer, c->feature, at[k / 2], b.w, &x, &y, &angle) != 0)
                 break;
             /* Above the line, else below it, clear of the markers on it. */
             double ca = cos(angle), sa = sin(angle), hh = (b.h / 2 + 3.5) * (k % 2 ? -1 : 1);
