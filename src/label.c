@@ -167,8 +167,9 @@ static int line_anchor(const struct bm__render *r, size_t li, size_t feat, doubl
             bn = parts[k].count;
         }
     }
-    if (best < 30 || best < span)
+    if (best < 30)
         return -1;
+    span = fmin(span, best); /* a label longer than its line follows the whole line */
     double mid = best * at, a = fmax(0, mid - span / 2), b = fmin(best, mid + span / 2);
     double x0, y0, x1, y1;
     if (point_along(&r->f.map, bp, bn, a, &x0, &y0) != 0 ||
