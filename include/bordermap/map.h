@@ -65,6 +65,22 @@ enum bm_status bm_parse_page_size(struct bm_ctx *ctx, const char *text, double *
 enum bm_status bm_map_render(struct bm_ctx *ctx, const struct bm_map *map, enum bm_format format,
                              const char *path);
 
+/** What a drawing measured, for checking it: see bm_map_render_info(). */
+struct bm_render_info {
+    double scale_km;       /**< the scale bar's length, km (0: no scale bar) */
+    double scale_pt;       /**< its length on the page, points */
+    double pt_per_metre;   /**< page points per projected metre */
+    double centre_lat;     /**< the map frame's centre, degrees */
+    double centre_lon;
+};
+
+/**
+ * As bm_map_render(), also filling *info (may be NULL) with what was drawn.
+ */
+enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *map,
+                                  enum bm_format format, const char *path,
+                                  struct bm_render_info *info);
+
 #ifdef __cplusplus
 }
 #endif
