@@ -57,8 +57,7 @@ static void buffer_band(struct bm__render *r, const struct bm_annotation *a, siz
                     continue;
                 double circle[2 * 48];
                 for (int j = 0; j < 48; j++)
-                    geod_direct(&g, lat, lon, j * 7.5, d, &circle[2 * j + 1], &circle[2 * j],
-                                NULL);
+                    geod_direct(&g, lat, lon, j * 7.5, d, &circle[2 * j + 1], &circle[2 * j], NULL);
                 cairo_new_path(cr);
                 trace(r, circle, 48);
                 cairo_fill(cr);
@@ -153,7 +152,7 @@ static const struct bm_color INK = {0.1, 0.1, 0.1, 1}, WHITE = {1, 1, 1, 1};
 static int place_box(struct bm__render *r, double x, double y, double w, double h, double gap,
                      struct bm__rect *out)
 {
-    static const double dirs[][2] = {{1, -1}, {-1, -1}, {1, 1}, {-1, 1},
+    static const double dirs[][2] = {{1, -1}, {-1, -1}, {1, 1},  {-1, 1},
                                      {1, 0},  {-1, 0},  {0, -1}, {0, 1}};
     const struct bm__rect *f = &r->f.map;
     for (int ring = 1; ring <= 4; ring++)

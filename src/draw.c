@@ -449,8 +449,7 @@ static int load_layer(struct bm__render *r, size_t li)
     const struct bm_map_layer *ml = &r->map->layers[li];
     /* Validity is not checked here: even-odd filling draws an invalid polygon as
      * its author drew it, and GEOS's check costs seconds on detailed countries. */
-    struct bm_load_opts o = {.where = ml->where, .bbox = &r->view,
-                             .invalid = BM_INVALID_UNCHECKED};
+    struct bm_load_opts o = {.where = ml->where, .bbox = &r->view, .invalid = BM_INVALID_UNCHECKED};
     if (bm_layer_load(r->ctx, ml->source, &o, &r->layers[li]) != BM_OK)
         return -1;
     size_t n = bm_layer_point_count(r->layers[li]);

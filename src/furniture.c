@@ -214,8 +214,8 @@ static void legend(struct bm__render *r)
 /* The frame's centre in degrees. */
 static void centre(struct bm__render *r, double *lat, double *lon)
 {
-    PJ_COORD c = proj_coord(r->f.x0 + r->f.map.w / (2 * r->f.k),
-                            r->f.y0 - r->f.map.h / (2 * r->f.k), 0, 0);
+    PJ_COORD c =
+        proj_coord(r->f.x0 + r->f.map.w / (2 * r->f.k), r->f.y0 - r->f.map.h / (2 * r->f.k), 0, 0);
     PJ_COORD g = proj_trans(r->f.pj, PJ_INV, c);
     *lon = g.xy.x;
     *lat = g.xy.y;
@@ -232,7 +232,8 @@ static void scalebar(struct bm__render *r)
     struct geod_geodesic g;
     geod_init(&g, 6378137.0, 1 / 298.257223563);
     geod_direct(&g, lat, lon, 90, 10000, &lat2, &lon2, NULL);
-    if (bm__point_to_page(&r->f, lon, lat, &x0, &y0) || bm__point_to_page(&r->f, lon2, lat2, &x1, &y1))
+    if (bm__point_to_page(&r->f, lon, lat, &x0, &y0) ||
+        bm__point_to_page(&r->f, lon2, lat2, &x1, &y1))
         return;
     double pt_per_km = hypot(x1 - x0, y1 - y0) / 10;
     double target = r->f.map.w / 6 / pt_per_km, mag = pow(10, floor(log10(target))), km = mag;

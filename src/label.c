@@ -8,14 +8,14 @@
 
 /* One label to place: up to three lines (English, Chinese, Burmese). */
 struct candidate {
-    double priority;          /* lower first */
+    double priority; /* lower first */
     const struct bm_label *style;
     const char *lines[3];
-    double x, y;              /* anchor on the page */
-    double gap;               /* point labels: clearance from the anchor (marker radius) */
-    double angle;             /* line labels: radians */
+    double x, y;  /* anchor on the page */
+    double gap;   /* point labels: clearance from the anchor (marker radius) */
+    double angle; /* line labels: radians */
     enum bm_placement where;
-    size_t layer, feature;    /* line labels: where to look for other positions */
+    size_t layer, feature; /* line labels: where to look for other positions */
 };
 
 struct candidates {
@@ -199,8 +199,8 @@ static void collect_layer(struct bm__render *r, size_t li, struct candidates *cs
         if (rank >= 0 && bm_layer_attr_double(L, i, (size_t)rank, &v) && lab->max_rank > 0 &&
             v > lab->max_rank)
             continue;
-        struct candidate c = {lab->priority * 100 + v, lab, {NULL, NULL, NULL}, 0, 0, 0, 0,
-                              lab->placement, li, i};
+        struct candidate c = {
+            lab->priority * 100 + v, lab, {NULL, NULL, NULL}, 0, 0, 0, 0, lab->placement, li, i};
         c.lines[0] = lab->text ? bm__expand(r, lab->text, L, i) : field_text(L, i, lab->field);
         c.lines[1] = field_text(L, i, lab->field_zh);
         c.lines[2] = field_text(L, i, lab->field_my);
@@ -292,10 +292,14 @@ static int place_point(struct bm__render *r, const struct candidate *c, const st
     *leader = 0;
     for (int ring = 0; ring < rings; ring++) {
         double g = c->gap + ring * 9;
-        const double pos[][2] = {{x + g, y - h / 2},         {x - g - w, y - h / 2},
-                                 {x - w / 2, y - g - h},     {x - w / 2, y + g},
-                                 {x + g * 0.7, y - g * 0.7 - h}, {x - g * 0.7 - w, y - g * 0.7 - h},
-                                 {x + g * 0.7, y + g * 0.7}, {x - g * 0.7 - w, y + g * 0.7}};
+        const double pos[][2] = {{x + g, y - h / 2},
+                                 {x - g - w, y - h / 2},
+                                 {x - w / 2, y - g - h},
+                                 {x - w / 2, y + g},
+                                 {x + g * 0.7, y - g * 0.7 - h},
+                                 {x - g * 0.7 - w, y - g * 0.7 - h},
+                                 {x + g * 0.7, y + g * 0.7},
+                                 {x - g * 0.7 - w, y + g * 0.7}};
         for (size_t i = 0; i < sizeof pos / sizeof pos[0]; i++) {
             struct bm__rect rr = {pos[i][0], pos[i][1], w, h};
             if (rr.x < f->x + 2 || rr.y < f->y + 2 || rr.x + w > f->x + f->w - 2 ||
@@ -394,8 +398,8 @@ static void claim_markers(struct bm__render *r, const struct candidates *cs)
     for (size_t i = 0; i < cs->n; i++)
         if (cs->c[i].where == BM_PLACE_POINT) {
             double g = cs->c[i].gap - 1;
-            bm__claims_add(&r->claims, (struct bm__rect){cs->c[i].x - g, cs->c[i].y - g, 2 * g,
-                                                          2 * g});
+            bm__claims_add(&r->claims,
+                           (struct bm__rect){cs->c[i].x - g, cs->c[i].y - g, 2 * g, 2 * g});
         }
 }
 

@@ -40,16 +40,16 @@ enum {
 
 struct bm_style {
     unsigned set;
-    struct bm_color fill;          /* polygons */
-    struct bm_color stroke;        /* lines, outlines, marker outline */
-    double width;                  /* stroke width, pt */
-    double dash[4];                /* on/off lengths, pt */
-    int ndash;                     /* 0: solid */
-    struct bm_color casing;        /* drawn under the stroke */
-    double casing_width;           /* pt, total width of the casing */
-    double opacity;                /* 0..1 for the whole layer */
-    enum bm_marker marker;         /* points */
-    double marker_size;            /* pt, diameter */
+    struct bm_color fill;   /* polygons */
+    struct bm_color stroke; /* lines, outlines, marker outline */
+    double width;           /* stroke width, pt */
+    double dash[4];         /* on/off lengths, pt */
+    int ndash;              /* 0: solid */
+    struct bm_color casing; /* drawn under the stroke */
+    double casing_width;    /* pt, total width of the casing */
+    double opacity;         /* 0..1 for the whole layer */
+    enum bm_marker marker;  /* points */
+    double marker_size;     /* pt, diameter */
     struct bm_color marker_fill;
 };
 
@@ -66,18 +66,18 @@ enum bm_placement { BM_PLACE_POINT = 0, BM_PLACE_LINE, BM_PLACE_AREA };
 
 struct bm_label {
     int enabled;
-    char *field;      /* English text, e.g. "name" */
-    char *field_zh;   /* Chinese line beneath, or NULL */
-    char *field_my;   /* Burmese line beneath, or NULL */
-    char *font;       /* Pango family and style, e.g. "Noto Sans Bold" */
-    double size;      /* pt */
+    char *field;    /* English text, e.g. "name" */
+    char *field_zh; /* Chinese line beneath, or NULL */
+    char *field_my; /* Burmese line beneath, or NULL */
+    char *font;     /* Pango family and style, e.g. "Noto Sans Bold" */
+    double size;    /* pt */
     struct bm_color color, halo;
     double halo_width; /* pt */
     int priority;      /* lower is placed first; features may refine it with `rank_field` */
     char *rank_field;  /* numeric field: feature priority within the layer (e.g. "rank") */
     double max_rank;   /* label only features whose rank_field <= max_rank; 0: all */
     enum bm_placement placement;
-    char *text;        /* fixed text instead of a field (e.g. the border's length), or NULL */
+    char *text; /* fixed text instead of a field (e.g. the border's length), or NULL */
 };
 
 struct bm_map_layer {
@@ -88,20 +88,21 @@ struct bm_map_layer {
     struct bm_rule *rules;
     size_t nrules;
     struct bm_label label;
-    char *legend;            /* legend entry for the layer's own style, or NULL */
-    double min_scale, max_scale; /* draw only when the map's scale denominator is within; 0: no limit */
+    char *legend; /* legend entry for the layer's own style, or NULL */
+    double min_scale,
+        max_scale; /* draw only when the map's scale denominator is within; 0: no limit */
 };
 
 enum bm_annotation_kind { BM_ANN_CALLOUT = 1, BM_ANN_DISTANCE, BM_ANN_BUFFER };
 
 struct bm_annotation {
     enum bm_annotation_kind kind;
-    char *text;              /* callout text; NULL for the others */
-    double lat, lon;         /* callout: the place pointed at; distance: from */
-    double lat2, lon2;       /* distance: to */
-    char *label, *label2;    /* place names as written in the recipe */
-    char *layer;             /* buffer: the map layer's name */
-    double km;               /* buffer: half-width, km */
+    char *text;           /* callout text; NULL for the others */
+    double lat, lon;      /* callout: the place pointed at; distance: from */
+    double lat2, lon2;    /* distance: to */
+    char *label, *label2; /* place names as written in the recipe */
+    char *layer;          /* buffer: the map layer's name */
+    double km;            /* buffer: half-width, km */
     struct bm_style style;
 };
 

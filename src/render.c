@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MM (72.0 / 25.4)   /* points per millimetre */
-#define MAX_SIDE_PX 20000  /* a PNG side beyond this is refused before any allocation */
-#define MAX_PIXELS 250e6   /* 1 GB of pixels */
+#define MM (72.0 / 25.4)  /* points per millimetre */
+#define MAX_SIDE_PX 20000 /* a PNG side beyond this is refused before any allocation */
+#define MAX_PIXELS 250e6  /* 1 GB of pixels */
 
 /* ---- shared helpers -------------------------------------------------- */
 
@@ -140,10 +140,14 @@ static int fit_extent(struct bm__frame *f)
     double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
     for (int i = 0; i <= 64; i++) {
         double t = i / 64.0;
-        double pts[8] = {e->west + t * (e->east - e->west), e->south,
-                         e->west + t * (e->east - e->west), e->north,
-                         e->west, e->south + t * (e->north - e->south),
-                         e->east, e->south + t * (e->north - e->south)};
+        double pts[8] = {e->west + t * (e->east - e->west),
+                         e->south,
+                         e->west + t * (e->east - e->west),
+                         e->north,
+                         e->west,
+                         e->south + t * (e->north - e->south),
+                         e->east,
+                         e->south + t * (e->north - e->south)};
         proj_trans_generic(f->pj, PJ_FWD, pts, 2 * sizeof(double), 4, pts + 1, 2 * sizeof(double),
                            4, NULL, 0, 0, NULL, 0, 0);
         for (int k = 0; k < 4; k++) {
@@ -213,8 +217,9 @@ static int same_file(const char *a, const char *b)
 static enum bm_status check_output(struct bm_ctx *ctx, const struct bm_map *m, const char *path)
 {
     if (same_file(path, m->path))
-        return bm__fail(ctx, BM_ERR_IO, "will not write '%s': it is the recipe; choose another "
-                                        "output name",
+        return bm__fail(ctx, BM_ERR_IO,
+                        "will not write '%s': it is the recipe; choose another "
+                        "output name",
                         path);
     for (size_t i = 0; i < m->nlayers; i++)
         if (m->layers[i].source && same_file(path, m->layers[i].source))
@@ -231,18 +236,17 @@ static enum bm_status check_output(struct bm_ctx *ctx, const struct bm_map *m, c
                         dir);
     if (access(dir, W_OK) != 0)
         return bm__fail(ctx, BM_ERR_IO,
-                        "cannot write '%s': the folder '%s' is not writable; choose another",
-                        path, dir);
+                        "cannot write '%s': the folder '%s' is not writable; choose another", path,
+                        dir);
     return BM_OK;
 }
 
-static enum bm_status check_size(struct bm_ctx *ctx, const struct bm_map *m,
-                                 enum bm_format format, int *w, int *h)
+static enum bm_status check_size(struct bm_ctx *ctx, const struct bm_map *m, enum bm_format format,
+                                 int *w, int *h)
 {
     double wpx = m->page_w_mm / 25.4 * (format == BM_FORMAT_PNG ? m->dpi : 72);
     double hpx = m->page_h_mm / 25.4 * (format == BM_FORMAT_PNG ? m->dpi : 72);
-    if (!(wpx >= 1 && hpx >= 1) || wpx > MAX_SIDE_PX || hpx > MAX_SIDE_PX ||
-        wpx * hpx > MAX_PIXELS)
+    if (!(wpx >= 1 && hpx >= 1) || wpx > MAX_SIDE_PX || hpx > MAX_SIDE_PX || wpx * hpx > MAX_PIXELS)
         return bm__fail(ctx, BM_ERR_RENDER,
                         "a page of %.0f x %.0f mm at %.0f dpi is %.0f x %.0f pixels, more than "
                         "bordermap draws (%d per side, %.0f million in all); lower the dpi or "
@@ -347,9 +351,8 @@ enum bm_status bm_map_render(struct bm_ctx *ctx, const struct bm_map *m, enum bm
     return bm_map_render_info(ctx, m, format, path, NULL);
 }
 
-enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m,
-                                  enum bm_format format, const char *path,
-                                  struct bm_render_info *info)
+enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m, enum bm_format format,
+                                  const char *path, struct bm_render_info *info)
 {
     bm__begin(ctx);
     int w = 0, h = 0;
@@ -378,8 +381,8 @@ enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m,
     bad = bad || cairo_surface_status(s) != CAIRO_STATUS_SUCCESS;
     if (info && !bad) {
         *info = (struct bm_render_info){r.scalebar_km, r.scalebar_pt, r.f.k, 0, 0};
-        PJ_COORD c = proj_coord(r.f.x0 + r.f.map.w / (2 * r.f.k), r.f.y0 - r.f.map.h / (2 * r.f.k),
-                                0, 0);
+        PJ_COORD c =
+            proj_coord(r.f.x0 + r.f.map.w / (2 * r.f.k), r.f.y0 - r.f.map.h / (2 * r.f.k), 0, 0);
         PJ_COORD g = proj_trans(r.f.pj, PJ_INV, c);
         info->centre_lon = g.xy.x;
         info->centre_lat = g.xy.y;
@@ -389,8 +392,9 @@ enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m,
     if (bad || rename(tmp, path) != 0) {
         unlink(tmp);
         if (bm_ctx_status(ctx) == BM_OK)
-            bm__fail(ctx, BM_ERR_IO, "cannot write '%s'; check the disk has room and the folder "
-                                     "is writable",
+            bm__fail(ctx, BM_ERR_IO,
+                     "cannot write '%s'; check the disk has room and the folder "
+                     "is writable",
                      path);
         return bm_ctx_status(ctx);
     }

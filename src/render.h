@@ -20,13 +20,13 @@ struct bm__rect {
 
 /* The map frame: where the extent lands on the page, and how. */
 struct bm__frame {
-    struct bm__rect page;   /* the whole page */
-    struct bm__rect map;    /* the map frame inside the margins */
-    double res;             /* pt per device pixel: simplify below this */
-    PJ *pj;                 /* lon/lat -> projected metres (east, north) */
-    double x0, y0;          /* projected coordinates of the frame's top-left corner */
-    double k;               /* pt per projected metre */
-    struct bm_bbox extent;  /* the map's extent, degrees */
+    struct bm__rect page;  /* the whole page */
+    struct bm__rect map;   /* the map frame inside the margins */
+    double res;            /* pt per device pixel: simplify below this */
+    PJ *pj;                /* lon/lat -> projected metres (east, north) */
+    double x0, y0;         /* projected coordinates of the frame's top-left corner */
+    double k;              /* pt per projected metre */
+    struct bm_bbox extent; /* the map's extent, degrees */
 };
 
 /* Labels and furniture claim rectangles; later ones must not overlap them. */
@@ -55,9 +55,9 @@ struct bm__render {
     struct bm__frame f;
     struct bm__claims claims;
     struct bm__drawn drawn;
-    struct bm_layer **layers; /* loaded, one per map layer (NULL when not drawn) */
-    double **page_xy;         /* each loaded layer's points on the page */
-    struct bm_bbox view;      /* the frame's extent in degrees (>= the map's extent) */
+    struct bm_layer **layers;        /* loaded, one per map layer (NULL when not drawn) */
+    double **page_xy;                /* each loaded layer's points on the page */
+    struct bm_bbox view;             /* the frame's extent in degrees (>= the map's extent) */
     double scalebar_km, scalebar_pt; /* what the scale bar shows, for checking */
     GPtrArray *strings;              /* texts made while drawing, freed at the end */
     double *scratch;                 /* simplification scratch: points, flags, stack */

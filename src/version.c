@@ -1,7 +1,10 @@
 /* bordermap: versions. */
 #include "bordermap/version.h"
 
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <gdal.h>
+#include <pango/pangocairo.h>
 #include <proj.h>
 #include <stdio.h>
 
@@ -19,4 +22,14 @@ const char *bm_library_versions(void)
                  pi.version);
     }
     return text;
+}
+
+void bm_library_cleanup(void)
+{
+    /* The order matters: Pango holds cairo fonts, which hold fontconfig patterns. */
+    pango_cairo_font_map_set_default(NULL);
+    cairo_debug_reset_static_data();
+    FcFini();
+    GDALDestroyDriverManager();
+    proj_cleanup();
 }

@@ -58,5 +58,7 @@ int main(void)
         cmocka_unit_test(data_root_and_paths),
         cmocka_unit_test(version),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    bm_library_cleanup();
+    return failed;
 }

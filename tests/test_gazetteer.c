@@ -181,5 +181,7 @@ int main(void)
         cmocka_unit_test(priority_order),
         cmocka_unit_test(a_gazetteer_needs_its_fields),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests(tests, setup, teardown);
+    bm_library_cleanup();
+    return failed;
 }

@@ -500,5 +500,7 @@ int main(void)
         cmocka_unit_test(layer_names_of_a_source),
         cmocka_unit_test(write_and_read_back),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests(tests, setup, teardown);
+    bm_library_cleanup();
+    return failed;
 }

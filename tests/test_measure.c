@@ -265,5 +265,7 @@ int main(void)
         cmocka_unit_test(shared_boundary_of_two_squares),
         cmocka_unit_test(latlon_parsing),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests(tests, setup, teardown);
+    bm_library_cleanup();
+    return failed;
 }

@@ -639,5 +639,7 @@ int main(void)
         cmocka_unit_test(missing_file),   cmocka_unit_test(page_sizes),
         cmocka_unit_test(setters),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests(tests, setup, teardown);
+    bm_library_cleanup();
+    return failed;
 }

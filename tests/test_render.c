@@ -64,7 +64,8 @@ static void compare_png(const char *got, const char *want)
     int w = cairo_image_surface_get_width(a), h = cairo_image_surface_get_height(a);
     assert_int_equal(w, cairo_image_surface_get_width(b));
     assert_int_equal(h, cairo_image_surface_get_height(b));
-    const unsigned char *pa = cairo_image_surface_get_data(a), *pb = cairo_image_surface_get_data(b);
+    const unsigned char *pa = cairo_image_surface_get_data(a),
+                        *pb = cairo_image_surface_get_data(b);
     int sa = cairo_image_surface_get_stride(a), sb = cairo_image_surface_get_stride(b);
     long differ = 0;
     for (int y = 0; y < h; y++)
@@ -136,8 +137,8 @@ static void pdf_text_is_text(void **state)
     size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
     text[n] = '\0';
-    static const char *const want[] = {"China–Myanmar border region", "Ruili", "瑞丽",
-                                       "နေပြည်တော်", "Naypyidaw", "内比都"};
+    static const char *const want[] = {
+        "China–Myanmar border region", "Ruili", "瑞丽", "နေပြည်တော်", "Naypyidaw", "内比都"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!strstr(text, want[i]))
             fail_msg("the PDF's text lacks '%s'", want[i]);
@@ -152,8 +153,8 @@ static void scale_bar_is_geodesically_true(void **state)
 {
     (void)state;
     static const char *const defs[] = {
-        "+proj=lcc +lat_1=18 +lat_2=27 +lat_0=22 +lon_0=98 +datum=WGS84 +units=m",
-        "EPSG:32647", "+proj=merc +datum=WGS84"};
+        "+proj=lcc +lat_1=18 +lat_2=27 +lat_0=22 +lon_0=98 +datum=WGS84 +units=m", "EPSG:32647",
+        "+proj=merc +datum=WGS84"};
     for (size_t i = 0; i < 3; i++) {
         struct bm_map *m;
         struct bm_render_info info;
@@ -216,8 +217,8 @@ static void refused_outputs_leave_no_file(void **state)
     m = load("situation");
     assert_int_equal(bm_map_render(ctx, m, BM_FORMAT_PNG, path), BM_ERR_IO);
     char want[4300];
-    snprintf(want, sizeof want,
-             "will not write '%s': it is the recipe; choose another output name", path);
+    snprintf(want, sizeof want, "will not write '%s': it is the recipe; choose another output name",
+             path);
     assert_string_equal(bm_ctx_error(ctx), want);
     assert_int_equal(file_size(path), before);
     bm_map_free(m);
@@ -232,5 +233,7 @@ int main(void)
         cmocka_unit_test(scale_bar_is_geodesically_true),
         cmocka_unit_test(refused_outputs_leave_no_file),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests(tests, setup, teardown);
+    bm_library_cleanup();
+    return failed;
 }

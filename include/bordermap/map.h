@@ -67,10 +67,10 @@ enum bm_status bm_map_render(struct bm_ctx *ctx, const struct bm_map *map, enum 
 
 /** What a drawing measured, for checking it: see bm_map_render_info(). */
 struct bm_render_info {
-    double scale_km;       /**< the scale bar's length, km (0: no scale bar) */
-    double scale_pt;       /**< its length on the page, points */
-    double pt_per_metre;   /**< page points per projected metre */
-    double centre_lat;     /**< the map frame's centre, degrees */
+    double scale_km;     /**< the scale bar's length, km (0: no scale bar) */
+    double scale_pt;     /**< its length on the page, points */
+    double pt_per_metre; /**< page points per projected metre */
+    double centre_lat;   /**< the map frame's centre, degrees */
     double centre_lon;
 };
 

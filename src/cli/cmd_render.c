@@ -35,12 +35,15 @@ struct render_opts {
 
 static int parse(int argc, char **argv, struct render_opts *o)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'}, {"format", required_argument, NULL, 'F'},
-        {"dpi", required_argument, NULL, 'd'},    {"size", required_argument, NULL, 's'},
-        {"extent", required_argument, NULL, 'e'}, {"around", required_argument, NULL, 'a'},
-        {"radius", required_argument, NULL, 'r'}, {"title", required_argument, NULL, 't'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+                                             {"format", required_argument, NULL, 'F'},
+                                             {"dpi", required_argument, NULL, 'd'},
+                                             {"size", required_argument, NULL, 's'},
+                                             {"extent", required_argument, NULL, 'e'},
+                                             {"around", required_argument, NULL, 'a'},
+                                             {"radius", required_argument, NULL, 'r'},
+                                             {"title", required_argument, NULL, 't'},
+                                             {NULL, 0, NULL, 0}};
     int c;
     optind = 0;
     opterr = 0;
@@ -152,8 +155,9 @@ static int apply_overrides(struct bm_ctx *ctx, struct bm_map *m, const struct re
         for (int i = 0; i < 4; i++) {
             *v[i] = strtod(p, &end);
             if (end == p || (i < 3 && *end != ',') || (i == 3 && *end))
-                return cli_usage("render", "--extent takes W,S,E,N in degrees, e.g. "
-                                           "96,22,100,26, not '%s'",
+                return cli_usage("render",
+                                 "--extent takes W,S,E,N in degrees, e.g. "
+                                 "96,22,100,26, not '%s'",
                                  o->extent);
             p = end + 1;
         }

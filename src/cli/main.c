@@ -83,5 +83,6 @@ int main(int argc, char **argv)
     int rc = c->run(ctx, argc - 1, argv + 1);
     cli_warnings(ctx);
     bm_ctx_free(ctx);
+    bm_library_cleanup();
     return rc;
 }
