@@ -2,6 +2,7 @@
 #include "internal.h"
 #include "buf.h"
 
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,17 +46,43 @@ static int has_shapes(const char *dir)
 }
 
 /*
- * The environment wins; then the source tree (so a build tree and its tests
- * use the data beside them); then the installed copy.
+ * The installed data beside the library itself (PREFIX/lib[/multiarch]/ ->
+ * PREFIX/share/bordermap), so that an install moved or made with
+ * 'cmake --install --prefix' still finds its data. Writes "" if none.
  */
-static const char *default_data_root(void)
+static void data_beside_library(char *out, size_t size)
+{
+    Dl_info info;
+    out[0] = '\0';
+    if (!dladdr((void *)data_beside_library, &info) || !info.dli_fname)
+        return;
+    const char *slash = strrchr(info.dli_fname, '/');
+    if (!slash)
+        return;
+    static const char *const ups[] = {"/../share/bordermap", "/../../share/bordermap"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(out, size, "%.*s%s", (int)(slash - info.dli_fname), info.dli_fname, ups[i]);
+        if (has_shapes(out))
+            return;
+    }
+    out[0] = '\0';
+}
+
+/*
+ * The environment wins; then the source tree (so a build tree and its tests
+ * use the data beside them); then the copy installed beside the library;
+ * then the configured install folder.
+ */
+static char *default_data_root(void)
 {
     const char *env = getenv("BORDERMAP_DATA");
     if (env && env[0])
-        return env;
+        return bm__strdup(env);
     if (has_shapes(BM_SOURCE_DATA_DIR))
-        return BM_SOURCE_DATA_DIR;
-    return BM_INSTALL_DATA_DIR;
+        return bm__strdup(BM_SOURCE_DATA_DIR);
+    char beside[4096];
+    data_beside_library(beside, sizeof beside);
+    return bm__strdup(beside[0] ? beside : BM_INSTALL_DATA_DIR);
 }
 
 struct bm_ctx *bm_ctx_new(void)
@@ -64,7 +91,7 @@ struct bm_ctx *bm_ctx_new(void)
     if (!ctx)
         return NULL;
     ctx->pj = proj_context_create();
-    ctx->data_root = bm__strdup(default_data_root());
+    ctx->data_root = default_data_root();
     if (!ctx->pj || !ctx->data_root) {
         bm_ctx_free(ctx);
         return NULL;
