@@ -494,7 +494,13 @@ int bm__draw_layers(struct bm__render *r)
     r->page_xy = calloc(m->nlayers + 1, sizeof *r->page_xy);
     if (!r->page_xy)
         return -1;
+    /* The map's scale denominator at its centre: ground metres per page metre. */
+    double scale = 1 / (r->f.k * 0.0254 / 72);
     for (size_t li = 0; li < m->nlayers; li++) {
+        const struct bm_map_layer *ml = &m->layers[li];
+        if ((ml->min_scale > 0 && scale < ml->min_scale) ||
+            (ml->max_scale > 0 && scale > ml->max_scale))
+            continue; /* outside its scale range: not drawn, not labelled */
         if (load_layer(r, li) != 0)
             return -1;
         cairo_save(r->cr);
