@@ -36,6 +36,15 @@ struct bm_layer *bm__layer_new(const char *name, const char *path, const char *c
 int bm__layer_add(struct bm_layer *L, enum bm_geom_type type, const double *xy, size_t n,
                   const char *const *attrs);
 
+/*
+ * Start writing path: check its folder exists and is writable, and write in
+ * tmp (size bytes) the temporary name to write to instead. Fails with BM_ERR_IO.
+ */
+enum bm_status bm__output_begin(struct bm_ctx *ctx, const char *path, char *tmp, size_t size);
+
+/* Finish: ok, rename tmp over path; else remove tmp and keep or set the error. */
+enum bm_status bm__output_end(struct bm_ctx *ctx, const char *tmp, const char *path, int ok);
+
 /* strdup that returns NULL on NULL. */
 char *bm__strdup(const char *s);
 

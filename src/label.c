@@ -18,23 +18,9 @@ struct candidate {
     size_t layer, feature; /* line labels: where to look for other positions */
 };
 
-struct candidates {
-    struct candidate *c;
-    size_t n, cap;
-};
-
-static int push(struct candidates *cs, struct candidate c)
+static int push(struct bm__buf *cs, struct candidate c)
 {
-    if (cs->n == cs->cap) {
-        size_t cap = cs->cap ? 2 * cs->cap : 256;
-        struct candidate *p = realloc(cs->c, cap * sizeof *p);
-        if (!p)
-            return -1;
-        cs->c = p;
-        cs->cap = cap;
-    }
-    cs->c[cs->n++] = c;
-    return 0;
+    return bm__buf_append(cs, &c, sizeof c);
 }
 
 static int by_priority(const void *a, const void *b)
@@ -186,7 +172,7 @@ static int line_anchor(const struct bm__render *r, size_t li, size_t feat, doubl
     return 0;
 }
 
-static void collect_layer(struct bm__render *r, size_t li, struct candidates *cs)
+static void collect_layer(struct bm__render *r, size_t li, struct bm__buf *cs)
 {
     const struct bm_map_layer *ml = &r->map->layers[li];
     const struct bm_label *lab = &ml->label;
@@ -393,30 +379,31 @@ static void place(struct bm__render *r, const struct candidate *c)
 }
 
 /* Markers of labelled point layers are claimed first: no label may hide a place. */
-static void claim_markers(struct bm__render *r, const struct candidates *cs)
+static void claim_markers(struct bm__render *r, const struct candidate *c, size_t n)
 {
-    for (size_t i = 0; i < cs->n; i++)
-        if (cs->c[i].where == BM_PLACE_POINT) {
-            double g = cs->c[i].gap - 1;
-            bm__claims_add(&r->claims,
-                           (struct bm__rect){cs->c[i].x - g, cs->c[i].y - g, 2 * g, 2 * g});
+    for (size_t i = 0; i < n; i++)
+        if (c[i].where == BM_PLACE_POINT) {
+            double g = c[i].gap - 1;
+            bm__claims_add(&r->claims, (struct bm__rect){c[i].x - g, c[i].y - g, 2 * g, 2 * g});
         }
 }
 
 int bm__draw_labels(struct bm__render *r, int first)
 {
-    struct candidates cs = {0};
+    struct bm__buf cs = {0};
     for (size_t li = 0; li < r->map->nlayers; li++)
         collect_layer(r, li, &cs);
-    if (cs.n > 1)
-        qsort(cs.c, cs.n, sizeof *cs.c, by_priority);
+    struct candidate *c = (struct candidate *)(void *)cs.data;
+    size_t n = BM__BUF_COUNT(&cs, struct candidate);
+    if (n > 1)
+        qsort(c, n, sizeof *c, by_priority);
     if (first)
-        claim_markers(r, &cs);
+        claim_markers(r, c, n);
     /* The first pass places the top-priority labels (1 and 2), before the callouts;
      * the second the rest, around them. */
-    for (size_t i = 0; i < cs.n; i++)
-        if ((cs.c[i].style->priority <= 2) == (first != 0))
-            place(r, &cs.c[i]);
-    free(cs.c);
+    for (size_t i = 0; i < n; i++)
+        if ((c[i].style->priority <= 2) == (first != 0))
+            place(r, &c[i]);
+    bm__buf_free(&cs);
     return 0;
 }

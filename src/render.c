@@ -56,24 +56,15 @@ static int overlaps(struct bm__rect a, struct bm__rect b)
 
 int bm__claims_hit(const struct bm__claims *c, struct bm__rect r)
 {
-    for (size_t i = 0; i < c->n; i++)
-        if (overlaps(c->r[i], r))
+    for (size_t i = 0; i < BM__BUF_COUNT(&c->rects, struct bm__rect); i++)
+        if (overlaps(BM__BUF_AT(&c->rects, struct bm__rect, i), r))
             return 1;
     return 0;
 }
 
 int bm__claims_add(struct bm__claims *c, struct bm__rect r)
 {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 64;
-        struct bm__rect *p = realloc(c->r, cap * sizeof *p);
-        if (!p)
-            return -1;
-        c->r = p;
-        c->cap = cap;
-    }
-    c->r[c->n++] = r;
-    return 0;
+    return bm__buf_append(&c->rects, &r, sizeof r);
 }
 
 PangoLayout *bm__text_layout(cairo_t *cr, const char *text, const char *font, double size)
@@ -214,7 +205,8 @@ static int same_file(const char *a, const char *b)
            sa.st_ino == sb.st_ino;
 }
 
-static enum bm_status check_output(struct bm_ctx *ctx, const struct bm_map *m, const char *path)
+static enum bm_status check_not_an_input(struct bm_ctx *ctx, const struct bm_map *m,
+                                         const char *path)
 {
     if (same_file(path, m->path))
         return bm__fail(ctx, BM_ERR_IO,
@@ -227,17 +219,6 @@ static enum bm_status check_output(struct bm_ctx *ctx, const struct bm_map *m, c
                             "will not write '%s': it is the source of layer '%s'; choose another "
                             "output name",
                             path, m->layers[i].name);
-    const char *slash = strrchr(path, '/');
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path + 1) : 1, slash ? path : ".");
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return bm__fail(ctx, BM_ERR_IO, "cannot write '%s': no folder '%s'; create it first", path,
-                        dir);
-    if (access(dir, W_OK) != 0)
-        return bm__fail(ctx, BM_ERR_IO,
-                        "cannot write '%s': the folder '%s' is not writable; choose another", path,
-                        dir);
     return BM_OK;
 }
 
@@ -341,7 +322,7 @@ static void free_render(struct bm__render *r)
     free(r->scratch);
     free(r->keep);
     free(r->stack);
-    free(r->claims.r);
+    bm__buf_free(&r->claims.rects);
     proj_destroy(r->f.pj);
 }
 
@@ -356,14 +337,11 @@ enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m, en
 {
     bm__begin(ctx);
     int w = 0, h = 0;
-    if (check_size(ctx, m, format, &w, &h) != BM_OK || check_output(ctx, m, path) != BM_OK)
+    if (check_size(ctx, m, format, &w, &h) != BM_OK || check_not_an_input(ctx, m, path) != BM_OK)
         return bm_ctx_status(ctx);
     char tmp[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    int dl = slash ? (int)(slash - path + 1) : 0;
-    if (snprintf(tmp, sizeof tmp, "%.*s.bordermap-%ld-%s", dl, path, (long)getpid(),
-                 slash ? slash + 1 : path) >= (int)sizeof tmp)
-        return bm__fail(ctx, BM_ERR_IO, "cannot write '%s': the path is too long", path);
+    if (bm__output_begin(ctx, path, tmp, sizeof tmp) != BM_OK)
+        return bm_ctx_status(ctx);
     struct bm__render r = {.ctx = ctx, .map = m};
     r.layers = calloc(m->nlayers + 1, sizeof *r.layers);
     cairo_surface_t *s = make_surface(format, tmp, w, h, m);

@@ -11,6 +11,7 @@
 #include <proj.h>
 
 #include "bordermap/layer.h"
+#include "buf.h"
 #include "map.h"
 
 /* A rectangle on the page, pt. */
@@ -31,8 +32,7 @@ struct bm__frame {
 
 /* Labels and furniture claim rectangles; later ones must not overlap them. */
 struct bm__claims {
-    struct bm__rect *r;
-    size_t n, cap;
+    struct bm__buf rects; /* struct bm__rect */
 };
 
 /* What was drawn, for the legend: one entry per layer or rule that showed. */

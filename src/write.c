@@ -100,24 +100,9 @@ enum bm_status bm_layer_write(struct bm_ctx *ctx, const struct bm_layer *L, cons
     if (!driver)
         return bm__fail(ctx, BM_ERR_ARG,
                         "cannot write '%s': give a file name ending in .geojson or .gpkg", path);
-    /* Written beside the target under a temporary name, then renamed over it:
-     * a failure never leaves half a file, and an old file stays until the new is whole. */
     char tmp[4096];
-    const char *slash = strrchr(path, '/');
-    int dir_len = slash ? (int)(slash - path + 1) : 0;
-    if (snprintf(tmp, sizeof tmp, "%.*s.bordermap-%ld-%s", dir_len, path, (long)getpid(),
-                 slash ? slash + 1 : path) >= (int)sizeof tmp)
-        return bm__fail(ctx, BM_ERR_ARG, "cannot write '%s': the path is too long", path);
-    char dir[4096];
-    struct stat st;
-    snprintf(dir, sizeof dir, "%.*s", dir_len ? dir_len : 1, dir_len ? path : ".");
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return bm__fail(ctx, BM_ERR_IO, "cannot write '%s': no folder '%s'; create it first", path,
-                        dir);
-    if (access(dir, W_OK) != 0)
-        return bm__fail(ctx, BM_ERR_IO,
-                        "cannot write '%s': the folder '%s' is not writable; choose another", path,
-                        dir);
+    if (bm__output_begin(ctx, path, tmp, sizeof tmp) != BM_OK)
+        return bm_ctx_status(ctx);
     GDALAllRegister();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     CPLErrorReset();
