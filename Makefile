@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # Debian 12 packages: the build, the libraries, the fonts, and the tests' oracles.
 PACKAGES := cmake gcc make pkg-config \
 	libgdal-dev libproj-dev libcairo2-dev libpango1.0-dev libglib2.0-dev libfyaml-dev \
-	libpng-dev libcmocka-dev fonts-noto-core fonts-noto-cjk geographiclib-tools gdal-bin \
+	zlib1g-dev libcmocka-dev fonts-noto-core fonts-noto-cjk geographiclib-tools gdal-bin \
 	poppler-utils
 
 .PHONY: all deps build run test sanitize install clean
