@@ -98,22 +98,21 @@ void bm__draw_text(cairo_t *cr, PangoLayout *lay, double x, double y, struct bm_
 
 /* ---- projection and frame -------------------------------------------- */
 
-static PJ *make_projection(struct bm_ctx *ctx, const struct bm_map *m)
+static PJ *make_projection(struct bm_ctx *ctx, const struct bm_map *m, char *def, size_t size)
 {
     const struct bm_bbox *e = &m->extent;
-    char def[512];
     if (!m->projection || strcmp(m->projection, "auto") == 0) {
         /* Lambert conformal conic, standard parallels at 1/6 and 5/6 of the
          * extent: scale error under 1 % over 20 degrees of latitude, and
          * conformal, so the scale bar and the north arrow hold locally. */
         double dlat = e->north - e->south;
-        snprintf(def, sizeof def,
+        snprintf(def, size,
                  "+proj=lcc +lat_1=%.6f +lat_2=%.6f +lat_0=%.6f +lon_0=%.6f +datum=WGS84 "
                  "+units=m +type=crs",
                  e->south + dlat / 6, e->north - dlat / 6, (e->south + e->north) / 2,
                  (e->west + e->east) / 2);
     } else {
-        snprintf(def, sizeof def, "%s", m->projection);
+        snprintf(def, size, "%s", m->projection);
     }
     PJ_CONTEXT *pc = bm__proj(ctx);
     PJ *raw = proj_create_crs_to_crs(pc, "EPSG:4326", def, NULL);
@@ -183,7 +182,7 @@ static int setup_frame(struct bm__render *r, double dpi, int raster)
      * Douglas-Peucker tolerance half that: finer than print shows. */
     f->res = raster ? 72.0 / dpi : 0.5;
     f->extent = m->extent;
-    f->pj = make_projection(r->ctx, m);
+    f->pj = make_projection(r->ctx, m, f->crs, sizeof f->crs);
     if (!f->pj)
         return -1;
     if (fit_extent(f) != 0) {
@@ -225,8 +224,9 @@ static enum bm_status check_not_an_input(struct bm_ctx *ctx, const struct bm_map
 static enum bm_status check_size(struct bm_ctx *ctx, const struct bm_map *m, enum bm_format format,
                                  int *w, int *h)
 {
-    double wpx = m->page_w_mm / 25.4 * (format == BM_FORMAT_PNG ? m->dpi : 72);
-    double hpx = m->page_h_mm / 25.4 * (format == BM_FORMAT_PNG ? m->dpi : 72);
+    int raster = format == BM_FORMAT_PNG || format == BM_FORMAT_GEOTIFF;
+    double wpx = m->page_w_mm / 25.4 * (raster ? m->dpi : 72);
+    double hpx = m->page_h_mm / 25.4 * (raster ? m->dpi : 72);
     if (!(wpx >= 1 && hpx >= 1) || wpx > MAX_SIDE_PX || hpx > MAX_SIDE_PX || wpx * hpx > MAX_PIXELS)
         return bm__fail(ctx, BM_ERR_RENDER,
                         "a page of %.0f x %.0f mm at %.0f dpi is %.0f x %.0f pixels, more than "
@@ -252,7 +252,7 @@ static cairo_surface_t *make_surface(enum bm_format format, const char *tmp, int
     }
     if (format == BM_FORMAT_SVG)
         return cairo_svg_surface_create(tmp, wpt, hpt);
-    return cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    return cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h); /* PNG, GeoTIFF */
 }
 
 static void title_block(struct bm__render *r)
@@ -336,7 +336,7 @@ enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m, en
                                   const char *path, struct bm_render_info *info)
 {
     bm__begin(ctx);
-    int w = 0, h = 0;
+    int w = 0, h = 0, raster = format == BM_FORMAT_PNG || format == BM_FORMAT_GEOTIFF;
     if (check_size(ctx, m, format, &w, &h) != BM_OK || check_not_an_input(ctx, m, path) != BM_OK)
         return bm_ctx_status(ctx);
     char tmp[PATH_MAX];
@@ -348,22 +348,35 @@ enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m, en
     int bad = !r.layers || cairo_surface_status(s) != CAIRO_STATUS_SUCCESS;
     if (!bad) {
         r.cr = cairo_create(s);
-        if (format == BM_FORMAT_PNG)
+        if (raster)
             cairo_scale(r.cr, m->dpi / 72, m->dpi / 72);
-        bad = setup_frame(&r, m->dpi, format == BM_FORMAT_PNG) != 0 || draw_map(&r) != 0;
+        bad = setup_frame(&r, m->dpi, raster) != 0 || draw_map(&r) != 0;
         cairo_destroy(r.cr);
+    }
+    double g[6] = {0, 1, 0, 0, 0, -1};
+    if (!bad && raster) {
+        /* Pixel (col, row) -> page point (col, row) * 72 / dpi -> projected metres. */
+        double px = 72 / m->dpi / r.f.k;
+        g[0] = r.f.x0 - r.f.map.x / r.f.k;
+        g[1] = px;
+        g[3] = r.f.y0 + r.f.map.y / r.f.k;
+        g[5] = -px;
     }
     if (!bad && format == BM_FORMAT_PNG)
         bad = bm__write_png(s, tmp, m->dpi) != 0;
+    else if (!bad && format == BM_FORMAT_GEOTIFF)
+        bad = bm__write_geotiff(ctx, s, tmp, g, r.f.crs) != 0;
     cairo_surface_finish(s);
     bad = bad || cairo_surface_status(s) != CAIRO_STATUS_SUCCESS;
     if (info && !bad) {
         *info = (struct bm_render_info){r.scalebar_km, r.scalebar_pt, r.f.k, 0, 0};
         PJ_COORD c =
             proj_coord(r.f.x0 + r.f.map.w / (2 * r.f.k), r.f.y0 - r.f.map.h / (2 * r.f.k), 0, 0);
-        PJ_COORD g = proj_trans(r.f.pj, PJ_INV, c);
-        info->centre_lon = g.xy.x;
-        info->centre_lat = g.xy.y;
+        PJ_COORD gc = proj_trans(r.f.pj, PJ_INV, c);
+        info->centre_lon = gc.xy.x;
+        info->centre_lat = gc.xy.y;
+        memcpy(info->geotransform, g, sizeof g);
+        snprintf(info->crs, sizeof info->crs, "%s", r.f.crs);
     }
     cairo_surface_destroy(s);
     free_render(&r);

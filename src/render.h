@@ -28,6 +28,7 @@ struct bm__frame {
     double x0, y0;         /* projected coordinates of the frame's top-left corner */
     double k;              /* pt per projected metre */
     struct bm_bbox extent; /* the map's extent, degrees */
+    char crs[512];         /* the map's CRS: a PROJ string or code */
 };
 
 /* Labels and furniture claim rectangles; later ones must not overlap them. */
@@ -102,6 +103,11 @@ void bm__draw_text(cairo_t *cr, PangoLayout *lay, double x, double y, struct bm_
 
 /* Write an RGB24 image surface to path as PNG at dpi. Returns 0, or -1. */
 int bm__write_png(cairo_surface_t *s, const char *path, double dpi);
+
+/* Write an RGB24 image surface to path as a GeoTIFF with geotransform g and CRS crs.
+ * Returns 0, or -1 with a message on ctx. */
+int bm__write_geotiff(struct bm_ctx *ctx, cairo_surface_t *s, const char *path, const double *g,
+                      const char *crs);
 
 /* The parts of drawing, in order. */
 int bm__draw_layers(struct bm__render *r);

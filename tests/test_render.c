@@ -6,7 +6,9 @@
 #include <cmocka.h>
 
 #include <cairo.h>
+#include <gdal.h>
 #include <geodesic.h>
+#include <ogr_srs_api.h>
 #include <math.h>
 #include <proj.h>
 #include <stdio.h>
@@ -224,6 +226,71 @@ static void refused_outputs_leave_no_file(void **state)
     bm_map_free(m);
 }
 
+/*
+ * A GeoTIFF read back with GDAL: its CRS is the recipe's, its pixels are
+ * 72/dpi points of the page, and the recipe's extent lies inside the image
+ * at the place the projection puts it. The world file says the same.
+ */
+static void geotiff_and_world_file_read_back(void **state)
+{
+    (void)state;
+    const char *rp = tmp_path("geo.yaml");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "extent: {west: 97.5, south: 23.7, east: 98.2, north: 24.3}\n"
+             "projection: \"EPSG:32647\"\npage: {size: A5, dpi: 100}\n"
+             "layers:\n  - name: border\n    source: %s/shapes/boundaries/border_cn_mm.shp\n",
+             bm_ctx_data_root(ctx));
+    assert_int_equal(write_text(rp, text), 0);
+    struct bm_map *m;
+    if (bm_map_load(ctx, rp, &m) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    struct bm_render_info info;
+    const char *tif = tmp_path("geo.tif");
+    assert_int_equal(bm_map_render_info(ctx, m, BM_FORMAT_GEOTIFF, tif, &info), BM_OK);
+    bm_map_free(m);
+
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpen(tif, GA_ReadOnly);
+    assert_non_null(ds);
+    assert_int_equal(GDALGetRasterCount(ds), 3);
+    double g[6];
+    assert_int_equal(GDALGetGeoTransform(ds, g), CE_None);
+    OGRSpatialReferenceH got = OSRNewSpatialReference(GDALGetProjectionRef(ds));
+    OGRSpatialReferenceH want = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(want, 32647);
+    assert_true(OSRIsSame(got, want));
+    /* A pixel is 72/dpi points of the page. */
+    assert_true(fabs(g[1] - 72.0 / 100 / info.pt_per_metre) < 1e-9 * g[1]);
+    assert_true(g[5] == -g[1] && g[2] == 0 && g[4] == 0);
+    /* Every corner of the extent, projected by this test, falls inside the image. */
+    PJ *pj = proj_normalize_for_visualization(
+        NULL, proj_create_crs_to_crs(NULL, "EPSG:4326", "EPSG:32647", NULL));
+    static const double corners[][2] = {{97.5, 23.7}, {98.2, 23.7}, {97.5, 24.3}, {98.2, 24.3}};
+    int w = GDALGetRasterXSize(ds), h = GDALGetRasterYSize(ds);
+    for (int i = 0; i < 4; i++) {
+        PJ_COORD c = proj_trans(pj, PJ_FWD, proj_coord(corners[i][0], corners[i][1], 0, 0));
+        double col = (c.xy.x - g[0]) / g[1], row = (c.xy.y - g[3]) / g[5];
+        assert_true(col > 0 && col < w && row > 0 && row < h);
+    }
+    proj_destroy(pj);
+    OSRDestroySpatialReference(got);
+    OSRDestroySpatialReference(want);
+    GDALClose(ds);
+
+    /* The world file names the centre of the top-left pixel. */
+    assert_int_equal(bm_write_world_file(ctx, &info, tif), BM_OK);
+    FILE *f = fopen(tmp_path("geo.tfw"), "r");
+    assert_non_null(f);
+    double v[6];
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(fscanf(f, "%lf", &v[i]), 1);
+    fclose(f);
+    assert_true(fabs(v[0] - g[1]) < 1e-6 && fabs(v[3] - g[5]) < 1e-6);
+    assert_true(fabs(v[4] - (g[0] + g[1] / 2)) < 1e-3 && fabs(v[5] - (g[3] + g[5] / 2)) < 1e-3);
+    assert_true(file_size(tmp_path("geo.prj")) > 100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +299,7 @@ int main(void)
         cmocka_unit_test(pdf_text_is_text),
         cmocka_unit_test(scale_bar_is_geodesically_true),
         cmocka_unit_test(refused_outputs_leave_no_file),
+        cmocka_unit_test(geotiff_and_world_file_read_back),
     };
     int failed = cmocka_run_group_tests(tests, setup, teardown);
     bm_library_cleanup();

@@ -16,7 +16,12 @@ extern "C" {
 struct bm_map;
 
 /** Output formats of bm_map_render(). */
-enum bm_format { BM_FORMAT_PNG = 0, BM_FORMAT_PDF = 1, BM_FORMAT_SVG = 2 };
+enum bm_format {
+    BM_FORMAT_PNG = 0,
+    BM_FORMAT_PDF = 1,
+    BM_FORMAT_SVG = 2,
+    BM_FORMAT_GEOTIFF = 3 /**< RGB GeoTIFF with the map's CRS and geotransform (GDAL) */
+};
 
 /**
  * Load a recipe (YAML). Every value is checked: a bad recipe fails with
@@ -72,7 +77,20 @@ struct bm_render_info {
     double pt_per_metre; /**< page points per projected metre */
     double centre_lat;   /**< the map frame's centre, degrees */
     double centre_lon;
+    /** Raster outputs: GDAL's geotransform of the image, in the map's CRS:
+     *  x = g[0] + col * g[1], y = g[3] + row * g[5] (pixel corners). */
+    double geotransform[6];
+    char crs[512]; /**< the map's CRS as PROJ understands it (PROJ string or EPSG code) */
 };
+
+/**
+ * Write a world file and a .prj beside a raster map, so that GIS software
+ * (QGIS, ArcGIS) places it: IMAGE.png gets IMAGE.pgw and IMAGE.prj
+ * (.tif: .tfw). info: from bm_map_render_info() of that image. Fails with
+ * BM_ERR_IO or BM_ERR_CRS.
+ */
+enum bm_status bm_write_world_file(struct bm_ctx *ctx, const struct bm_render_info *info,
+                                   const char *image_path);
 
 /**
  * As bm_map_render(), also filling *info (may be NULL) with what was drawn.

@@ -7,7 +7,7 @@
 #include <strings.h>
 
 const char HELP_RENDER[] =
-    "usage: bordermap render [RECIPE] [-o FILE] [--format png|pdf|svg] [--dpi N]\n"
+    "usage: bordermap render [RECIPE] [-o FILE] [--format png|pdf|svg|tif] [--dpi N]\n"
     "                        [--size A4|A3|Letter|WxHmm] [--extent W,S,E,N |\n"
     "                        --around PLACE --radius KM] [--title TEXT]\n"
     "\n"
@@ -18,7 +18,10 @@ const char HELP_RENDER[] =
     "styles/corridor.yaml.\n"
     "\n"
     "  -o, --output FILE   where to write (default: the recipe's name, .png)\n"
-    "  -F, --format FMT    png, pdf or svg (default: from the output's extension)\n"
+    "  -F, --format FMT    png, pdf, svg or tif (GeoTIFF; default: from the output's\n"
+    "                      extension)\n"
+    "  -w, --world-file    beside a PNG or GeoTIFF, write a world file and a .prj,\n"
+    "                      so that QGIS places the map\n"
     "  -d, --dpi N         PNG resolution, 72..1200 (default: the recipe's)\n"
     "  -s, --size SIZE     page: A4, A3, Letter (landscape) or WxHmm, e.g. 300x200mm\n"
     "  -e, --extent W,S,E,N  the map's extent in degrees\n"
@@ -31,23 +34,21 @@ const char HELP_RENDER[] =
 struct render_opts {
     const char *recipe, *output, *format, *size, *extent, *around, *title;
     double dpi, radius;
+    int world_file;
 };
 
 static int parse(int argc, char **argv, struct render_opts *o)
 {
-    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
-                                             {"format", required_argument, NULL, 'F'},
-                                             {"dpi", required_argument, NULL, 'd'},
-                                             {"size", required_argument, NULL, 's'},
-                                             {"extent", required_argument, NULL, 'e'},
-                                             {"around", required_argument, NULL, 'a'},
-                                             {"radius", required_argument, NULL, 'r'},
-                                             {"title", required_argument, NULL, 't'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'}, {"format", required_argument, NULL, 'F'},
+        {"dpi", required_argument, NULL, 'd'},    {"size", required_argument, NULL, 's'},
+        {"extent", required_argument, NULL, 'e'}, {"around", required_argument, NULL, 'a'},
+        {"radius", required_argument, NULL, 'r'}, {"title", required_argument, NULL, 't'},
+        {"world-file", no_argument, NULL, 'w'},   {NULL, 0, NULL, 0}};
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:F:d:s:e:a:r:t:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:F:d:s:e:a:r:t:w", longopts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'o':
@@ -80,6 +81,9 @@ static int parse(int argc, char **argv, struct render_opts *o)
         case 't':
             o->title = optarg;
             break;
+        case 'w':
+            o->world_file = 1;
+            break;
         default:
             return cli_usage("render", "unknown option '%s'", argv[optind - 1]);
         }
@@ -108,12 +112,17 @@ static void recipe_path(struct bm_ctx *ctx, const char *given, char *out, size_t
 
 static int pick_format(const char *name, const char *out, enum bm_format *f)
 {
-    static const char *const names[] = {"png", "pdf", "svg"};
+    static const struct {
+        const char *name;
+        enum bm_format format;
+    } names[] = {{"png", BM_FORMAT_PNG},      {"pdf", BM_FORMAT_PDF},
+                 {"svg", BM_FORMAT_SVG},      {"tif", BM_FORMAT_GEOTIFF},
+                 {"tiff", BM_FORMAT_GEOTIFF}, {"geotiff", BM_FORMAT_GEOTIFF}};
     const char *dot = strrchr(out, '.');
     const char *want = name ? name : (dot ? dot + 1 : "png");
-    for (int i = 0; i < 3; i++)
-        if (strcasecmp(want, names[i]) == 0) {
-            *f = (enum bm_format)i;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(want, names[i].name) == 0) {
+            *f = names[i].format;
             return 0;
         }
     return -1;
@@ -195,13 +204,18 @@ int cmd_render(struct bm_ctx *ctx, int argc, char **argv)
         default_output(recipe, o.format, output, sizeof output);
     enum bm_format fmt;
     if (pick_format(o.format, output, &fmt) != 0)
-        return cli_usage("render", "unknown format '%s' (use png, pdf or svg)",
+        return cli_usage("render", "unknown format '%s' (use png, pdf, svg or tif)",
                          o.format ? o.format : output);
+    if (o.world_file && fmt != BM_FORMAT_PNG && fmt != BM_FORMAT_GEOTIFF)
+        return cli_usage("render", "--world-file goes with a PNG or GeoTIFF output");
     struct bm_map *m;
     if (bm_map_load(ctx, recipe, &m) != BM_OK)
         return cli_fail(ctx);
     rc = apply_overrides(ctx, m, &o);
-    if (rc == EXIT_OK && bm_map_render(ctx, m, fmt, output) != BM_OK)
+    struct bm_render_info info;
+    if (rc == EXIT_OK && bm_map_render_info(ctx, m, fmt, output, &info) != BM_OK)
+        rc = cli_fail(ctx);
+    if (rc == EXIT_OK && o.world_file && bm_write_world_file(ctx, &info, output) != BM_OK)
         rc = cli_fail(ctx);
     if (rc == EXIT_OK)
         printf("wrote %s\n", output);
