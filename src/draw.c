@@ -417,9 +417,15 @@ static void draw_points(struct bm__render *r, size_t li)
         if (lab->enabled && lab->max_rank > 0 && rank >= 0 &&
             bm_layer_attr_double(L, i, (size_t)rank, &v) && v > lab->max_rank)
             continue;
+        if (r->skip[li] && r->skip[li][i])
+            continue;
         struct bm_style s;
         const char *legend;
         bm__feature_style(ml, L, i, &s, &legend);
+        struct bm_style legend_style = s;
+        int sf = ml->size_field ? bm_layer_field_index(L, ml->size_field) : -1;
+        if (sf >= 0 && bm_layer_attr_double(L, i, (size_t)sf, &v) && v > 0)
+            s.marker_size *= fmin(3, 1 + sqrt(v) / 3); /* area grows with the count, capped */
         const struct bm_part *p = bm_layer_parts(L) + bm_layer_feature(L, i)->first_part;
         const double *xy = r->page_xy[li] + 2 * p->first;
         const struct bm__rect *f = &r->f.map;
@@ -427,7 +433,7 @@ static void draw_points(struct bm__render *r, size_t li)
             continue;
         draw_marker(r->cr, &s, xy[0], xy[1]);
         if (legend)
-            note_legend(r, li, bm__expand(r, legend, L, i), &s, BM_GEOM_POINT, legend);
+            note_legend(r, li, bm__expand(r, legend, L, i), &legend_style, BM_GEOM_POINT, legend);
     }
 }
 
@@ -444,13 +450,79 @@ static struct bm_bbox view_of(struct bm__render *r)
     return b;
 }
 
+/* The layer's filter: its own, and its date range for events (ISO dates compare as text). */
+static const char *layer_filter(struct bm__render *r, const struct bm_map_layer *ml)
+{
+    if (!ml->date_field || (!ml->date_from && !ml->date_to))
+        return ml->where;
+    GString *w = g_string_new(NULL);
+    if (ml->where)
+        g_string_append_printf(w, "(%s)", ml->where);
+    if (ml->date_from)
+        g_string_append_printf(w, "%s\"%s\" >= '%s'", w->len ? " AND " : "", ml->date_field,
+                               ml->date_from);
+    if (ml->date_to)
+        g_string_append_printf(w, "%s\"%s\" <= '%s'", w->len ? " AND " : "", ml->date_field,
+                               ml->date_to);
+    char *text = g_string_free(w, FALSE);
+    if (!r->strings)
+        r->strings = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(r->strings, text);
+    return text;
+}
+
+/* An ISO date, YYYY-MM-DD. */
+static int iso_date(const char *t)
+{
+    int y, m, d;
+    char tail;
+    return t && strlen(t) == 10 && sscanf(t, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 &&
+           m <= 12 && d >= 1 && d <= 31;
+}
+
+/*
+ * Events whose date is malformed are not drawn, each with a warning that
+ * names its line (a CSV's features are numbered from 1 after the header).
+ */
+static int check_dates(struct bm__render *r, size_t li)
+{
+    const struct bm_map_layer *ml = &r->map->layers[li];
+    const struct bm_layer *L = r->layers[li];
+    if (!ml->date_field)
+        return 0;
+    int k = bm_layer_field_index(L, ml->date_field);
+    if (k < 0) {
+        bm__fail(r->ctx, BM_ERR_FIELD, "no field '%s' in '%s' for the dates of layer '%s'",
+                 ml->date_field, ml->source, ml->name);
+        return -1;
+    }
+    r->skip[li] = calloc(bm_layer_feature_count(L) + 1, 1);
+    if (!r->skip[li])
+        return -1;
+    int csv = strcmp(bm_layer_driver(L), "Comma Separated Value (.csv)") == 0;
+    for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
+        const char *d = bm_layer_attr(L, i, (size_t)k);
+        if (iso_date(d))
+            continue;
+        r->skip[li][i] = 1;
+        long long fid = (long long)bm_layer_feature(L, i)->fid;
+        bm__warn(r->ctx, "%s:%s%lld: bad date '%s' in %s; expected YYYY-MM-DD; row skipped",
+                 ml->source, csv ? "" : "feature ", csv ? fid + 1 : fid, d ? d : "",
+                 ml->date_field);
+    }
+    return 0;
+}
+
 static int load_layer(struct bm__render *r, size_t li)
 {
     const struct bm_map_layer *ml = &r->map->layers[li];
     /* Validity is not checked here: even-odd filling draws an invalid polygon as
-     * its author drew it, and GEOS's check costs seconds on detailed countries. */
-    struct bm_load_opts o = {.where = ml->where, .bbox = &r->view, .invalid = BM_INVALID_UNCHECKED};
-    if (bm_layer_load(r->ctx, ml->source, &o, &r->layers[li]) != BM_OK)
+     * its author drew it, and GEOS's check costs seconds on detailed countries.
+     * Events are loaded whole, so that rows without coordinates are reported. */
+    struct bm_load_opts o = {.where = layer_filter(r, ml),
+                             .bbox = ml->date_field ? NULL : &r->view,
+                             .invalid = BM_INVALID_UNCHECKED};
+    if (bm_layer_load(r->ctx, ml->source, &o, &r->layers[li]) != BM_OK || check_dates(r, li) != 0)
         return -1;
     size_t n = bm_layer_point_count(r->layers[li]);
     r->page_xy[li] = malloc((2 * n + 2) * sizeof(double));
@@ -492,7 +564,8 @@ int bm__draw_layers(struct bm__render *r)
     const struct bm_map *m = r->map;
     r->view = view_of(r);
     r->page_xy = calloc(m->nlayers + 1, sizeof *r->page_xy);
-    if (!r->page_xy)
+    r->skip = calloc(m->nlayers + 1, sizeof *r->skip);
+    if (!r->page_xy || !r->skip)
         return -1;
     /* The map's scale denominator at its centre: ground metres per page metre. */
     double scale = 1 / (r->f.k * 0.0254 / 72);

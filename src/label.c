@@ -182,6 +182,8 @@ static void collect_layer(struct bm__render *r, size_t li, struct bm__buf *cs)
     int rank = lab->rank_field ? bm_layer_field_index(L, lab->rank_field) : -1;
     for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
         double v = 0;
+        if (r->skip[li] && r->skip[li][i])
+            continue;
         if (rank >= 0 && bm_layer_attr_double(L, i, (size_t)rank, &v) && lab->max_rank > 0 &&
             v > lab->max_rank)
             continue;

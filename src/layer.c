@@ -610,38 +610,41 @@ static void report_tallies(struct loader *ld, size_t total)
 {
     struct bm_ctx *ctx = ld->ctx;
     const char *p = ld->L->path;
+    /* A CSV's features are its rows, numbered from 1 after the header: name the line. */
+    int csv = strcmp(ld->L->driver, "Comma Separated Value (.csv)") == 0;
+    const char *unit = csv ? "line" : "feature";
+    long long shift = csv ? 1 : 0;
     if (ld->no_crs && bm_layer_feature_count(ld->L) > 0)
         bm__warn(ctx,
                  "'%s' has no CRS: assumed WGS 84 longitude/latitude, as all its coordinates are "
                  "in the degree range; add a .prj file to make it explicit",
                  p);
     if (ld->empty.count)
-        bm__warn(ctx,
-                 "'%s': %zu feature(s) with no or empty geometry skipped (first: feature %lld)", p,
-                 ld->empty.count, ld->empty.first_fid);
+        bm__warn(ctx, "'%s': %zu feature(s) with no or empty geometry skipped (first: %s %lld)", p,
+                 ld->empty.count, unit, ld->empty.first_fid + shift);
     if (ld->unsupported.count)
         bm__warn(ctx,
                  "'%s': %zu feature(s) of an unsupported geometry type skipped (first: "
-                 "feature %lld)",
-                 p, ld->unsupported.count, ld->unsupported.first_fid);
+                 "%s %lld)",
+                 p, ld->unsupported.count, unit, ld->unsupported.first_fid + shift);
     if (ld->nonfinite.count)
         bm__warn(ctx,
                  "'%s': %zu feature(s) with NaN or infinite coordinates skipped (first: "
-                 "feature %lld); fix them in the source",
-                 p, ld->nonfinite.count, ld->nonfinite.first_fid);
+                 "%s %lld); fix them in the source",
+                 p, ld->nonfinite.count, unit, ld->nonfinite.first_fid + shift);
     if (ld->range.count)
         bm__warn(ctx,
                  "'%s': %zu feature(s) with coordinates outside longitude -180..180 or "
-                 "latitude -90..90 skipped (first: feature %lld)",
-                 p, ld->range.count, ld->range.first_fid);
+                 "latitude -90..90 skipped (first: %s %lld)",
+                 p, ld->range.count, unit, ld->range.first_fid + shift);
     if (ld->invalid.count) {
         const char *what = ld->opts->invalid == BM_INVALID_SKIP   ? "skipped"
                            : ld->opts->invalid == BM_INVALID_KEEP ? "kept as they are"
                                                                   : "repaired";
         if (ld->opts->invalid == BM_INVALID_REPAIR && ld->L->repaired < ld->invalid.count)
             what = "repaired or, where repair failed, skipped";
-        bm__warn(ctx, "'%s': %zu invalid polygon(s) %s (first: feature %lld)", p, ld->invalid.count,
-                 what, ld->invalid.first_fid);
+        bm__warn(ctx, "'%s': %zu invalid polygon(s) %s (first: %s %lld)", p, ld->invalid.count,
+                 what, unit, ld->invalid.first_fid + shift);
     }
     if (total == 0)
         bm__warn(ctx, "layer '%s' of '%s' has no features%s", ld->L->name, p,

@@ -89,8 +89,13 @@ struct bm_map_layer {
     size_t nrules;
     struct bm_label label;
     char *legend; /* legend entry for the layer's own style, or NULL */
-    double min_scale,
-        max_scale; /* draw only when the map's scale denominator is within; 0: no limit */
+    /* Draw only when the map's scale denominator is within; 0: no limit. */
+    double min_scale, max_scale;
+    /* Events (ACLED-style): a date field in ISO form (YYYY-MM-DD) and the range to
+     * show, inclusive (NULL: open); rows whose date is malformed are skipped with
+     * their line number. size_field scales the markers (e.g. fatalities). */
+    char *date_field, *date_from, *date_to;
+    char *size_field;
 };
 
 enum bm_annotation_kind { BM_ANN_CALLOUT = 1, BM_ANN_DISTANCE, BM_ANN_BUFFER };

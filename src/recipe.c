@@ -25,7 +25,7 @@ enum {
     MAX_DEPTH = 32,        /* nested mappings and sequences */
     MAX_SCALAR = 64 << 10, /* bytes of one value */
     MAX_LAYERS = 256,
-    MAX_KEYS = 16, /* keys of one table below */
+    MAX_KEYS = 24, /* keys of one table below */
     SHOWN = 4      /* user texts quoted in one message */
 };
 
@@ -1079,6 +1079,44 @@ static enum bm_status r_where(struct parse *p, struct fy_node *v, struct scope *
     return read_text(p, v, "where", &s->layer->where);
 }
 
+/* An ISO date, YYYY-MM-DD: what event_date holds in ACLED's exports. */
+static int is_iso_date(const char *t)
+{
+    int y, m, d;
+    char tail;
+    return t && strlen(t) == 10 && sscanf(t, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 &&
+           m <= 12 && d >= 1 && d <= 31;
+}
+
+static enum bm_status read_date(struct parse *p, struct fy_node *v, const char *key, char **out)
+{
+    enum bm_status st = read_text(p, v, key, out);
+    if (st == BM_OK && !is_iso_date(*out))
+        return fail_at(p, v, "bad date '%s' for '%s'; expected YYYY-MM-DD, e.g. 2023-11-16", *out,
+                       key);
+    return st;
+}
+
+static enum bm_status r_date_field(struct parse *p, struct fy_node *v, struct scope *s)
+{
+    return read_text(p, v, "date_field", &s->layer->date_field);
+}
+
+static enum bm_status r_date_from(struct parse *p, struct fy_node *v, struct scope *s)
+{
+    return read_date(p, v, "from", &s->layer->date_from);
+}
+
+static enum bm_status r_date_to(struct parse *p, struct fy_node *v, struct scope *s)
+{
+    return read_date(p, v, "to", &s->layer->date_to);
+}
+
+static enum bm_status r_size_field(struct parse *p, struct fy_node *v, struct scope *s)
+{
+    return read_text(p, v, "size_field", &s->layer->size_field);
+}
+
 static enum bm_status r_min_scale(struct parse *p, struct fy_node *v, struct scope *s)
 {
     return read_number(p, v, s->key, 0, INFINITY, &s->layer->min_scale);
@@ -1091,11 +1129,12 @@ static enum bm_status r_max_scale(struct parse *p, struct fy_node *v, struct sco
 
 /* Order matters: the index of name, source and max_scale is used below. */
 static const struct key LAYER_KEYS[] = {
-    {"name", r_name},           {"source", r_source},       {"where", r_where},
-    {"fill", r_fill},           {"stroke", r_stroke},       {"width", r_width},
-    {"opacity", r_opacity},     {"marker", r_marker},       {"legend", r_legend},
-    {"min_scale", r_min_scale}, {"max_scale", r_max_scale}, {"rules", r_rules},
-    {"label", r_label}};
+    {"name", r_name},           {"source", r_source},         {"where", r_where},
+    {"fill", r_fill},           {"stroke", r_stroke},         {"width", r_width},
+    {"opacity", r_opacity},     {"marker", r_marker},         {"legend", r_legend},
+    {"min_scale", r_min_scale}, {"max_scale", r_max_scale},   {"rules", r_rules},
+    {"label", r_label},         {"date_field", r_date_field}, {"from", r_date_from},
+    {"to", r_date_to},          {"size_field", r_size_field}};
 enum { LAYER_NAME = 0, LAYER_SOURCE = 1, LAYER_MAX_SCALE = 10 };
 _Static_assert(NKEYS(LAYER_KEYS) <= MAX_KEYS && NKEYS(LABEL_KEYS) <= MAX_KEYS,
                "struct scope records one value per key");
@@ -1988,6 +2027,10 @@ static void free_layer(struct bm_map_layer *L)
     free(L->name);
     free(L->source);
     free(L->where);
+    free(L->date_field);
+    free(L->date_from);
+    free(L->date_to);
+    free(L->size_field);
     for (size_t i = 0; i < L->nrules; i++) {
         struct bm_rule *r = &L->rules[i];
         free(r->field);
@@ -2080,6 +2123,35 @@ enum bm_status bm_map_set_dpi(struct bm_ctx *ctx, struct bm_map *map, double dpi
     if (!(dpi >= 72 && dpi <= 1200))
         return bm__fail(ctx, BM_ERR_ARG, "bad resolution %g dpi; expected 72 to 1200", dpi);
     map->dpi = dpi;
+    return BM_OK;
+}
+
+enum bm_status bm_map_set_dates(struct bm_ctx *ctx, struct bm_map *map, const char *from,
+                                const char *to)
+{
+    bm__begin(ctx);
+    if ((from && !is_iso_date(from)) || (to && !is_iso_date(to)))
+        return bm__fail(ctx, BM_ERR_ARG, "bad date '%s'; expected YYYY-MM-DD, e.g. 2023-11-16",
+                        from && !is_iso_date(from) ? from : to);
+    for (size_t i = 0; i < map->nlayers; i++) {
+        struct bm_map_layer *L = &map->layers[i];
+        if (!L->date_field)
+            continue;
+        char *f = from ? bm__strdup(from) : NULL, *t = to ? bm__strdup(to) : NULL;
+        if ((from && !f) || (to && !t)) {
+            free(f);
+            free(t);
+            return bm__fail(ctx, BM_ERR_NOMEM, "out of memory setting dates");
+        }
+        if (from) {
+            free(L->date_from);
+            L->date_from = f;
+        }
+        if (to) {
+            free(L->date_to);
+            L->date_to = t;
+        }
+    }
     return BM_OK;
 }
 

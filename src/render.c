@@ -314,7 +314,10 @@ static void free_render(struct bm__render *r)
             bm_layer_free(r->layers[i]);
         if (r->page_xy)
             free(r->page_xy[i]);
+        if (r->skip)
+            free(r->skip[i]);
     }
+    free(r->skip);
     free(r->layers);
     free(r->page_xy);
     if (r->strings)
@@ -369,7 +372,10 @@ enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m, en
     cairo_surface_finish(s);
     bad = bad || cairo_surface_status(s) != CAIRO_STATUS_SUCCESS;
     if (info && !bad) {
-        *info = (struct bm_render_info){r.scalebar_km, r.scalebar_pt, r.f.k, 0, 0};
+        memset(info, 0, sizeof *info);
+        info->scale_km = r.scalebar_km;
+        info->scale_pt = r.scalebar_pt;
+        info->pt_per_metre = r.f.k;
         PJ_COORD c =
             proj_coord(r.f.x0 + r.f.map.w / (2 * r.f.k), r.f.y0 - r.f.map.h / (2 * r.f.k), 0, 0);
         PJ_COORD gc = proj_trans(r.f.pj, PJ_INV, c);

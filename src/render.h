@@ -56,9 +56,10 @@ struct bm__render {
     struct bm__frame f;
     struct bm__claims claims;
     struct bm__drawn drawn;
-    struct bm_layer **layers;        /* loaded, one per map layer (NULL when not drawn) */
-    double **page_xy;                /* each loaded layer's points on the page */
-    struct bm_bbox view;             /* the frame's extent in degrees (>= the map's extent) */
+    struct bm_layer **layers; /* loaded, one per map layer (NULL when not drawn) */
+    double **page_xy;         /* each loaded layer's points on the page */
+    unsigned char **skip;     /* per layer: features not drawn (events with bad dates), or NULL */
+    struct bm_bbox view;      /* the frame's extent in degrees (>= the map's extent) */
     double scalebar_km, scalebar_pt; /* what the scale bar shows, for checking */
     GPtrArray *strings;              /* texts made while drawing, freed at the end */
     double *scratch;                 /* simplification scratch: points, flags, stack */

@@ -3,7 +3,8 @@
 #   cli_case.sh EXIT STDOUT STDERR PROGRAM [ARGS...]
 # Runs PROGRAM with ARGS and checks its exit status; that stdout contains the
 # fixed text STDOUT (or, for "!TEXT", does not contain TEXT); and that stderr is exactly the one line STDERR, or one
-# line containing the text after "~" when STDERR starts with "~". "-" skips a
+# line containing the text after "~" when STDERR starts with "~", or has a line
+# containing the text after "+" (among others) when it starts with "+". "-" skips a
 # check; "" for STDERR demands an empty stderr.
 want_exit=$1 want_out=$2 want_err=$3
 shift 3
@@ -25,6 +26,10 @@ fi
 if [ "$want_err" != "-" ]; then
     if [ -z "$want_err" ]; then
         [ -s "$err" ] && { echo "stderr not empty"; status=1; }
+    elif [ "${want_err#+}" != "$want_err" ]; then
+        if ! grep -qF -- "${want_err#+}" "$err"; then
+            echo "stderr lacks: ${want_err#+}"; status=1
+        fi
     elif [ "${want_err#\~}" != "$want_err" ]; then
         if [ "$(wc -l <"$err")" != 1 ] || ! grep -qF -- "${want_err#\~}" "$err"; then
             echo "stderr is not one line containing: ${want_err#\~}"; status=1

@@ -50,6 +50,13 @@ enum bm_status bm_map_set_page(struct bm_ctx *ctx, struct bm_map *map, double wi
 /** Replace the PNG resolution: 72..1200 dots per inch. */
 enum bm_status bm_map_set_dpi(struct bm_ctx *ctx, struct bm_map *map, double dpi);
 
+/**
+ * Show only events dated from..to (YYYY-MM-DD, inclusive; NULL keeps the
+ * recipe's bound) on every layer with a date_field. Fails with BM_ERR_ARG.
+ */
+enum bm_status bm_map_set_dates(struct bm_ctx *ctx, struct bm_map *map, const char *from,
+                                const char *to);
+
 /** Replace the title (UTF-8, copied). */
 enum bm_status bm_map_set_title(struct bm_ctx *ctx, struct bm_map *map, const char *title);
 

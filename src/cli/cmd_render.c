@@ -28,11 +28,13 @@ const char HELP_RENDER[] =
     "  -a, --around PLACE  centre the map on a place (name or lat,lon)...\n"
     "  -r, --radius KM     ...showing this many km around it (default 50)\n"
     "  -t, --title TEXT    replace the recipe's title\n"
+    "      --from DATE     show only events on or after DATE (YYYY-MM-DD)...\n"
+    "      --to DATE       ...and on or before DATE, on the layers with a date_field\n"
     "\n"
     "The output is written whole or not at all: a failure leaves no file.\n";
 
 struct render_opts {
-    const char *recipe, *output, *format, *size, *extent, *around, *title;
+    const char *recipe, *output, *format, *size, *extent, *around, *title, *from, *to;
     double dpi, radius;
     int world_file;
 };
@@ -44,11 +46,12 @@ static int parse(int argc, char **argv, struct render_opts *o)
         {"dpi", required_argument, NULL, 'd'},    {"size", required_argument, NULL, 's'},
         {"extent", required_argument, NULL, 'e'}, {"around", required_argument, NULL, 'a'},
         {"radius", required_argument, NULL, 'r'}, {"title", required_argument, NULL, 't'},
-        {"world-file", no_argument, NULL, 'w'},   {NULL, 0, NULL, 0}};
+        {"world-file", no_argument, NULL, 'w'},   {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 'T'},     {NULL, 0, NULL, 0}};
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:F:d:s:e:a:r:t:w", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:F:d:s:e:a:r:t:wf:T:", longopts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'o':
@@ -83,6 +86,12 @@ static int parse(int argc, char **argv, struct render_opts *o)
             break;
         case 'w':
             o->world_file = 1;
+            break;
+        case 'f':
+            o->from = optarg;
+            break;
+        case 'T':
+            o->to = optarg;
             break;
         default:
             return cli_usage("render", "unknown option '%s'", argv[optind - 1]);
@@ -143,6 +152,8 @@ static int apply_overrides(struct bm_ctx *ctx, struct bm_map *m, const struct re
     if (o->dpi > 0 && bm_map_set_dpi(ctx, m, o->dpi) != BM_OK)
         return cli_fail(ctx);
     if (o->title && bm_map_set_title(ctx, m, o->title) != BM_OK)
+        return cli_fail(ctx);
+    if ((o->from || o->to) && bm_map_set_dates(ctx, m, o->from, o->to) != BM_OK)
         return cli_fail(ctx);
     if (o->size) {
         double w, h;
