@@ -77,7 +77,7 @@ void bm__feature_style(const struct bm_map_layer *ml, const struct bm_layer *L, 
 
 /* ---- text templates ------------------------------------------------------ */
 
-static void km_text(GString *out, double metres)
+void bm__km_text(GString *out, double metres, int unit)
 {
     char raw[32];
     snprintf(raw, sizeof raw, "%.1f", metres / 1000);
@@ -88,7 +88,7 @@ static void km_text(GString *out, double metres)
             g_string_append_c(out, ',');
         g_string_append_c(out, raw[i]);
     }
-    g_string_append_printf(out, "%s km", dot ? dot : "");
+    g_string_append_printf(out, "%s%s", dot ? dot : "", unit ? " km" : "");
 }
 
 const char *bm__expand(struct bm__render *r, const char *tmpl, const struct bm_layer *L,
@@ -106,12 +106,12 @@ const char *bm__expand(struct bm__render *r, const char *tmpl, const struct bm_l
         char key[64];
         snprintf(key, sizeof key, "%.*s", (int)(close - p - 1), p + 1);
         if (strcmp(key, "length") == 0 && L) {
-            km_text(out, bm_feature_length(L, feat));
+            bm__km_text(out, bm_feature_length(L, feat), 1);
         } else if (strcmp(key, "layer_length") == 0 && L) {
             double total = 0;
             for (size_t i = 0; i < bm_layer_feature_count(L); i++)
                 total += bm_feature_length(L, i);
-            km_text(out, total);
+            bm__km_text(out, total, 1);
         } else {
             int k = L ? bm_layer_field_index(L, key) : -1;
             const char *v = k >= 0 ? bm_layer_attr(L, feat, (size_t)k) : NULL;

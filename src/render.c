@@ -329,6 +329,21 @@ static void free_render(struct bm__render *r)
     proj_destroy(r->f.pj);
 }
 
+void bm__map_page_size(const struct bm_map *m, double *w, double *h)
+{
+    *w = m->page_w_mm * MM;
+    *h = m->page_h_mm * MM;
+}
+
+int bm__draw_page(struct bm_ctx *ctx, const struct bm_map *m, cairo_t *cr)
+{
+    struct bm__render r = {.ctx = ctx, .map = m, .cr = cr};
+    r.layers = calloc(m->nlayers + 1, sizeof *r.layers);
+    int bad = !r.layers || setup_frame(&r, 72, 0) != 0 || draw_map(&r) != 0;
+    free_render(&r);
+    return bad ? -1 : 0;
+}
+
 enum bm_status bm_map_render(struct bm_ctx *ctx, const struct bm_map *m, enum bm_format format,
                              const char *path)
 {

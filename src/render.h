@@ -110,6 +110,15 @@ int bm__write_png(cairo_surface_t *s, const char *path, double dpi);
 int bm__write_geotiff(struct bm_ctx *ctx, cairo_surface_t *s, const char *path, const double *g,
                       const char *crs);
 
+/* Append metres as kilometres with grouped digits and one decimal: "2,188.6" (+ " km"). */
+void bm__km_text(GString *out, double metres, int unit);
+
+/* Draw map m on a vector surface's page through cr (points, origin top-left). 0 or -1. */
+int bm__draw_page(struct bm_ctx *ctx, const struct bm_map *m, cairo_t *cr);
+
+/* The page size of a map, points. */
+void bm__map_page_size(const struct bm_map *m, double *w, double *h);
+
 /* The parts of drawing, in order. */
 int bm__draw_layers(struct bm__render *r);
 int bm__draw_annotations_under(struct bm__render *r);

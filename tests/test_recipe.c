@@ -370,7 +370,8 @@ static const struct bad BAD[] = {
      "extent, projection, background, layers, annotations, furniture (did you mean 'title'?)"},
     {"bad_unknown_layer_key.yaml",
      "5:5: unknown key 'fil' in layer 'countries'; expected one of: name, source, where, fill, "
-     "stroke, width, opacity, marker, legend, min_scale, max_scale, rules, label, date_field, from, to, size_field (did you mean "
+     "stroke, width, opacity, marker, legend, min_scale, max_scale, rules, label, date_field, "
+     "from, to, size_field (did you mean "
      "'fill'?)"},
     {"bad_stroke_key.yaml", "4:14: unknown key 'colour' in 'stroke' of layer 'border'; expected "
                             "one of: color, width, dash, casing (did you mean 'color'?)"},

@@ -291,6 +291,46 @@ static void geotiff_and_world_file_read_back(void **state)
     assert_true(file_size(tmp_path("geo.prj")) > 100);
 }
 
+/* A report of the three shipped maps: six pages, text that stays text. */
+static void report_has_maps_tables_sources(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"situation", "ruili-muse", "corridor"};
+    char paths[3][4096];
+    const char *list[3];
+    for (int i = 0; i < 3; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "styles/%s.yaml", names[i]);
+        bm_ctx_data_path(ctx, rel, paths[i], sizeof paths[i]);
+        list[i] = paths[i];
+    }
+    const char *pdf = tmp_path("report.pdf");
+    if (bm_report_write(ctx, list, 3, pdf) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "pdftotext -raw -enc UTF-8 '%s' '%s'", pdf, tmp_path("report.txt"));
+    assert_int_equal(system(cmd), 0);
+    FILE *f = fopen(tmp_path("report.txt"), "r");
+    static char text[1 << 20];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    static const char *const want[] = {"Contents",
+                                       "Ruili and Muse, the main China–Myanmar crossing",
+                                       "Table 1. The China–Myanmar border, by stretch",
+                                       "2,188.6",
+                                       "Table 2. Pipelines and railway",
+                                       "Table 3. Distances between the places",
+                                       "504.9",
+                                       "Sources and licences",
+                                       "ODbL",
+                                       "1 / 6",
+                                       "6 / 6"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("the report's text lacks '%s'", want[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +340,7 @@ int main(void)
         cmocka_unit_test(scale_bar_is_geodesically_true),
         cmocka_unit_test(refused_outputs_leave_no_file),
         cmocka_unit_test(geotiff_and_world_file_read_back),
+        cmocka_unit_test(report_has_maps_tables_sources),
     };
     int failed = cmocka_run_group_tests(tests, setup, teardown);
     bm_library_cleanup();

@@ -11,5 +11,6 @@
 #include "bordermap/gazetteer.h"
 #include "bordermap/measure.h"
 #include "bordermap/map.h"
+#include "bordermap/report.h"
 
 #endif

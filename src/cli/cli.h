@@ -28,12 +28,17 @@ int cmd_places(struct bm_ctx *ctx, int argc, char **argv);
 int cmd_measure(struct bm_ctx *ctx, int argc, char **argv);
 int cmd_near(struct bm_ctx *ctx, int argc, char **argv);
 int cmd_render(struct bm_ctx *ctx, int argc, char **argv);
+int cmd_report(struct bm_ctx *ctx, int argc, char **argv);
+
+/* The path of a recipe: a bare name is a shipped one (styles/NAME.yaml); NULL the default. */
+void cli_recipe_path(struct bm_ctx *ctx, const char *given, char *out, size_t size);
 
 extern const char HELP_LAYERS[];
 extern const char HELP_PLACES[];
 extern const char HELP_MEASURE[];
 extern const char HELP_NEAR[];
 extern const char HELP_RENDER[];
+extern const char HELP_REPORT[];
 
 /* ---- units and places ---- */
 

@@ -104,7 +104,7 @@ static int parse(int argc, char **argv, struct render_opts *o)
 }
 
 /* A bare name ("corridor") is a shipped recipe; anything else is a path. */
-static void recipe_path(struct bm_ctx *ctx, const char *given, char *out, size_t size)
+void cli_recipe_path(struct bm_ctx *ctx, const char *given, char *out, size_t size)
 {
     char rel[512];
     if (!given) {
@@ -208,7 +208,7 @@ int cmd_render(struct bm_ctx *ctx, int argc, char **argv)
     if (o.extent && o.around)
         return cli_usage("render", "give --extent or --around, not both");
     char recipe[4096], output[4096];
-    recipe_path(ctx, o.recipe, recipe, sizeof recipe);
+    cli_recipe_path(ctx, o.recipe, recipe, sizeof recipe);
     if (o.output)
         snprintf(output, sizeof output, "%s", o.output);
     else

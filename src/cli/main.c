@@ -6,6 +6,8 @@
 
 static const struct cli_command COMMANDS[] = {
     {"render", "draw a situation map to PNG, PDF or SVG from a recipe", HELP_RENDER, cmd_render},
+    {"report", "one PDF: maps, the tables of lengths, sources, page numbers", HELP_REPORT,
+     cmd_report},
     {"layers", "list the layers of the shipped data or of vector sources", HELP_LAYERS, cmd_layers},
     {"places", "find places by name in English, Chinese or Burmese", HELP_PLACES, cmd_places},
     {"measure", "geodesic lengths: the border, the corridor, distances, any layer", HELP_MEASURE,

