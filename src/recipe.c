@@ -2189,3 +2189,20 @@ enum bm_status bm_parse_page_size(struct bm_ctx *ctx, const char *text, double *
     *height_mm = h;
     return BM_OK;
 }
+
+const char *bm_map_title(const struct bm_map *map)
+{
+    return map->title;
+}
+
+int bm_map_layer_source(const struct bm_map *map, const char *name, const char **source,
+                        const char **where)
+{
+    for (size_t i = 0; i < map->nlayers; i++)
+        if (strcmp(map->layers[i].name, name) == 0) {
+            *source = map->layers[i].source;
+            *where = map->layers[i].where;
+            return 0;
+        }
+    return -1;
+}

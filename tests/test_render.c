@@ -331,6 +331,49 @@ static void report_has_maps_tables_sources(void **state)
             fail_msg("the report's text lacks '%s'", want[i]);
 }
 
+/*
+ * A batch over the border crossings: one GeoTIFF each, and each framed on
+ * its crossing: the place, projected by this test into the file's own CRS,
+ * falls in the middle of the image.
+ */
+static void atlas_frames_each_crossing(void **state)
+{
+    (void)state;
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "'%s' atlas ruili-muse --layer places --where \"kind = 'crossing'\" --jobs 2 "
+             "--format tif -o '%s' >/dev/null",
+             BORDERMAP_BIN, tmp_path("atlas"));
+    assert_int_equal(system(cmd), 0);
+    struct bm_gazetteer *gz;
+    assert_int_equal(bm_gazetteer_load(ctx, NULL, &gz), BM_OK);
+    static const char *const crossings[] = {"Muse", "Namhkam", "Wanding"};
+    GDALAllRegister();
+    for (int i = 0; i < 3; i++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/%s.tif", tmp_path("atlas"), crossings[i]);
+        GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
+        if (!ds)
+            fail_msg("no map %s", path);
+        double g[6];
+        assert_int_equal(GDALGetGeoTransform(ds, g), CE_None);
+        const struct bm_place *p;
+        assert_int_equal(bm_gazetteer_lookup(ctx, gz, crossings[i], &p), BM_OK);
+        PJ *raw = proj_create_crs_to_crs(NULL, "EPSG:4326", GDALGetProjectionRef(ds), NULL);
+        PJ *pj = proj_normalize_for_visualization(NULL, raw);
+        PJ_COORD c = proj_trans(pj, PJ_FWD, proj_coord(p->lon, p->lat, 0, 0));
+        double col = (c.xy.x - g[0]) / g[1], row = (c.xy.y - g[3]) / g[5];
+        double w = GDALGetRasterXSize(ds), h = GDALGetRasterYSize(ds);
+        if (!(col > 0.3 * w && col < 0.7 * w && row > 0.3 * h && row < 0.7 * h))
+            fail_msg("%s is at pixel %.0f,%.0f of %.0f x %.0f: not framed on it", crossings[i], col,
+                     row, w, h);
+        proj_destroy(pj);
+        proj_destroy(raw);
+        GDALClose(ds);
+    }
+    bm_gazetteer_free(gz);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +384,7 @@ int main(void)
         cmocka_unit_test(refused_outputs_leave_no_file),
         cmocka_unit_test(geotiff_and_world_file_read_back),
         cmocka_unit_test(report_has_maps_tables_sources),
+        cmocka_unit_test(atlas_frames_each_crossing),
     };
     int failed = cmocka_run_group_tests(tests, setup, teardown);
     bm_library_cleanup();

@@ -57,6 +57,16 @@ enum bm_status bm_map_set_dpi(struct bm_ctx *ctx, struct bm_map *map, double dpi
 enum bm_status bm_map_set_dates(struct bm_ctx *ctx, struct bm_map *map, const char *from,
                                 const char *to);
 
+/** The map's title, or NULL. Borrowed from the map. */
+const char *bm_map_title(const struct bm_map *map);
+
+/**
+ * The source and filter of the map's layer named name (borrowed from the
+ * map; *where may be NULL). Returns 0, or -1 when there is no such layer.
+ */
+int bm_map_layer_source(const struct bm_map *map, const char *name, const char **source,
+                        const char **where);
+
 /** Replace the title (UTF-8, copied). */
 enum bm_status bm_map_set_title(struct bm_ctx *ctx, struct bm_map *map, const char *title);
 

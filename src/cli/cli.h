@@ -29,6 +29,7 @@ int cmd_measure(struct bm_ctx *ctx, int argc, char **argv);
 int cmd_near(struct bm_ctx *ctx, int argc, char **argv);
 int cmd_render(struct bm_ctx *ctx, int argc, char **argv);
 int cmd_report(struct bm_ctx *ctx, int argc, char **argv);
+int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv);
 
 /* The path of a recipe: a bare name is a shipped one (styles/NAME.yaml); NULL the default. */
 void cli_recipe_path(struct bm_ctx *ctx, const char *given, char *out, size_t size);
@@ -39,6 +40,7 @@ extern const char HELP_MEASURE[];
 extern const char HELP_NEAR[];
 extern const char HELP_RENDER[];
 extern const char HELP_REPORT[];
+extern const char HELP_ATLAS[];
 
 /* ---- units and places ---- */
 

@@ -6,6 +6,7 @@
 
 static const struct cli_command COMMANDS[] = {
     {"render", "draw a situation map to PNG, PDF or SVG from a recipe", HELP_RENDER, cmd_render},
+    {"atlas", "one map per feature of a layer, in parallel processes", HELP_ATLAS, cmd_atlas},
     {"report", "one PDF: maps, the tables of lengths, sources, page numbers", HELP_REPORT,
      cmd_report},
     {"layers", "list the layers of the shipped data or of vector sources", HELP_LAYERS, cmd_layers},

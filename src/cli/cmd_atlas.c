@@ -1,0 +1,268 @@
+/* bordermap program: 'bordermap atlas': one map per feature, in parallel processes. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+const char HELP_ATLAS[] =
+    "usage: bordermap atlas RECIPE --layer NAME [--where EXPR] [--field FIELD]\n"
+    "                       [--margin KM] [--jobs N] [-o FOLDER] [--format png|pdf|svg|tif]\n"
+    "\n"
+    "Draw one map per feature of one of the recipe's layers (each border\n"
+    "crossing, each corridor segment, ...), framed on the feature with a margin\n"
+    "and named after it: FOLDER/NAME.png. On a terminal a progress line shows\n"
+    "the count, the current name and the time left.\n"
+    "\n"
+    "  -l, --layer NAME    the recipe's layer whose features get a map each\n"
+    "  -w, --where EXPR    only the features matching this OGR SQL filter\n"
+    "  -n, --field FIELD   the field that names the files and titles (default name)\n"
+    "  -m, --margin KM     room around each feature, km (default 15)\n"
+    "  -j, --jobs N        draw in N processes (default 1)\n"
+    "  -o, --output DIR    the folder for the maps (default atlas; made if missing)\n"
+    "  -F, --format FMT    png (default), pdf, svg or tif (GeoTIFF)\n"
+    "\n"
+    "example:\n"
+    "  bordermap atlas ruili-muse --layer places --where \"kind = 'crossing'\" --jobs 2\n";
+
+struct atlas {
+    const char *recipe, *layer, *where, *field, *dir, *format;
+    double margin_km;
+    int jobs;
+    struct bm_layer *L;
+    char **names; /* file name (without extension) per feature */
+};
+
+/* A file name from a feature's name: no slashes, no spaces, nothing hidden. */
+static char *file_name(const char *name, size_t i)
+{
+    char *s = name && name[0] ? strdup(name) : NULL;
+    if (!s) {
+        s = malloc(32);
+        if (s)
+            snprintf(s, 32, "feature-%zu", i + 1);
+        return s;
+    }
+    for (char *p = s; *p; p++)
+        if (*p == '/' || *p == ' ' || *p == '\\' || (p == s && *p == '.'))
+            *p = '-';
+    return s;
+}
+
+/* The box of feature i, in degrees. */
+static struct bm_bbox feature_box(const struct bm_layer *L, size_t i)
+{
+    const struct bm_feature *f = bm_layer_feature(L, i);
+    const struct bm_part *parts = bm_layer_parts(L) + f->first_part;
+    const double *xy = bm_layer_xy(L);
+    struct bm_bbox b = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t k = 0; k < f->nparts; k++)
+        for (size_t j = parts[k].first; j < parts[k].first + parts[k].count; j++) {
+            b.west = fmin(b.west, xy[2 * j]);
+            b.east = fmax(b.east, xy[2 * j]);
+            b.south = fmin(b.south, xy[2 * j + 1]);
+            b.north = fmax(b.north, xy[2 * j + 1]);
+        }
+    return b;
+}
+
+/* One map: the recipe, framed on feature i. Returns EXIT_OK or EXIT_FAIL (message printed). */
+static int one_map(struct bm_ctx *ctx, const struct atlas *a, size_t i, enum bm_format fmt,
+                   const char *ext)
+{
+    struct bm_map *m;
+    if (bm_map_load(ctx, a->recipe, &m) != BM_OK)
+        return cli_fail(ctx);
+    struct bm_bbox b = feature_box(a->L, i);
+    double lat = (b.south + b.north) / 2, dlat = a->margin_km / 111.0;
+    double dlon = a->margin_km / (111.0 * cos(lat * M_PI / 180));
+    struct bm_bbox e = {b.west - dlon, b.south - dlat, b.east + dlon, b.north + dlat};
+    char title[512], out[4096];
+    snprintf(title, sizeof title, "%s%s%s", bm_map_title(m) ? bm_map_title(m) : "",
+             bm_map_title(m) ? ": " : "", a->names[i]);
+    snprintf(out, sizeof out, "%s/%s.%s", a->dir, a->names[i], ext);
+    int rc = EXIT_OK;
+    if (bm_map_set_extent(ctx, m, &e) != BM_OK || bm_map_set_title(ctx, m, title) != BM_OK ||
+        bm_map_render(ctx, m, fmt, out) != BM_OK)
+        rc = cli_fail(ctx);
+    bm_map_free(m);
+    return rc;
+}
+
+/* The progress line: on a terminal only, rewritten in place. */
+static void progress(size_t done, size_t total, const char *name, time_t start)
+{
+    if (!isatty(STDERR_FILENO))
+        return;
+    double spent = difftime(time(NULL), start);
+    double left = done ? spent / (double)done * (double)(total - done) : 0;
+    fprintf(stderr, "\r[%zu/%zu] %-30.30s %4.0f s left ", done, total, name, left);
+    if (done == total)
+        fputc('\n', stderr);
+}
+
+/*
+ * Draw every map: job k of N draws features k, k + N, ... in its own
+ * process, and reports each one done through a pipe to the parent, which
+ * keeps the progress line. Returns EXIT_OK when every map was drawn.
+ */
+static int run_jobs(const struct atlas *a, enum bm_format fmt, const char *ext)
+{
+    size_t n = bm_layer_feature_count(a->L);
+    int fds[2];
+    if (pipe(fds) != 0) {
+        perror("bordermap: pipe");
+        return EXIT_FAIL;
+    }
+    fflush(NULL);
+    int jobs = a->jobs < 1 ? 1 : a->jobs;
+    for (int k = 0; k < jobs; k++) {
+        pid_t pid = fork();
+        if (pid < 0) {
+            perror("bordermap: fork");
+            return EXIT_FAIL;
+        }
+        if (pid == 0) {
+            close(fds[0]);
+            struct bm_ctx *ctx = bm_ctx_new();
+            int rc = ctx ? EXIT_OK : EXIT_FAIL;
+            for (size_t i = (size_t)k; ctx && i < n; i += (size_t)jobs) {
+                if (one_map(ctx, a, i, fmt, ext) != EXIT_OK)
+                    rc = EXIT_FAIL;
+                uint32_t done = (uint32_t)i;
+                if (write(fds[1], &done, sizeof done) != sizeof done)
+                    rc = EXIT_FAIL;
+            }
+            bm_ctx_free(ctx);
+            _exit(rc);
+        }
+    }
+    close(fds[1]);
+    time_t start = time(NULL);
+    uint32_t idx;
+    size_t done = 0;
+    while (read(fds[0], &idx, sizeof idx) == sizeof idx)
+        progress(++done, n, idx < n ? a->names[idx] : "", start);
+    close(fds[0]);
+    int rc = done == n ? EXIT_OK : EXIT_FAIL, status;
+    while (wait(&status) > 0)
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            rc = EXIT_FAIL;
+    return rc;
+}
+
+static int parse(int argc, char **argv, struct atlas *a)
+{
+    static const struct option longopts[] = {
+        {"layer", required_argument, NULL, 'l'},  {"where", required_argument, NULL, 'w'},
+        {"field", required_argument, NULL, 'n'},  {"margin", required_argument, NULL, 'm'},
+        {"jobs", required_argument, NULL, 'j'},   {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'F'}, {NULL, 0, NULL, 0}};
+    int c;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "l:w:n:m:j:o:F:", longopts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'l':
+            a->layer = optarg;
+            break;
+        case 'w':
+            a->where = optarg;
+            break;
+        case 'n':
+            a->field = optarg;
+            break;
+        case 'o':
+            a->dir = optarg;
+            break;
+        case 'F':
+            a->format = optarg;
+            break;
+        case 'm':
+            a->margin_km = strtod(optarg, &end);
+            if (*end || !(a->margin_km > 0 && a->margin_km <= 2000))
+                return cli_usage("atlas", "--margin takes kilometres from 0 to 2000, not '%s'",
+                                 optarg);
+            break;
+        case 'j':
+            a->jobs = (int)strtol(optarg, &end, 10);
+            if (*end || a->jobs < 1 || a->jobs > 64)
+                return cli_usage("atlas", "--jobs takes a number from 1 to 64, not '%s'", optarg);
+            break;
+        default:
+            return cli_usage("atlas", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != 1 || !a->layer)
+        return cli_usage("atlas", "give one recipe and --layer NAME");
+    return EXIT_OK;
+}
+
+int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
+{
+    struct atlas a = {.field = "name", .dir = "atlas", .format = "png", .margin_km = 15, .jobs = 1};
+    int rc = parse(argc, argv, &a);
+    if (rc != EXIT_OK)
+        return rc;
+    static const char *const exts[] = {"png", "pdf", "svg", "tif"};
+    enum bm_format fmt;
+    int f = -1;
+    for (int i = 0; i < 4; i++)
+        if (strcmp(a.format, exts[i]) == 0)
+            f = i;
+    if (f < 0)
+        return cli_usage("atlas", "unknown format '%s' (use png, pdf, svg or tif)", a.format);
+    fmt = f == 3 ? BM_FORMAT_GEOTIFF : (enum bm_format)f;
+    char recipe[4096];
+    cli_recipe_path(ctx, argv[optind], recipe, sizeof recipe);
+    a.recipe = recipe;
+    struct bm_map *m;
+    if (bm_map_load(ctx, recipe, &m) != BM_OK)
+        return cli_fail(ctx);
+    const char *source, *where;
+    if (bm_map_layer_source(m, a.layer, &source, &where) != 0) {
+        fprintf(stderr, "bordermap: no layer '%s' in '%s'; give one of the recipe's layer names\n",
+                a.layer, recipe);
+        bm_map_free(m);
+        return EXIT_FAIL;
+    }
+    char filter[2048];
+    if (where && a.where)
+        snprintf(filter, sizeof filter, "(%s) AND (%s)", where, a.where);
+    else
+        snprintf(filter, sizeof filter, "%s", where ? where : a.where ? a.where : "");
+    struct bm_load_opts lo = {.where = filter[0] ? filter : NULL, .invalid = BM_INVALID_UNCHECKED};
+    rc = bm_layer_load(ctx, source, &lo, &a.L) == BM_OK ? EXIT_OK : cli_fail(ctx);
+    bm_map_free(m);
+    if (rc != EXIT_OK)
+        return rc;
+    size_t n = bm_layer_feature_count(a.L);
+    int nf = bm_layer_field_index(a.L, a.field);
+    a.names = calloc(n + 1, sizeof *a.names);
+    for (size_t i = 0; a.names && i < n; i++)
+        a.names[i] = file_name(nf >= 0 ? bm_layer_attr(a.L, i, (size_t)nf) : NULL, i);
+    if (n == 0) {
+        fprintf(stderr, "bordermap: no features in layer '%s' match; nothing to draw\n", a.layer);
+        rc = EXIT_FAIL;
+    } else if (mkdir(a.dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "bordermap: cannot make the folder '%s': %s\n", a.dir, strerror(errno));
+        rc = EXIT_FAIL;
+    } else {
+        rc = run_jobs(&a, fmt, exts[f]);
+        if (rc == EXIT_OK)
+            printf("wrote %zu maps to %s/\n", n, a.dir);
+    }
+    for (size_t i = 0; a.names && i < n; i++)
+        free(a.names[i]);
+    free(a.names);
+    bm_layer_free(a.L);
+    return rc;
+}
