@@ -180,8 +180,9 @@ static void scale_bar_is_geodesically_true(void **state)
         geod_init(&g, 6378137, 1 / 298.257223563);
         geod_direct(&g, info.centre_lat, info.centre_lon, 90, info.scale_km * 1000, &lat2, &lon2,
                     NULL);
-        PJ *pj = proj_create_crs_to_crs(NULL, "EPSG:4326", defs[i], NULL);
-        PJ *norm = proj_normalize_for_visualization(NULL, pj);
+        PJ_CONTEXT *pc = proj_context_create();
+        PJ *pj = proj_create_crs_to_crs(pc, "EPSG:4326", defs[i], NULL);
+        PJ *norm = proj_normalize_for_visualization(pc, pj);
         PJ_COORD a = proj_trans(norm, PJ_FWD, proj_coord(info.centre_lon, info.centre_lat, 0, 0));
         PJ_COORD b = proj_trans(norm, PJ_FWD, proj_coord(lon2, lat2, 0, 0));
         double page = hypot(b.xy.x - a.xy.x, b.xy.y - a.xy.y) * info.pt_per_metre;
@@ -190,6 +191,7 @@ static void scale_bar_is_geodesically_true(void **state)
                      info.scale_pt, info.scale_km, page);
         proj_destroy(norm);
         proj_destroy(pj);
+        proj_context_destroy(pc);
         bm_map_free(m);
     }
 }
@@ -264,8 +266,9 @@ static void geotiff_and_world_file_read_back(void **state)
     assert_true(fabs(g[1] - 72.0 / 100 / info.pt_per_metre) < 1e-9 * g[1]);
     assert_true(g[5] == -g[1] && g[2] == 0 && g[4] == 0);
     /* Every corner of the extent, projected by this test, falls inside the image. */
-    PJ *pj = proj_normalize_for_visualization(
-        NULL, proj_create_crs_to_crs(NULL, "EPSG:4326", "EPSG:32647", NULL));
+    PJ_CONTEXT *pc = proj_context_create();
+    PJ *raw = proj_create_crs_to_crs(pc, "EPSG:4326", "EPSG:32647", NULL);
+    PJ *pj = proj_normalize_for_visualization(pc, raw);
     static const double corners[][2] = {{97.5, 23.7}, {98.2, 23.7}, {97.5, 24.3}, {98.2, 24.3}};
     int w = GDALGetRasterXSize(ds), h = GDALGetRasterYSize(ds);
     for (int i = 0; i < 4; i++) {
@@ -274,6 +277,8 @@ static void geotiff_and_world_file_read_back(void **state)
         assert_true(col > 0 && col < w && row > 0 && row < h);
     }
     proj_destroy(pj);
+    proj_destroy(raw);
+    proj_context_destroy(pc);
     OSRDestroySpatialReference(got);
     OSRDestroySpatialReference(want);
     GDALClose(ds);
@@ -359,8 +364,9 @@ static void atlas_frames_each_crossing(void **state)
         assert_int_equal(GDALGetGeoTransform(ds, g), CE_None);
         const struct bm_place *p;
         assert_int_equal(bm_gazetteer_lookup(ctx, gz, crossings[i], &p), BM_OK);
-        PJ *raw = proj_create_crs_to_crs(NULL, "EPSG:4326", GDALGetProjectionRef(ds), NULL);
-        PJ *pj = proj_normalize_for_visualization(NULL, raw);
+        PJ_CONTEXT *pc = proj_context_create();
+        PJ *raw = proj_create_crs_to_crs(pc, "EPSG:4326", GDALGetProjectionRef(ds), NULL);
+        PJ *pj = proj_normalize_for_visualization(pc, raw);
         PJ_COORD c = proj_trans(pj, PJ_FWD, proj_coord(p->lon, p->lat, 0, 0));
         double col = (c.xy.x - g[0]) / g[1], row = (c.xy.y - g[3]) / g[5];
         double w = GDALGetRasterXSize(ds), h = GDALGetRasterYSize(ds);
@@ -369,6 +375,7 @@ static void atlas_frames_each_crossing(void **state)
                      row, w, h);
         proj_destroy(pj);
         proj_destroy(raw);
+        proj_context_destroy(pc);
         GDALClose(ds);
     }
     bm_gazetteer_free(gz);
