@@ -265,17 +265,7 @@ static size_t feature_points(const struct bm_layer *L, size_t f)
 /* The walked feature's box, grown by the tolerance. */
 static struct bm_bbox feature_box(const struct bm_layer *L, size_t f, double tol)
 {
-    const struct bm_feature *feat = bm_layer_feature(L, f);
-    const struct bm_part *parts = bm_layer_parts(L) + feat->first_part;
-    const double *xy = bm_layer_xy(L);
-    struct bm_bbox b = {INFINITY, INFINITY, -INFINITY, -INFINITY};
-    for (size_t k = 0; k < feat->nparts; k++)
-        for (size_t i = parts[k].first; i < parts[k].first + parts[k].count; i++) {
-            b.west = fmin(b.west, xy[2 * i]);
-            b.east = fmax(b.east, xy[2 * i]);
-            b.south = fmin(b.south, xy[2 * i + 1]);
-            b.north = fmax(b.north, xy[2 * i + 1]);
-        }
+    struct bm_bbox b = bm_layer_feature_extent(L, f);
     double mlat, mlon;
     metres_per_degree(fmax(fabs(b.south), fabs(b.north)), &mlat, &mlon);
     b.west -= 2 * tol / mlon;

@@ -944,6 +944,22 @@ struct bm_bbox bm_layer_extent(const struct bm_layer *L)
     return L->extent;
 }
 
+struct bm_bbox bm_layer_feature_extent(const struct bm_layer *L, size_t feat)
+{
+    const struct bm_feature *f = bm_layer_feature(L, feat);
+    const struct bm_part *parts = bm_layer_parts(L) + f->first_part;
+    const double *xy = bm_layer_xy(L);
+    struct bm_bbox b = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t k = 0; k < f->nparts; k++)
+        for (size_t i = parts[k].first; i < parts[k].first + parts[k].count; i++) {
+            b.west = fmin(b.west, xy[2 * i]);
+            b.east = fmax(b.east, xy[2 * i]);
+            b.south = fmin(b.south, xy[2 * i + 1]);
+            b.north = fmax(b.north, xy[2 * i + 1]);
+        }
+    return b;
+}
+
 size_t bm_layer_feature_count(const struct bm_layer *L)
 {
     return BM__BUF_COUNT(&L->features, struct bm_feature);

@@ -140,6 +140,9 @@ const char *bm_layer_crs(const struct bm_layer *layer);
 /** Extent of the loaded features in degrees; all zero when the layer is empty. */
 struct bm_bbox bm_layer_extent(const struct bm_layer *layer);
 
+/** Extent of feature feat (feat < count) in degrees. */
+struct bm_bbox bm_layer_feature_extent(const struct bm_layer *layer, size_t feat);
+
 /** Number of features loaded. */
 size_t bm_layer_feature_count(const struct bm_layer *layer);
 

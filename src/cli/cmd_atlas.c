@@ -56,23 +56,6 @@ static char *file_name(const char *name, size_t i)
     return s;
 }
 
-/* The box of feature i, in degrees. */
-static struct bm_bbox feature_box(const struct bm_layer *L, size_t i)
-{
-    const struct bm_feature *f = bm_layer_feature(L, i);
-    const struct bm_part *parts = bm_layer_parts(L) + f->first_part;
-    const double *xy = bm_layer_xy(L);
-    struct bm_bbox b = {INFINITY, INFINITY, -INFINITY, -INFINITY};
-    for (size_t k = 0; k < f->nparts; k++)
-        for (size_t j = parts[k].first; j < parts[k].first + parts[k].count; j++) {
-            b.west = fmin(b.west, xy[2 * j]);
-            b.east = fmax(b.east, xy[2 * j]);
-            b.south = fmin(b.south, xy[2 * j + 1]);
-            b.north = fmax(b.north, xy[2 * j + 1]);
-        }
-    return b;
-}
-
 /* One map: the recipe, framed on feature i. Returns EXIT_OK or EXIT_FAIL (message printed). */
 static int one_map(struct bm_ctx *ctx, const struct atlas *a, size_t i, enum bm_format fmt,
                    const char *ext)
@@ -80,7 +63,7 @@ static int one_map(struct bm_ctx *ctx, const struct atlas *a, size_t i, enum bm_
     struct bm_map *m;
     if (bm_map_load(ctx, a->recipe, &m) != BM_OK)
         return cli_fail(ctx);
-    struct bm_bbox b = feature_box(a->L, i);
+    struct bm_bbox b = bm_layer_feature_extent(a->L, i);
     double lat = (b.south + b.north) / 2, dlat = a->margin_km / 111.0;
     double dlon = a->margin_km / (111.0 * cos(lat * M_PI / 180));
     struct bm_bbox e = {b.west - dlon, b.south - dlat, b.east + dlon, b.north + dlat};
