@@ -696,7 +696,9 @@ static GDALDatasetH open_source(struct bm_ctx *ctx, const char *path, struct cap
         /* CSV points: recognise the usual coordinate column names. */
         oo = CSLAddString(oo, "X_POSSIBLE_NAMES=lon,longitude,lng,long,x");
         oo = CSLAddString(oo, "Y_POSSIBLE_NAMES=lat,latitude,y");
-        oo = CSLAddString(oo, "KEEP_GEOM_COLUMNS=NO");
+        /* KEEP_GEOM_COLUMNS=NO would drop lon/lat from the attributes, but GDAL 3.6
+         * crashes with it on some malformed headers (found by fuzzing: see
+         * tests/fuzz/regressions/); the columns stay, as text, beside the geometry. */
     }
     cap->failures = 0;
     GDALDatasetH ds =

@@ -381,7 +381,7 @@ static void csv_with_lonlat_columns(void **state)
     assert_int_equal(load(p, NULL, &L), BM_OK);
     assert_int_equal(bm_layer_feature_count(L), 2);
     assert_int_equal(bm_layer_geom_type(L), BM_GEOM_POINT);
-    assert_int_equal(bm_layer_field_count(L), 1); /* the coordinate columns became geometry */
+    assert_int_equal(bm_layer_field_count(L), 3); /* the coordinate columns stay as text too */
     const double *xy = bm_layer_xy(L);
     assert_true(xy[2] == 97.90109 && xy[3] == 23.99742);
     assert_string_equal(bm_layer_attr(L, 1, 0), "Muse");
@@ -474,6 +474,22 @@ static void write_and_read_back(void **state)
     bm_layer_free(L);
 }
 
+/* Inputs that once crashed bordermap (found by fuzzing), replayed: each must load or fail, cleanly.
+ */
+static void fuzz_regressions(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"csv-gdal-keep-geom-columns.csv"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", FUZZ_REGRESSIONS, files[i]);
+        struct bm_layer *L = NULL;
+        enum bm_status st = load(path, NULL, &L);
+        assert_true(st == BM_OK || bm_ctx_error(ctx)[0] != '\0');
+        bm_layer_free(L);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -499,6 +515,7 @@ int main(void)
         cmocka_unit_test(curves_are_linearised),
         cmocka_unit_test(layer_names_of_a_source),
         cmocka_unit_test(write_and_read_back),
+        cmocka_unit_test(fuzz_regressions),
     };
     int failed = cmocka_run_group_tests(tests, setup, teardown);
     bm_library_cleanup();
