@@ -9,13 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct geod_geodesic wgs84(void)
-{
-    struct geod_geodesic g;
-    geod_init(&g, 6378137.0, 1 / 298.257223563);
-    return g;
-}
-
 /* Trace n lon/lat points onto the page as one closed subpath. */
 static void trace(struct bm__render *r, double *xy, size_t n)
 {
@@ -37,7 +30,7 @@ static void trace(struct bm__render *r, double *xy, size_t n)
 static void buffer_band(struct bm__render *r, const struct bm_annotation *a, size_t li)
 {
     const struct bm_layer *L = r->layers[li];
-    struct geod_geodesic g = wgs84();
+    struct geod_geodesic g = bm__wgs84();
     double d = a->km * 1000, step = d / 4; /* vertices closer than a quarter width add nothing */
     cairo_t *cr = r->cr;
     cairo_push_group(cr);
@@ -85,7 +78,7 @@ static void buffer_band(struct bm__render *r, const struct bm_annotation *a, siz
 /* Points along the geodesic from a to b, every ~2 km (at most 400). Caller frees. */
 static double *geodesic_points(const struct bm_annotation *a, size_t *n, double *length)
 {
-    struct geod_geodesic g = wgs84();
+    struct geod_geodesic g = bm__wgs84();
     struct geod_geodesicline line;
     geod_inverseline(&line, &g, a->lat, a->lon, a->lat2, a->lon2,
                      GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_DISTANCE_IN);

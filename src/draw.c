@@ -471,15 +471,6 @@ static const char *layer_filter(struct bm__render *r, const struct bm_map_layer 
     return text;
 }
 
-/* An ISO date, YYYY-MM-DD. */
-static int iso_date(const char *t)
-{
-    int y, m, d;
-    char tail;
-    return t && strlen(t) == 10 && sscanf(t, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 &&
-           m <= 12 && d >= 1 && d <= 31;
-}
-
 /*
  * Events whose date is malformed are not drawn, each with a warning that
  * names its line (a CSV's features are numbered from 1 after the header).
@@ -499,15 +490,14 @@ static int check_dates(struct bm__render *r, size_t li)
     r->skip[li] = calloc(bm_layer_feature_count(L) + 1, 1);
     if (!r->skip[li])
         return -1;
-    int csv = strcmp(bm_layer_driver(L), "Comma Separated Value (.csv)") == 0;
     for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
         const char *d = bm_layer_attr(L, i, (size_t)k);
-        if (iso_date(d))
+        if (bm__is_iso_date(d))
             continue;
         r->skip[li][i] = 1;
-        long long fid = (long long)bm_layer_feature(L, i)->fid;
+        long long fid = (long long)bm_layer_feature(L, i)->fid, line = bm__feature_line(L, fid);
         bm__warn(r->ctx, "%s:%s%lld: bad date '%s' in %s; expected YYYY-MM-DD; row skipped",
-                 ml->source, csv ? "" : "feature ", csv ? fid + 1 : fid, d ? d : "",
+                 ml->source, line >= 0 ? "" : "feature ", line >= 0 ? line : fid, d ? d : "",
                  ml->date_field);
     }
     return 0;

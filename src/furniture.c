@@ -229,8 +229,7 @@ static void scalebar(struct bm__render *r)
     double lat, lon, lat2, lon2, x0, y0, x1, y1;
     centre(r, &lat, &lon);
     /* Page length of 10 km due east at the centre: the scale there, geodesically. */
-    struct geod_geodesic g;
-    geod_init(&g, 6378137.0, 1 / 298.257223563);
+    struct geod_geodesic g = bm__wgs84();
     geod_direct(&g, lat, lon, 90, 10000, &lat2, &lon2, NULL);
     if (bm__point_to_page(&r->f, lon, lat, &x0, &y0) ||
         bm__point_to_page(&r->f, lon2, lat2, &x1, &y1))

@@ -4,6 +4,7 @@
 #ifndef BM_INTERNAL_H
 #define BM_INTERNAL_H
 
+#include <geodesic.h>
 #include <proj.h>
 
 #include "bordermap/context.h"
@@ -44,6 +45,23 @@ enum bm_status bm__output_begin(struct bm_ctx *ctx, const char *path, char *tmp,
 
 /* Finish: ok, rename tmp over path; else remove tmp and keep or set the error. */
 enum bm_status bm__output_end(struct bm_ctx *ctx, const char *tmp, const char *path, int ok);
+
+/* The WGS84 ellipsoid (EPSG:7030) for PROJ's geod_* routines. geod_init is cheap,
+ * so each caller makes its own: no shared state. */
+struct geod_geodesic bm__wgs84(void);
+
+/* Is t an ISO date, YYYY-MM-DD (what ACLED's event_date holds)? */
+int bm__is_iso_date(const char *t);
+
+/* The line of a CSV source that holds feature fid, or -1 for other sources. */
+long long bm__feature_line(const struct bm_layer *L, long long fid);
+
+/*
+ * Where a feature sits in its source, for messages: "line N" for a CSV
+ * (features are its rows, numbered from 1 after the header), else "feature N".
+ * Writes into buf (size bytes) and returns it.
+ */
+const char *bm__feature_where(const struct bm_layer *L, long long fid, char *buf, size_t size);
 
 /* strdup that returns NULL on NULL. */
 char *bm__strdup(const char *s);

@@ -610,41 +610,40 @@ static void report_tallies(struct loader *ld, size_t total)
 {
     struct bm_ctx *ctx = ld->ctx;
     const char *p = ld->L->path;
-    /* A CSV's features are its rows, numbered from 1 after the header: name the line. */
-    int csv = strcmp(ld->L->driver, "Comma Separated Value (.csv)") == 0;
-    const char *unit = csv ? "line" : "feature";
-    long long shift = csv ? 1 : 0;
+    char w[64];
     if (ld->no_crs && bm_layer_feature_count(ld->L) > 0)
         bm__warn(ctx,
                  "'%s' has no CRS: assumed WGS 84 longitude/latitude, as all its coordinates are "
                  "in the degree range; add a .prj file to make it explicit",
                  p);
     if (ld->empty.count)
-        bm__warn(ctx, "'%s': %zu feature(s) with no or empty geometry skipped (first: %s %lld)", p,
-                 ld->empty.count, unit, ld->empty.first_fid + shift);
+        bm__warn(ctx, "'%s': %zu feature(s) with no or empty geometry skipped (first: %s)", p,
+                 ld->empty.count, bm__feature_where(ld->L, ld->empty.first_fid, w, sizeof w));
     if (ld->unsupported.count)
         bm__warn(ctx,
                  "'%s': %zu feature(s) of an unsupported geometry type skipped (first: "
-                 "%s %lld)",
-                 p, ld->unsupported.count, unit, ld->unsupported.first_fid + shift);
+                 "%s)",
+                 p, ld->unsupported.count,
+                 bm__feature_where(ld->L, ld->unsupported.first_fid, w, sizeof w));
     if (ld->nonfinite.count)
         bm__warn(ctx,
                  "'%s': %zu feature(s) with NaN or infinite coordinates skipped (first: "
-                 "%s %lld); fix them in the source",
-                 p, ld->nonfinite.count, unit, ld->nonfinite.first_fid + shift);
+                 "%s); fix them in the source",
+                 p, ld->nonfinite.count,
+                 bm__feature_where(ld->L, ld->nonfinite.first_fid, w, sizeof w));
     if (ld->range.count)
         bm__warn(ctx,
                  "'%s': %zu feature(s) with coordinates outside longitude -180..180 or "
-                 "latitude -90..90 skipped (first: %s %lld)",
-                 p, ld->range.count, unit, ld->range.first_fid + shift);
+                 "latitude -90..90 skipped (first: %s)",
+                 p, ld->range.count, bm__feature_where(ld->L, ld->range.first_fid, w, sizeof w));
     if (ld->invalid.count) {
         const char *what = ld->opts->invalid == BM_INVALID_SKIP   ? "skipped"
                            : ld->opts->invalid == BM_INVALID_KEEP ? "kept as they are"
                                                                   : "repaired";
         if (ld->opts->invalid == BM_INVALID_REPAIR && ld->L->repaired < ld->invalid.count)
             what = "repaired or, where repair failed, skipped";
-        bm__warn(ctx, "'%s': %zu invalid polygon(s) %s (first: %s %lld)", p, ld->invalid.count,
-                 what, unit, ld->invalid.first_fid + shift);
+        bm__warn(ctx, "'%s': %zu invalid polygon(s) %s (first: %s)", p, ld->invalid.count, what,
+                 bm__feature_where(ld->L, ld->invalid.first_fid, w, sizeof w));
     }
     if (total == 0)
         bm__warn(ctx, "layer '%s' of '%s' has no features%s", ld->L->name, p,
@@ -886,6 +885,31 @@ int bm__layer_add(struct bm_layer *L, enum bm_geom_type type, const double *xy, 
     }
     compute_extent(L);
     return 0;
+}
+
+int bm__is_iso_date(const char *t)
+{
+    int y, m, d;
+    char tail;
+    return t && strlen(t) == 10 && sscanf(t, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 &&
+           m <= 12 && d >= 1 && d <= 31;
+}
+
+long long bm__feature_line(const struct bm_layer *L, long long fid)
+{
+    /* A CSV's features are its rows, numbered from 1 after the header. */
+    int csv = L->driver && strcmp(L->driver, "Comma Separated Value (.csv)") == 0;
+    return csv ? fid + 1 : -1;
+}
+
+const char *bm__feature_where(const struct bm_layer *L, long long fid, char *buf, size_t size)
+{
+    long long line = bm__feature_line(L, fid);
+    if (line >= 0)
+        snprintf(buf, size, "line %lld", line);
+    else
+        snprintf(buf, size, "feature %lld", fid);
+    return buf;
 }
 
 /* ---- accessors --------------------------------------------------------- */

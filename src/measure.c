@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* WGS84 (EPSG:7030). geod_init is cheap, so each call makes its own: no shared state. */
-static struct geod_geodesic wgs84(void)
+struct geod_geodesic bm__wgs84(void)
 {
     struct geod_geodesic g;
     geod_init(&g, 6378137.0, 1 / 298.257223563);
@@ -30,14 +29,14 @@ enum bm_status bm_geod_inverse(struct bm_ctx *ctx, double lat1, double lon1, dou
                         "bad coordinates %g,%g to %g,%g: latitude must be within -90..90 and "
                         "longitude within -180..180",
                         lat1, lon1, lat2, lon2);
-    struct geod_geodesic g = wgs84();
+    struct geod_geodesic g = bm__wgs84();
     geod_inverse(&g, lat1, lon1, lat2, lon2, &out->distance, &out->azi1, &out->azi2);
     return BM_OK;
 }
 
 double bm_geod_polyline_length(const double *xy, size_t n)
 {
-    struct geod_geodesic g = wgs84();
+    struct geod_geodesic g = bm__wgs84();
     double total = 0;
     for (size_t i = 1; i < n; i++) {
         double s12;
@@ -49,7 +48,7 @@ double bm_geod_polyline_length(const double *xy, size_t n)
 
 double bm_geod_ring_area(const double *xy, size_t n)
 {
-    struct geod_geodesic g = wgs84();
+    struct geod_geodesic g = bm__wgs84();
     struct geod_polygon p;
     geod_polygon_init(&p, 0);
     /* A closing point repeated from the first adds an empty edge; drop it. */
@@ -207,7 +206,7 @@ static enum bm_status nearest_in(struct bm_ctx *ctx, const struct bm_layer *L, s
     struct candidate *cand = malloc(2 * np * sizeof *cand);
     if (!cand)
         return bm__fail(ctx, BM_ERR_NOMEM, "out of memory measuring to '%s'", bm_layer_path(L));
-    struct geod_geodesic geod = wgs84();
+    struct geod_geodesic geod = bm__wgs84();
     const struct geod_geodesic *g = &geod;
     size_t nc = 0;
     for (size_t f = f0; f < f1; f++) {

@@ -1079,19 +1079,10 @@ static enum bm_status r_where(struct parse *p, struct fy_node *v, struct scope *
     return read_text(p, v, "where", &s->layer->where);
 }
 
-/* An ISO date, YYYY-MM-DD: what event_date holds in ACLED's exports. */
-static int is_iso_date(const char *t)
-{
-    int y, m, d;
-    char tail;
-    return t && strlen(t) == 10 && sscanf(t, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 &&
-           m <= 12 && d >= 1 && d <= 31;
-}
-
 static enum bm_status read_date(struct parse *p, struct fy_node *v, const char *key, char **out)
 {
     enum bm_status st = read_text(p, v, key, out);
-    if (st == BM_OK && !is_iso_date(*out))
+    if (st == BM_OK && !bm__is_iso_date(*out))
         return fail_at(p, v, "bad date '%s' for '%s'; expected YYYY-MM-DD, e.g. 2023-11-16", *out,
                        key);
     return st;
@@ -1574,8 +1565,7 @@ static int box_ok(const struct bm_bbox *b)
  */
 static struct bm_bbox around_box(double lat, double lon, double radius_km)
 {
-    struct geod_geodesic g;
-    geod_init(&g, 6378137, 1 / 298.257223563);
+    struct geod_geodesic g = bm__wgs84();
     double s = radius_km * 1000, d;
     struct bm_bbox b = {lon, lat, lon, lat};
     for (int azi = 0; azi < 360; azi++) {
@@ -2130,9 +2120,9 @@ enum bm_status bm_map_set_dates(struct bm_ctx *ctx, struct bm_map *map, const ch
                                 const char *to)
 {
     bm__begin(ctx);
-    if ((from && !is_iso_date(from)) || (to && !is_iso_date(to)))
+    if ((from && !bm__is_iso_date(from)) || (to && !bm__is_iso_date(to)))
         return bm__fail(ctx, BM_ERR_ARG, "bad date '%s'; expected YYYY-MM-DD, e.g. 2023-11-16",
-                        from && !is_iso_date(from) ? from : to);
+                        from && !bm__is_iso_date(from) ? from : to);
     for (size_t i = 0; i < map->nlayers; i++) {
         struct bm_map_layer *L = &map->layers[i];
         if (!L->date_field)
