@@ -13,7 +13,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bordermap/bordermap.h"
+
+struct bm_ctx *ctx;
 static char tmp_dir[256];
+
+int test_setup(void **state)
+{
+    (void)state;
+    ctx = bm_ctx_new();
+    return ctx && tmp_make() ? 0 : -1;
+}
+
+int test_teardown(void **state)
+{
+    (void)state;
+    bm_ctx_free(ctx);
+    ctx = NULL;
+    tmp_remove();
+    return 0;
+}
 
 const char *tmp_make(void)
 {

@@ -4,6 +4,15 @@
 
 #include <stddef.h>
 
+struct bm_ctx;
+
+/* The context every test of a file uses, made by test_setup(). */
+extern struct bm_ctx *ctx;
+
+/* cmocka group set-up and tear-down: the context and a temporary folder. */
+int test_setup(void **state);
+int test_teardown(void **state);
+
 /* A fresh temporary folder (static storage); removed by tmp_remove(). */
 const char *tmp_make(void);
 void tmp_remove(void);

@@ -11,14 +11,11 @@
 #include "bordermap/bordermap.h"
 #include "support.h"
 
-static struct bm_ctx *ctx;
 static struct bm_gazetteer *gz;
 
 static int setup(void **state)
 {
-    (void)state;
-    ctx = bm_ctx_new();
-    if (!ctx || !tmp_make())
+    if (test_setup(state) != 0)
         return -1;
     if (bm_gazetteer_load(ctx, NULL, &gz) != BM_OK) {
         fprintf(stderr, "%s\n", bm_ctx_error(ctx));
@@ -29,11 +26,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    (void)state;
     bm_gazetteer_free(gz);
-    bm_ctx_free(ctx);
-    tmp_remove();
-    return 0;
+    return test_teardown(state);
 }
 
 static const struct bm_place *lookup(const char *name)

@@ -13,23 +13,6 @@
 #include "bordermap/bordermap.h"
 #include "support.h"
 
-static struct bm_ctx *ctx;
-
-static int setup(void **state)
-{
-    (void)state;
-    ctx = bm_ctx_new();
-    return ctx && tmp_make() ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    bm_ctx_free(ctx);
-    tmp_remove();
-    return 0;
-}
-
 /* Expect msg to equal the printf-formatted text. */
 static void expect_message(const char *msg, const char *fmt, ...)
 {
@@ -517,7 +500,7 @@ int main(void)
         cmocka_unit_test(write_and_read_back),
         cmocka_unit_test(fuzz_regressions),
     };
-    int failed = cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests(tests, test_setup, test_teardown);
     bm_library_cleanup();
     return failed;
 }

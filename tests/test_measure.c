@@ -14,8 +14,6 @@
 #include "oracle.h"
 #include "support.h"
 
-static struct bm_ctx *ctx;
-
 /* The bar: agreement to 1 mm per 1000 km, plus round-off of the printout. */
 static void assert_close(double got, double want, double round_off, const char *what)
 {
@@ -35,21 +33,6 @@ static void assert_agrees(double got, double want, const char *what)
 static void assert_area_agrees(double got, double want, const char *what)
 {
     assert_close(got, want, 1e-3, what);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    ctx = bm_ctx_new();
-    return ctx && tmp_make() ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    bm_ctx_free(ctx);
-    tmp_remove();
-    return 0;
 }
 
 static struct bm_layer *shipped(const char *rel)
@@ -265,7 +248,7 @@ int main(void)
         cmocka_unit_test(shared_boundary_of_two_squares),
         cmocka_unit_test(latlon_parsing),
     };
-    int failed = cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests(tests, test_setup, test_teardown);
     bm_library_cleanup();
     return failed;
 }

@@ -21,23 +21,6 @@
 #error "RECIPES_DIR must name tests/recipes"
 #endif
 
-static struct bm_ctx *ctx;
-
-static int setup(void **state)
-{
-    (void)state;
-    ctx = bm_ctx_new();
-    return ctx && tmp_make() ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    bm_ctx_free(ctx);
-    tmp_remove();
-    return 0;
-}
-
 static struct bm_map *load(const char *path)
 {
     struct bm_map *m = NULL;
@@ -640,7 +623,7 @@ int main(void)
         cmocka_unit_test(missing_file),   cmocka_unit_test(page_sizes),
         cmocka_unit_test(setters),
     };
-    int failed = cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests(tests, test_setup, test_teardown);
     bm_library_cleanup();
     return failed;
 }

@@ -22,23 +22,7 @@
 #error "GOLDEN_DIR must name tests/golden"
 #endif
 
-static struct bm_ctx *ctx;
 static const char *const RECIPES[] = {"situation", "ruili-muse", "corridor", "print-grey"};
-
-static int setup(void **state)
-{
-    (void)state;
-    ctx = bm_ctx_new();
-    return ctx && tmp_make() ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    bm_ctx_free(ctx);
-    tmp_remove();
-    return 0;
-}
 
 static struct bm_map *load(const char *name)
 {
@@ -123,7 +107,28 @@ static void every_recipe_draws_pdf_and_svg(void **state)
     }
 }
 
-/* Run pdftotext -raw (which keeps Burmese clusters whole) and look for each text. */
+/*
+ * Check that the text of a PDF, as pdftotext -raw reads it (which keeps
+ * Burmese clusters whole), holds every string of want (n of them).
+ */
+static void expect_pdf_text(const char *pdf, const char *const *want, size_t n)
+{
+    char cmd[1024], txt[600];
+    snprintf(txt, sizeof txt, "%s.txt", pdf);
+    snprintf(cmd, sizeof cmd, "pdftotext -raw -enc UTF-8 '%s' '%s'", pdf, txt);
+    assert_int_equal(system(cmd), 0);
+    FILE *f = fopen(txt, "r");
+    assert_non_null(f);
+    static char text[1 << 20];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("the text of %s lacks '%s'", pdf, want[i]);
+}
+
+/* The map's text is text, in three scripts. */
 static void pdf_text_is_text(void **state)
 {
     (void)state;
@@ -131,19 +136,9 @@ static void pdf_text_is_text(void **state)
     const char *pdf = tmp_path("text.pdf");
     assert_int_equal(bm_map_render(ctx, m, BM_FORMAT_PDF, pdf), BM_OK);
     bm_map_free(m);
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "pdftotext -raw -enc UTF-8 '%s' '%s'", pdf, tmp_path("text.txt"));
-    assert_int_equal(system(cmd), 0);
-    FILE *f = fopen(tmp_path("text.txt"), "r");
-    static char text[1 << 20];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
     static const char *const want[] = {
         "China–Myanmar border region", "Ruili", "瑞丽", "နေပြည်တော်", "Naypyidaw", "内比都"};
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
-        if (!strstr(text, want[i]))
-            fail_msg("the PDF's text lacks '%s'", want[i]);
+    expect_pdf_text(pdf, want, sizeof want / sizeof want[0]);
 }
 
 /*
@@ -312,14 +307,6 @@ static void report_has_maps_tables_sources(void **state)
     const char *pdf = tmp_path("report.pdf");
     if (bm_report_write(ctx, list, 3, pdf) != BM_OK)
         fail_msg("%s", bm_ctx_error(ctx));
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "pdftotext -raw -enc UTF-8 '%s' '%s'", pdf, tmp_path("report.txt"));
-    assert_int_equal(system(cmd), 0);
-    FILE *f = fopen(tmp_path("report.txt"), "r");
-    static char text[1 << 20];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
     static const char *const want[] = {"Contents",
                                        "Ruili and Muse, the main China–Myanmar crossing",
                                        "Table 1. The China–Myanmar border, by stretch",
@@ -331,9 +318,7 @@ static void report_has_maps_tables_sources(void **state)
                                        "ODbL",
                                        "1 / 6",
                                        "6 / 6"};
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
-        if (!strstr(text, want[i]))
-            fail_msg("the report's text lacks '%s'", want[i]);
+    expect_pdf_text(pdf, want, sizeof want / sizeof want[0]);
 }
 
 /*
@@ -393,7 +378,7 @@ int main(void)
         cmocka_unit_test(report_has_maps_tables_sources),
         cmocka_unit_test(atlas_frames_each_crossing),
     };
-    int failed = cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests(tests, test_setup, test_teardown);
     bm_library_cleanup();
     return failed;
 }

@@ -11,22 +11,7 @@
 #include <string.h>
 
 #include "bordermap/bordermap.h"
-
-static struct bm_ctx *ctx;
-
-static int setup(void **state)
-{
-    (void)state;
-    ctx = bm_ctx_new();
-    return ctx ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    bm_ctx_free(ctx);
-    return 0;
-}
+#include "support.h"
 
 struct expect {
     const char *path;
@@ -219,7 +204,7 @@ int main(void)
         cmocka_unit_test(border_pieces_join_end_to_end),
         cmocka_unit_test(every_reference_place_is_in_the_gazetteer),
     };
-    int failed = cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests(tests, test_setup, test_teardown);
     bm_library_cleanup();
     return failed;
 }
