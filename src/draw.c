@@ -91,6 +91,16 @@ void bm__km_text(GString *out, double metres, int unit)
     g_string_append_printf(out, "%s%s", dot ? dot : "", unit ? " km" : "");
 }
 
+/* A text made while drawing, kept (and freed) with the drawing. */
+static const char *keep_text(struct bm__render *r, GString *g)
+{
+    if (!r->strings)
+        r->strings = g_ptr_array_new_with_free_func(g_free);
+    char *s = g_string_free(g, FALSE);
+    g_ptr_array_add(r->strings, s);
+    return s;
+}
+
 const char *bm__expand(struct bm__render *r, const char *tmpl, const struct bm_layer *L,
                        size_t feat)
 {
@@ -119,11 +129,7 @@ const char *bm__expand(struct bm__render *r, const char *tmpl, const struct bm_l
         }
         p = close + 1;
     }
-    if (!r->strings)
-        r->strings = g_ptr_array_new_with_free_func(g_free);
-    char *s = g_string_free(out, FALSE);
-    g_ptr_array_add(r->strings, s);
-    return s;
+    return keep_text(r, out);
 }
 
 /*
@@ -464,11 +470,7 @@ static const char *layer_filter(struct bm__render *r, const struct bm_map_layer 
     if (ml->date_to)
         g_string_append_printf(w, "%s\"%s\" <= '%s'", w->len ? " AND " : "", ml->date_field,
                                ml->date_to);
-    char *text = g_string_free(w, FALSE);
-    if (!r->strings)
-        r->strings = g_ptr_array_new_with_free_func(g_free);
-    g_ptr_array_add(r->strings, text);
-    return text;
+    return keep_text(r, w);
 }
 
 /*
