@@ -162,6 +162,22 @@ void bm__warn(struct bm_ctx *ctx, const char *fmt, ...)
         free(msg);
 }
 
+char *bm__take_warnings(struct bm_ctx *ctx, size_t since)
+{
+    size_t n = bm_ctx_warning_count(ctx);
+    struct bm__buf b = {0};
+    for (size_t i = since; i < n; i++) {
+        char *w = BM__BUF_AT(&ctx->warnings, char *, i);
+        bm__buf_printf(&b, "%s%s", i > since ? "; " : "", w);
+        free(w);
+    }
+    if (since < n)
+        ctx->warnings.len = since * sizeof(char *);
+    char *all = bm__buf_take(&b);
+    bm__buf_free(&b);
+    return all;
+}
+
 size_t bm_ctx_warning_count(const struct bm_ctx *ctx)
 {
     return BM__BUF_COUNT(&ctx->warnings, char *);

@@ -363,6 +363,8 @@ static void draw_polygons(struct bm__render *r, size_t li)
     cairo_t *cr = r->cr;
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
+        if (bm_layer_feature(L, i)->type != BM_GEOM_POLYGON)
+            continue;
         struct bm_style s;
         const char *legend;
         bm__feature_style(ml, L, i, &s, &legend);
@@ -391,6 +393,8 @@ static void draw_lines(struct bm__render *r, size_t li)
     /* All casings first, so that one line's casing never cuts another's stroke. */
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
+            if (bm_layer_feature(L, i)->type != BM_GEOM_LINE)
+                continue;
             struct bm_style s;
             const char *legend;
             bm__feature_style(ml, L, i, &s, &legend);
@@ -418,6 +422,8 @@ static void draw_points(struct bm__render *r, size_t li)
     const struct bm_label *lab = &ml->label;
     int rank = lab->rank_field ? bm_layer_field_index(L, lab->rank_field) : -1;
     for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
+        if (bm_layer_feature(L, i)->type != BM_GEOM_POINT)
+            continue;
         double v;
         /* A place too minor to be labelled is not drawn either. */
         if (lab->enabled && lab->max_rank > 0 && rank >= 0 &&
@@ -569,19 +575,10 @@ int bm__draw_layers(struct bm__render *r)
         if (load_layer(r, li) != 0)
             return -1;
         cairo_save(r->cr);
-        switch (bm_layer_geom_type(r->layers[li])) {
-        case BM_GEOM_POLYGON:
-            draw_polygons(r, li);
-            break;
-        case BM_GEOM_LINE:
-            draw_lines(r, li);
-            break;
-        case BM_GEOM_POINT:
-            draw_points(r, li);
-            break;
-        default:
-            break;
-        }
+        /* A layer may mix families: areas under lines under points. */
+        draw_polygons(r, li);
+        draw_lines(r, li);
+        draw_points(r, li);
         cairo_restore(r->cr);
     }
     return 0;

@@ -19,6 +19,11 @@ enum bm_status bm__fail(struct bm_ctx *ctx, enum bm_status status, const char *f
 
 /* Record a warning (one line). Out of memory drops it silently. */
 void bm__warn(struct bm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* bytes as "512 bytes", "3.2 MB", "1.0 TB" (binary multiples). */
+void bm__format_bytes(char *out, size_t size, unsigned long long bytes);
+
+/* Remove the warnings from number since on and return them joined by "; " (or NULL). */
+char *bm__take_warnings(struct bm_ctx *ctx, size_t since);
 
 /* Start a public call: forget the previous call's error. */
 void bm__begin(struct bm_ctx *ctx);

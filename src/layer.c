@@ -77,6 +77,8 @@ struct loader {
     int swap_xy; /* the source stores latitude first */
     int no_crs;  /* the source has no CRS: coordinates must be degrees */
     struct tally empty, nonfinite, range, invalid, unsupported;
+    unsigned long long budget; /* bytes the layer may take (bm_ctx_memory_limit) */
+    const char *budget_what;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -105,12 +107,11 @@ static int file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-/* A shapefile's sidecar with extension ext (either case), or NULL if none. */
-static int sidecar_exists(const char *shp, const char *ext)
+/* Does a shapefile's sidecar with extension ext (either case) exist? Its path goes in path. */
+static int find_sidecar(const char *shp, const char *ext, char *path, size_t size)
 {
-    char path[4096];
     size_t stem = strlen(shp) - strlen(extension(shp));
-    if (stem + 4 >= sizeof path)
+    if (stem + 4 >= size)
         return 0;
     for (int upper = 0; upper < 2; upper++) {
         memcpy(path, shp, stem);
@@ -121,6 +122,12 @@ static int sidecar_exists(const char *shp, const char *ext)
             return 1;
     }
     return 0;
+}
+
+static int sidecar_exists(const char *shp, const char *ext)
+{
+    char path[4096];
+    return find_sidecar(shp, ext, path, sizeof path);
 }
 
 static enum bm_status check_file(struct bm_ctx *ctx, const char *path)
@@ -143,6 +150,74 @@ static enum bm_status check_file(struct bm_ctx *ctx, const char *path)
                                 path, sidecars[i]);
     }
     return BM_OK;
+}
+
+/* ---- memory ------------------------------------------------------------ */
+
+/* A plain file's size on disk with its sidecars (a shapefile's .shp, .shx and .dbf). */
+static unsigned long long size_on_disk(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    unsigned long long size = (unsigned long long)st.st_size;
+    char side[4096];
+    if (strcasecmp(extension(path), "shp") == 0)
+        for (const char *const *e = (const char *const[]){"shx", "dbf", NULL}; *e; e++)
+            if (find_sidecar(path, *e, side, sizeof side) && stat(side, &st) == 0)
+                size += (unsigned long long)st.st_size;
+    return size;
+}
+
+/* Formats whose drivers read only what a filter keeps, through a spatial index or SQL. */
+static int reads_filtered_part(const char *ext)
+{
+    static const char *const indexed[] = {"shp", "gpkg", "fgb", "sqlite"};
+    for (size_t i = 0; i < sizeof indexed / sizeof indexed[0]; i++)
+        if (strcasecmp(ext, indexed[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * Refuse a file larger than the memory budget before any of it is read: the
+ * loaded layer is about as large as the file (16 bytes a vertex either way),
+ * and text formats are read whole. A filtered read of an indexed format may
+ * take only a part, so that is left to the check while reading.
+ */
+static enum bm_status check_size(struct loader *ld, const char *path)
+{
+    if (bm_ctx_memory_limit(ld->ctx, &ld->budget, &ld->budget_what) != BM_OK)
+        return bm_ctx_status(ld->ctx);
+    int filtered = (ld->opts->where && ld->opts->where[0]) || ld->opts->bbox;
+    if (!is_plain_file(path) || (filtered && reads_filtered_part(extension(path))))
+        return BM_OK;
+    unsigned long long size = size_on_disk(path);
+    if (size <= ld->budget)
+        return BM_OK;
+    char a[32], b[32];
+    bm__format_bytes(a, sizeof a, size);
+    bm__format_bytes(b, sizeof b, ld->budget);
+    return bm__fail(ld->ctx, BM_ERR_SOURCE_TOO_LARGE,
+                    "'%s' is %s on disk, more than the %s of memory %s; cut it to the area you "
+                    "need first, e.g. with 'ogr2ogr -spat', or free memory",
+                    path, a, b, ld->budget_what);
+}
+
+/* The check while reading: what the layer holds so far against the budget. */
+static enum bm_status check_growth(struct loader *ld, long long fid)
+{
+    const struct bm_layer *L = ld->L;
+    unsigned long long held = L->xy.cap + L->parts.cap + L->features.cap + L->attr_off.cap +
+                              L->strings.cap;
+    if (held <= ld->budget)
+        return BM_OK;
+    char b[32];
+    bm__format_bytes(b, sizeof b, ld->budget);
+    return bm__fail(ld->ctx, BM_ERR_SOURCE_TOO_LARGE,
+                    "'%s' needs more than the %s of memory %s (stopped at feature %lld); "
+                    "load a part of it with a bounding box or a filter, or free memory",
+                    L->path, b, ld->budget_what, fid);
 }
 
 static int is_known_vector_extension(const char *ext)
@@ -243,6 +318,15 @@ static enum bm_status setup_crs(struct loader *ld, OGRLayerH ogr)
 {
     struct bm_layer *L = ld->L;
     OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(ogr);
+    char prj[4096];
+    if (!srs && strcasecmp(extension(L->path), "shp") == 0 &&
+        find_sidecar(L->path, "prj", prj, sizeof prj))
+        /* A .prj that GDAL cannot read is not the same as none: do not guess. */
+        return bm__fail(ld->ctx, BM_ERR_CRS,
+                        "cannot understand the CRS in '%s'%s%s%s; write it again, e.g. with "
+                        "'ogr2ogr -a_srs EPSG:4326', or remove it if the data is in WGS 84",
+                        prj, ld->cap->failures ? " (" : "", ld->cap->failures ? ld->cap->first : "",
+                        ld->cap->failures ? ")" : "");
     if (!srs) {
         ld->no_crs = 1;
         L->crs = bm__strdup("none (assumed WGS 84)");
@@ -603,7 +687,11 @@ static void compute_extent(struct bm_layer *L)
         b.north = fmax(b.north, xy[2 * i + 1]);
     }
     L->extent = b;
-    L->type = n > 0 ? bm_layer_feature(L, 0)->type : BM_GEOM_NONE;
+    /* A layer that mixes families is of its highest one (polygon > line > point). */
+    L->type = BM_GEOM_NONE;
+    for (size_t i = 0; i < bm_layer_feature_count(L); i++)
+        if (bm_layer_feature(L, i)->type > L->type)
+            L->type = bm_layer_feature(L, i)->type;
 }
 
 static void report_tallies(struct loader *ld, size_t total)
@@ -660,6 +748,8 @@ static enum bm_status read_features(struct loader *ld, OGRLayerH ogr)
     while (st == BM_OK && (f = OGR_L_GetNextFeature(ogr)) != NULL) {
         total++;
         st = add_feature(ld, f);
+        if (st == BM_OK)
+            st = check_growth(ld, (long long)OGR_F_GetFID(f));
         OGR_F_Destroy(f);
     }
     if (st != BM_OK)
@@ -677,13 +767,17 @@ static enum bm_status read_features(struct loader *ld, OGRLayerH ogr)
                         "from its source",
                         ld->L->path, ld->cap->first);
     compute_extent(ld->L);
+    size_t before = bm_ctx_warning_count(ld->ctx);
     report_tallies(ld, total);
-    if (total > 0 && bm_layer_feature_count(ld->L) == 0)
-        return bm__fail(ld->ctx, BM_ERR_GEOMETRY,
-                        "no usable features in layer '%s' of '%s': all %zu were skipped (%s)",
-                        ld->L->name, ld->L->path, total,
-                        bm_ctx_warning(ld->ctx, bm_ctx_warning_count(ld->ctx) - 1));
-    return BM_OK;
+    if (total == 0 || bm_layer_feature_count(ld->L) > 0)
+        return BM_OK;
+    /* Nothing left: the reasons become the one error instead of warnings beside it. */
+    char *why = bm__take_warnings(ld->ctx, before);
+    st = bm__fail(ld->ctx, BM_ERR_GEOMETRY,
+                  "no usable features in layer '%s' of '%s': all %zu were skipped (%s)",
+                  ld->L->name, ld->L->path, total, why ? why : "out of memory");
+    free(why);
+    return st;
 }
 
 /* ---- opening ----------------------------------------------------------- */
@@ -775,6 +869,8 @@ enum bm_status bm_layer_load(struct bm_ctx *ctx, const char *path, const struct 
     GDALDatasetH ds = NULL;
     if (!L || !(L->path = bm__strdup(path)))
         st = bm__fail(ctx, BM_ERR_NOMEM, "out of memory");
+    else if ((st = check_size(&ld, path)) != BM_OK)
+        ;
     else if (!(ds = open_source(ctx, path, &cap)))
         st = bm_ctx_status(ctx);
     else

@@ -31,6 +31,7 @@ enum bm_status {
     BM_ERR_FIELD = 15,          /**< no such field in the layer */
     BM_ERR_FILTER = 16,         /**< the attribute filter is not valid */
     BM_ERR_GEOMETRY = 17,       /**< no usable geometry in the layer */
+    BM_ERR_SOURCE_TOO_LARGE = 18, /**< more than the memory bordermap may use (see below) */
     /* 20-29: places */
     BM_ERR_PLACE_UNKNOWN = 20, /**< no place of that name in the gazetteer */
     BM_ERR_PLACE_SYNTAX = 21,  /**< a malformed "lat,lon" */
@@ -93,6 +94,18 @@ enum bm_status bm_ctx_set_data_root(struct bm_ctx *ctx, const char *dir);
  * message when it does not fit.
  */
 enum bm_status bm_ctx_data_path(struct bm_ctx *ctx, const char *rel, char *out, size_t size);
+
+/**
+ * The most memory one source may take, in bytes. bm_layer_load() refuses a
+ * source bigger than this before reading it (by its size on disk), and stops
+ * with BM_ERR_SOURCE_TOO_LARGE if the layer outgrows it while loading.
+ * By default it is the memory available now (Linux's MemAvailable), or less
+ * under a ulimit; $BORDERMAP_MEMORY_LIMIT (bytes, or with K, M, G or T, e.g.
+ * "512M") sets it. Returns BM_ERR_ARG with a message when that variable is
+ * not a size. what says where the figure comes from, e.g. "available".
+ */
+enum bm_status bm_ctx_memory_limit(struct bm_ctx *ctx, unsigned long long *bytes,
+                                   const char **what);
 
 #ifdef __cplusplus
 }

@@ -509,6 +509,17 @@ static int measure_layer(struct bm_ctx *ctx, int n, char **args, const struct op
         bm_layer_free(L);
         return EXIT_FAIL;
     }
+    /* A layer that mixes families is measured by its highest one; say what was left out. */
+    size_t count[4] = {0};
+    for (size_t i = 0; i < bm_layer_feature_count(L); i++)
+        count[bm_layer_feature(L, i)->type & 3]++;
+    if (count[BM_GEOM_POINT] + count[BM_GEOM_LINE] + count[BM_GEOM_POLYGON] > count[type])
+        fprintf(stderr,
+                "bordermap: warning: '%s' mixes geometry types; measured its %zu %s, left out "
+                "%zu line(s) and %zu point(s); pick features with --where, e.g. "
+                "\"OGR_GEOMETRY='LINESTRING'\"\n",
+                args[0], count[type], type == BM_GEOM_POLYGON ? "polygon(s)" : "line(s)",
+                type == BM_GEOM_POLYGON ? count[BM_GEOM_LINE] : 0, count[BM_GEOM_POINT]);
     int area = type == BM_GEOM_POLYGON, lf = label_field(L);
     char unit[16];
     snprintf(unit, sizeof unit, area ? "%s²" : "%s", o->units.name);
@@ -525,8 +536,10 @@ static int measure_layer(struct bm_ctx *ctx, int n, char **args, const struct op
         printf("{\"method\": \"" ELLIPSOID_NOTE "\", \"source\": \"%s\", \"measure\": \"%s\", "
                "\"units\": \"%s\", \"features\": [",
                bm_layer_path(L), area ? "area" : "length", unit);
-    for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
+    for (size_t i = 0, shown = 0; i < bm_layer_feature_count(L); i++) {
         const struct bm_feature *f = bm_layer_feature(L, i);
+        if (f->type != type)
+            continue;
         double v = area ? bm_feature_area(L, i) : bm_feature_length(L, i);
         const char *name = lf >= 0 ? bm_layer_attr(L, i, (size_t)lf) : NULL;
         char fid[32], cell[64];
@@ -542,7 +555,7 @@ static int measure_layer(struct bm_ctx *ctx, int n, char **args, const struct op
             csv_field(stdout, name, 0);
             printf("%.6f,%s\n", v / scale, unit);
         } else {
-            printf("%s\n  {\"fid\": %s, \"name\": ", i ? "," : "", fid);
+            printf("%s\n  {\"fid\": %s, \"name\": ", shown++ ? "," : "", fid);
             json_string(stdout, name);
             printf(", \"%s\": %.17g, \"%s\": %.17g}", area ? "square_metres" : "metres", v, unit,
                    v / scale);
