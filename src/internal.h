@@ -42,6 +42,9 @@ struct bm_layer *bm__layer_new(const char *name, const char *path, const char *c
 int bm__layer_add(struct bm_layer *L, enum bm_geom_type type, const double *xy, size_t n,
                   const char *const *attrs);
 
+/* Are a and b the same existing file (through links too)? */
+int bm__same_file(const char *a, const char *b);
+
 /*
  * Start writing path: check its folder exists and is writable, and write in
  * tmp (size bytes) the temporary name to write to instead. Fails with BM_ERR_IO.

@@ -48,9 +48,22 @@ static void CPL_STDCALL capture_error(CPLErr cls, CPLErrorNum num, const char *m
         return;
     if (c->failures++ != 0)
         return;
-    snprintf(c->first, sizeof c->first, "%s", msg ? msg : "unknown error");
-    /* The message goes inside ours: drop GDAL's closing full stop and newlines. */
-    size_t n = strlen(c->first);
+    /* The message goes inside ours, on one line: GDAL's lines are joined, runs of
+     * spaces squeezed and its closing full stop dropped. A caret pointing into the
+     * line above means nothing once the lines are joined, so carets go too. */
+    size_t n = 0;
+    int space = 0;
+    for (const char *p = msg ? msg : "unknown error"; *p && n + 2 < sizeof c->first; p++) {
+        if (*p == '^' || isspace((unsigned char)*p)) {
+            space |= *p != '^' && n > 0;
+            continue;
+        }
+        if (space)
+            c->first[n++] = ' ';
+        space = 0;
+        c->first[n++] = *p;
+    }
+    c->first[n] = '\0';
     while (n > 0 && strchr(".\n\r ", c->first[n - 1]))
         c->first[--n] = '\0';
 }

@@ -13,6 +13,13 @@
  * until the new one is whole. The folder is checked first, so that the usual
  * mistakes get their own message rather than a library's.
  */
+int bm__same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
 enum bm_status bm__output_begin(struct bm_ctx *ctx, const char *path, char *tmp, size_t size)
 {
     const char *slash = strrchr(path, '/');
@@ -23,6 +30,9 @@ enum bm_status bm__output_begin(struct bm_ctx *ctx, const char *path, char *tmp,
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return bm__fail(ctx, BM_ERR_IO, "cannot write '%s': no folder '%s'; create it first", path,
                         dir);
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return bm__fail(ctx, BM_ERR_IO, "cannot write '%s': it is a folder; give a file name",
+                        path);
     if (access(dir, W_OK) != 0)
         return bm__fail(ctx, BM_ERR_IO,
                         "cannot write '%s': the folder '%s' is not writable; choose another", path,

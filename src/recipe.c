@@ -2123,6 +2123,10 @@ enum bm_status bm_map_set_dates(struct bm_ctx *ctx, struct bm_map *map, const ch
     if ((from && !bm__is_iso_date(from)) || (to && !bm__is_iso_date(to)))
         return bm__fail(ctx, BM_ERR_ARG, "bad date '%s'; expected YYYY-MM-DD, e.g. 2023-11-16",
                         from && !bm__is_iso_date(from) ? from : to);
+    if (from && to && strcmp(from, to) > 0)
+        return bm__fail(ctx, BM_ERR_ARG,
+                        "the dates run backwards: %s is after %s; give the earlier date first",
+                        from, to);
     for (size_t i = 0; i < map->nlayers; i++) {
         struct bm_map_layer *L = &map->layers[i];
         if (!L->date_field)

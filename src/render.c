@@ -197,23 +197,16 @@ static int setup_frame(struct bm__render *r, double dpi, int raster)
 
 /* ---- output ----------------------------------------------------------- */
 
-static int same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
-}
-
 static enum bm_status check_not_an_input(struct bm_ctx *ctx, const struct bm_map *m,
                                          const char *path)
 {
-    if (same_file(path, m->path))
+    if (bm__same_file(path, m->path))
         return bm__fail(ctx, BM_ERR_IO,
                         "will not write '%s': it is the recipe; choose another "
                         "output name",
                         path);
     for (size_t i = 0; i < m->nlayers; i++)
-        if (m->layers[i].source && same_file(path, m->layers[i].source))
+        if (m->layers[i].source && bm__same_file(path, m->layers[i].source))
             return bm__fail(ctx, BM_ERR_IO,
                             "will not write '%s': it is the source of layer '%s'; choose another "
                             "output name",

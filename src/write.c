@@ -100,6 +100,11 @@ enum bm_status bm_layer_write(struct bm_ctx *ctx, const struct bm_layer *L, cons
     if (!driver)
         return bm__fail(ctx, BM_ERR_ARG,
                         "cannot write '%s': give a file name ending in .geojson or .gpkg", path);
+    if (bm__same_file(path, bm_layer_path(L)))
+        return bm__fail(ctx, BM_ERR_IO,
+                        "will not write '%s': it is the source of layer '%s'; choose another "
+                        "output name",
+                        path, bm_layer_name(L));
     char tmp[4096];
     if (bm__output_begin(ctx, path, tmp, sizeof tmp) != BM_OK)
         return bm_ctx_status(ctx);
@@ -111,9 +116,12 @@ enum bm_status bm_layer_write(struct bm_ctx *ctx, const struct bm_layer *L, cons
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     OSRSetWellKnownGeogCS(srs, "WGS84");
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-    OGRLayerH out = ds ? GDALDatasetCreateLayer(ds, bm_layer_name(L), srs,
-                                                ogr_type(bm_layer_geom_type(L)), NULL)
-                       : NULL;
+    /* A layer that mixes families is written as such. */
+    OGRwkbGeometryType type = ogr_type(bm_layer_geom_type(L));
+    for (size_t i = 0; i < bm_layer_feature_count(L); i++)
+        if (bm_layer_feature(L, i)->type != bm_layer_geom_type(L))
+            type = wkbUnknown;
+    OGRLayerH out = ds ? GDALDatasetCreateLayer(ds, bm_layer_name(L), srs, type, NULL) : NULL;
     int bad = !out || write_features(L, out) != 0;
     char why[512];
     snprintf(why, sizeof why, "%s",

@@ -228,6 +228,7 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
     if (rc != EXIT_OK)
         return rc;
     size_t n = bm_layer_feature_count(a.L);
+    struct stat st;
     int nf = bm_layer_field_index(a.L, a.field);
     a.names = calloc(n + 1, sizeof *a.names);
     for (size_t i = 0; a.names && i < n; i++)
@@ -236,7 +237,12 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "bordermap: no features in layer '%s' match; nothing to draw\n", a.layer);
         rc = EXIT_FAIL;
     } else if (mkdir(a.dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "bordermap: cannot make the folder '%s': %s\n", a.dir, strerror(errno));
+        fprintf(stderr, "bordermap: cannot make the folder '%s': %s; check the path\n", a.dir,
+                strerror(errno));
+        rc = EXIT_FAIL;
+    } else if (stat(a.dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "bordermap: cannot write the maps into '%s': it is a file, not a folder; "
+                "give a folder with -o\n", a.dir);
         rc = EXIT_FAIL;
     } else {
         rc = run_jobs(&a, fmt, exts[f]);

@@ -147,25 +147,31 @@ static void default_output(const char *recipe, const char *fmt, char *out, size_
     snprintf(out, size, "%.*s.%s", n, base, fmt ? fmt : "png");
 }
 
+/* A value given on the command line that the library refuses: a usage error. */
+static int bad_value(const struct bm_ctx *ctx)
+{
+    return cli_usage("render", "%s", bm_ctx_error(ctx));
+}
+
 static int apply_overrides(struct bm_ctx *ctx, struct bm_map *m, const struct render_opts *o)
 {
     if (o->dpi > 0 && bm_map_set_dpi(ctx, m, o->dpi) != BM_OK)
-        return cli_fail(ctx);
+        return bad_value(ctx);
     if (o->title && bm_map_set_title(ctx, m, o->title) != BM_OK)
-        return cli_fail(ctx);
+        return bad_value(ctx);
     if ((o->from || o->to) && bm_map_set_dates(ctx, m, o->from, o->to) != BM_OK)
-        return cli_fail(ctx);
+        return bad_value(ctx);
     if (o->size) {
         double w, h;
         if (bm_parse_page_size(ctx, o->size, &w, &h) != BM_OK)
-            return cli_fail(ctx);
+            return bad_value(ctx);
         if (strchr(o->size, 'x') == NULL && w < h) { /* named sizes: landscape, like a map */
             double t = w;
             w = h;
             h = t;
         }
         if (bm_map_set_page(ctx, m, w, h) != BM_OK)
-            return cli_fail(ctx);
+            return bad_value(ctx);
     }
     if (o->extent) {
         struct bm_bbox b;
@@ -182,7 +188,7 @@ static int apply_overrides(struct bm_ctx *ctx, struct bm_map *m, const struct re
             p = end + 1;
         }
         if (bm_map_set_extent(ctx, m, &b) != BM_OK)
-            return cli_fail(ctx);
+            return bad_value(ctx);
     }
     if (o->around) {
         struct bm_gazetteer *gz = NULL;
@@ -192,7 +198,7 @@ static int apply_overrides(struct bm_ctx *ctx, struct bm_map *m, const struct re
         if (rc != EXIT_OK)
             return rc;
         if (bm_map_set_around(ctx, m, pt.lat, pt.lon, o->radius > 0 ? o->radius : 50) != BM_OK)
-            return cli_fail(ctx);
+            return bad_value(ctx);
     }
     return EXIT_OK;
 }

@@ -84,7 +84,9 @@ int main(int argc, char **argv)
         return EXIT_FAIL;
     }
     int rc = c->run(ctx, argc - 1, argv + 1);
-    cli_warnings(ctx);
+    /* A failure is one line, its error: the warnings are for work that was done. */
+    if (rc == EXIT_OK)
+        cli_warnings(ctx);
     bm_ctx_free(ctx);
     bm_library_cleanup();
     return rc;
