@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PACKAGES := cmake gcc make pkg-config \
 	libgdal-dev libproj-dev libcairo2-dev libpango1.0-dev libglib2.0-dev libfyaml-dev \
 	zlib1g-dev libcmocka-dev fonts-noto-core fonts-noto-cjk geographiclib-tools gdal-bin \
-	poppler-utils
+	poppler-utils valgrind
 
 .PHONY: all deps build run test sanitize install clean
 

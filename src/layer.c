@@ -804,7 +804,7 @@ static GDALDatasetH open_source(struct bm_ctx *ctx, const char *path, struct cap
         oo = CSLAddString(oo, "Y_POSSIBLE_NAMES=lat,latitude,y");
         /* KEEP_GEOM_COLUMNS=NO would drop lon/lat from the attributes, but GDAL 3.6
          * crashes with it on some malformed headers (found by fuzzing: see
-         * tests/fuzz/regressions/); the columns stay, as text, beside the geometry. */
+         * tests/fuzz/regressions/events/); the columns stay, as text, beside the geometry. */
     }
     cap->failures = 0;
     GDALDatasetH ds =

@@ -1,4 +1,5 @@
 /* bordermap tests: the loader, on real files GDAL writes and on broken ones. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -457,20 +458,32 @@ static void write_and_read_back(void **state)
     bm_layer_free(L);
 }
 
-/* Inputs that once crashed bordermap (found by fuzzing), replayed: each must load or fail, cleanly.
+/*
+ * Inputs that once crashed bordermap or GDAL under it, found by fuzzing the
+ * events loader, and the fuzzer's inputs around them: every CSV in
+ * tests/fuzz/regressions/events must load or fail with a message.
  */
 static void fuzz_regressions(void **state)
 {
     (void)state;
-    static const char *const files[] = {"csv-gdal-keep-geom-columns.csv"};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    DIR *dir = opendir(FUZZ_REGRESSIONS "/events");
+    assert_non_null(dir);
+    size_t replayed = 0;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n < 4 || strcmp(e->d_name + n - 4, ".csv") != 0)
+            continue;
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", FUZZ_REGRESSIONS, files[i]);
+        snprintf(path, sizeof path, "%s/events/%s", FUZZ_REGRESSIONS, e->d_name);
         struct bm_layer *L = NULL;
         enum bm_status st = load(path, NULL, &L);
         assert_true(st == BM_OK || bm_ctx_error(ctx)[0] != '\0');
         bm_layer_free(L);
+        replayed++;
     }
+    closedir(dir);
+    assert_true(replayed >= 1);
 }
 
 int main(void)
