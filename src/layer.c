@@ -851,6 +851,17 @@ static enum bm_status load(struct loader *ld, GDALDatasetH ds)
     enum bm_status st = pick_layer(ld->ctx, ds, L->path, ld->opts->layer, &ogr);
     if (st != BM_OK)
         return st;
+    if (OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(ogr)) == 0) {
+        if (strcasecmp(extension(L->path), "csv") == 0)
+            return bm__fail(ld->ctx, BM_ERR_GEOMETRY,
+                            "'%s' has no coordinate columns; name them lon and lat (or "
+                            "longitude and latitude, or x and y), in decimal degrees",
+                            L->path);
+        return bm__fail(ld->ctx, BM_ERR_GEOMETRY,
+                        "layer '%s' of '%s' has no geometry (it is a table); give a layer of "
+                        "points, lines or polygons",
+                        OGR_L_GetName(ogr), L->path);
+    }
     GDALDriverH drv = GDALGetDatasetDriver(ds);
     L->name = bm__strdup(OGR_L_GetName(ogr));
     L->driver = bm__strdup(drv ? GDALGetDriverLongName(drv) : "unknown");

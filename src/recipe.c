@@ -1933,8 +1933,13 @@ static enum bm_status read_file(struct parse *p, char **out, size_t *len)
     enum bm_status st = BM_OK;
     if (oom)
         st = nomem(p);
+    else if (bad && err == EISDIR)
+        st = bm__fail(p->ctx, BM_ERR_RECIPE,
+                      "cannot read recipe '%s': it is a folder; give a recipe file (.yaml)",
+                      p->path);
     else if (bad)
-        st = bm__fail(p->ctx, BM_ERR_RECIPE, "cannot read recipe '%s': %s", p->path, strerror(err));
+        st = bm__fail(p->ctx, BM_ERR_RECIPE, "cannot read recipe '%s': %s; check the file",
+                      p->path, strerror(err));
     else if (b.len > MAX_FILE)
         st = bm__fail(p->ctx, BM_ERR_RECIPE,
                       "%s: the recipe is over 1 MiB; expected at most %d bytes", p->path, MAX_FILE);

@@ -76,6 +76,9 @@ int cli_fail(const struct bm_ctx *ctx);
 /* Print a usage error as one line on stderr; returns EXIT_USAGE. */
 int cli_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The usage error for getopt's answer c (':' a missing value, else unknown); EXIT_USAGE. */
+int cli_bad_option(const char *command, int c, char **argv);
+
 /* Print and clear the context's warnings on stderr. */
 void cli_warnings(struct bm_ctx *ctx);
 

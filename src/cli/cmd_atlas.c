@@ -151,7 +151,7 @@ static int parse(int argc, char **argv, struct atlas *a)
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "l:w:n:m:j:o:F:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":l:w:n:m:j:o:F:", longopts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'l':
@@ -181,7 +181,7 @@ static int parse(int argc, char **argv, struct atlas *a)
                 return cli_usage("atlas", "--jobs takes a number from 1 to 64, not '%s'", optarg);
             break;
         default:
-            return cli_usage("atlas", "unknown option '%s'", argv[optind - 1]);
+            return cli_bad_option("atlas", c, argv);
         }
     }
     if (argc - optind != 1 || !a->layer)

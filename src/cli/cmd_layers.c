@@ -261,12 +261,12 @@ int cmd_layers(struct bm_ctx *ctx, int argc, char **argv)
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:", longopts, NULL)) != -1) {
         if (c == 'f' && cli_parse_format(optarg, &fmt) == 0)
             continue;
         if (c == 'f')
             return cli_usage("layers", "unknown format '%s' (use table, csv or json)", optarg);
-        return cli_usage("layers", "unknown option '%s'", argv[optind - 1]);
+        return cli_bad_option("layers", c, argv);
     }
     struct listing l = {0};
     int rc =

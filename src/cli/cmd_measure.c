@@ -593,7 +593,7 @@ int cmd_measure(struct bm_ctx *ctx, int argc, char **argv)
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "f:u:s:w:l:t:ce:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:u:s:w:l:t:ce:", longopts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'f':
@@ -628,7 +628,7 @@ int cmd_measure(struct bm_ctx *ctx, int argc, char **argv)
             o.export_path = optarg;
             break;
         default:
-            return cli_usage("measure", "unknown option '%s'", argv[optind - 1]);
+            return cli_bad_option("measure", c, argv);
         }
     }
     int n = argc - optind;

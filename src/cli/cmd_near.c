@@ -188,7 +188,7 @@ int cmd_near(struct bm_ctx *ctx, int argc, char **argv)
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "f:u:w:l:b", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:u:w:l:b", longopts, NULL)) != -1) {
         char *end;
         double km;
         switch (c) {
@@ -214,7 +214,7 @@ int cmd_near(struct bm_ctx *ctx, int argc, char **argv)
             o.border = 1;
             break;
         default:
-            return cli_usage("near", "unknown option '%s'", argv[optind - 1]);
+            return cli_bad_option("near", c, argv);
         }
     }
     int n = argc - optind;

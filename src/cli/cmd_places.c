@@ -120,12 +120,12 @@ int cmd_places(struct bm_ctx *ctx, int argc, char **argv)
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:", longopts, NULL)) != -1) {
         if (c == 'f' && cli_parse_format(optarg, &fmt) == 0)
             continue;
         if (c == 'f')
             return cli_usage("places", "unknown format '%s' (use table, csv or json)", optarg);
-        return cli_usage("places", "unknown option '%s'", argv[optind - 1]);
+        return cli_bad_option("places", c, argv);
     }
     if (argc - optind > 1)
         return cli_usage("places", "give one name at a time (quote names with spaces)");

@@ -51,7 +51,7 @@ static int parse(int argc, char **argv, struct render_opts *o)
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:F:d:s:e:a:r:t:wf:T:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:F:d:s:e:a:r:t:wf:T:", longopts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'o':
@@ -94,7 +94,7 @@ static int parse(int argc, char **argv, struct render_opts *o)
             o->to = optarg;
             break;
         default:
-            return cli_usage("render", "unknown option '%s'", argv[optind - 1]);
+            return cli_bad_option("render", c, argv);
         }
     }
     if (argc - optind > 1)
@@ -220,9 +220,13 @@ int cmd_render(struct bm_ctx *ctx, int argc, char **argv)
     else
         default_output(recipe, o.format, output, sizeof output);
     enum bm_format fmt;
+    if (pick_format(o.format, output, &fmt) != 0 && o.format)
+        return cli_usage("render", "unknown format '%s' (use png, pdf, svg or tif)", o.format);
     if (pick_format(o.format, output, &fmt) != 0)
-        return cli_usage("render", "unknown format '%s' (use png, pdf, svg or tif)",
-                         o.format ? o.format : output);
+        return cli_usage("render",
+                         "cannot tell the format of '%s' from its name; end it in .png, .pdf, "
+                         ".svg or .tif, or give --format",
+                         output);
     if (o.world_file && fmt != BM_FORMAT_PNG && fmt != BM_FORMAT_GEOTIFF)
         return cli_usage("render", "--world-file goes with a PNG or GeoTIFF output");
     struct bm_map *m;

@@ -25,11 +25,11 @@ int cmd_report(struct bm_ctx *ctx, int argc, char **argv)
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:", longopts, NULL)) != -1) {
         if (c == 'o')
             output = optarg;
         else
-            return cli_usage("report", "unknown option '%s'", argv[optind - 1]);
+            return cli_bad_option("report", c, argv);
     }
     static const char *const defaults[] = {"situation", "ruili-muse", "corridor"};
     int n = argc - optind;

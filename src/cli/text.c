@@ -1,6 +1,7 @@
 /* bordermap program: aligned tables, CSV and JSON output. */
 #include "cli.h"
 
+#include <getopt.h>
 #include <glib.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -173,4 +174,12 @@ void group_digits(char *buf, size_t size, unsigned long long n)
         buf[o++] = raw[i];
     }
     buf[o] = '\0';
+}
+
+int cli_bad_option(const char *command, int c, char **argv)
+{
+    const char *option = argv[optind - 1];
+    if (c == ':')
+        return cli_usage(command, "option '%s' needs a value", option);
+    return cli_usage(command, "unknown option '%s'", option);
 }
