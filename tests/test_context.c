@@ -44,6 +44,39 @@ static void data_root_and_paths(void **state)
     bm_ctx_free(ctx);
 }
 
+/* The memory budget: from $BORDERMAP_MEMORY_LIMIT, else what the machine has free. */
+static void memory_limit(void **state)
+{
+    (void)state;
+    struct bm_ctx *ctx = bm_ctx_new();
+    unsigned long long bytes = 0;
+    const char *what = NULL;
+    static const struct {
+        const char *text;
+        unsigned long long bytes;
+    } good[] = {{"1048576", 1048576ULL},  {"512M", 512ULL << 20},  {"2G", 2ULL << 30},
+                {"2GiB", 2ULL << 30},     {"1.5k", 1536ULL},       {"1T", 1ULL << 40},
+                {"64MB", 64ULL << 20}};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        setenv("BORDERMAP_MEMORY_LIMIT", good[i].text, 1);
+        assert_int_equal(bm_ctx_memory_limit(ctx, &bytes, &what), BM_OK);
+        assert_true(bytes == good[i].bytes);
+        assert_string_equal(what, "BORDERMAP_MEMORY_LIMIT allows");
+    }
+    static const char *const bad[] = {"lots", "-5", "0", "12Q", "5 G", "M", "nan", "1e40"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv("BORDERMAP_MEMORY_LIMIT", bad[i], 1);
+        assert_int_equal(bm_ctx_memory_limit(ctx, &bytes, &what), BM_ERR_ARG);
+        assert_non_null(strstr(bm_ctx_error(ctx), "is not a size"));
+    }
+    /* Unset: the memory available, which on any machine that runs the tests is
+     * more than 16 MB and less than 64 TB. */
+    unsetenv("BORDERMAP_MEMORY_LIMIT");
+    assert_int_equal(bm_ctx_memory_limit(ctx, &bytes, &what), BM_OK);
+    assert_true(bytes > (16ULL << 20) && bytes < (64ULL << 40));
+    bm_ctx_free(ctx);
+}
+
 static void version(void **state)
 {
     (void)state;
@@ -56,6 +89,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(first_error_is_kept_until_the_next_call),
         cmocka_unit_test(data_root_and_paths),
+        cmocka_unit_test(memory_limit),
         cmocka_unit_test(version),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
