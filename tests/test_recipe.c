@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <geodesic.h>
 #include <limits.h>
 #include <math.h>
@@ -432,6 +433,35 @@ static void bad_recipes(void **state)
     }
 }
 
+/*
+ * Inputs that once crashed the parser, found by fuzzing: each file in
+ * tests/fuzz/regressions/recipe must be refused with one line that names it.
+ * (The sanitizer build is what sees a read out of bounds.)
+ */
+static void fuzz_regressions(void **state)
+{
+    (void)state;
+    DIR *dir = opendir(FUZZ_REGRESSIONS "/recipe");
+    assert_non_null(dir);
+    size_t replayed = 0;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/recipe/%s", FUZZ_REGRESSIONS, e->d_name);
+        struct bm_map *m = NULL;
+        enum bm_status st = bm_map_load(ctx, path, &m);
+        if (st == BM_OK)
+            fail_msg("%s: accepted", path);
+        assert_non_null(strstr(bm_ctx_error(ctx), e->d_name));
+        assert_null(strchr(bm_ctx_error(ctx), '\n'));
+        replayed++;
+    }
+    closedir(dir);
+    assert_true(replayed >= 1);
+}
+
 /* The gazetteer's message at the place's position; the closest names come from the data. */
 static void unknown_places(void **state)
 {
@@ -619,6 +649,7 @@ int main(void)
         cmocka_unit_test(good_recipe),    cmocka_unit_test(defaults),
         cmocka_unit_test(other_forms),    cmocka_unit_test(extent_around),
         cmocka_unit_test(bad_recipes),    cmocka_unit_test(unknown_places),
+        cmocka_unit_test(fuzz_regressions),
         cmocka_unit_test(missing_source), cmocka_unit_test(limits),
         cmocka_unit_test(missing_file),   cmocka_unit_test(page_sizes),
         cmocka_unit_test(setters),
