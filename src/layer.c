@@ -597,7 +597,8 @@ static enum bm_status add_geometry(struct loader *ld, OGRGeometryH g, enum bm_ge
         proj_trans_generic(ld->pj, PJ_FWD, xy, 2 * sizeof(double), n, xy + 1, 2 * sizeof(double), n,
                            NULL, 0, 0, NULL, 0, 0);
     if (!all_finite(xy, n) || !all_in_degree_range(xy, n)) {
-        if (ld->no_crs)
+        /* CSV columns named lon/lat are degrees whatever the file says: a bad row. */
+        if (ld->no_crs && strcasecmp(extension(L->path), "csv") != 0)
             return bm__fail(ld->ctx, BM_ERR_CRS,
                             "'%s' has no CRS and feature %lld has coordinates outside the degree "
                             "range; add a .prj file (or the format's equivalent) naming its CRS",

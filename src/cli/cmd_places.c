@@ -76,7 +76,7 @@ static void print_json(const struct bm_place *const *p, size_t n)
             printf("%s\"%s\": ", k ? ", " : "", keys[k]);
             json_string(stdout, vals[k][0] ? vals[k] : NULL);
         }
-        printf(", \"lat\": %.17g, \"lon\": %.17g, \"rank\": %d, \"in_article\": %s}", p[i]->lat,
+        printf(", \"lat\": %.10g, \"lon\": %.10g, \"rank\": %d, \"in_article\": %s}", p[i]->lat,
                p[i]->lon, p[i]->rank, p[i]->in_article ? "true" : "false");
     }
     fputs(n ? "\n]\n" : "]\n", stdout);
