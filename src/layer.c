@@ -221,8 +221,8 @@ static enum bm_status check_size(struct loader *ld, const char *path)
 static enum bm_status check_growth(struct loader *ld, long long fid)
 {
     const struct bm_layer *L = ld->L;
-    unsigned long long held = L->xy.cap + L->parts.cap + L->features.cap + L->attr_off.cap +
-                              L->strings.cap;
+    unsigned long long held =
+        L->xy.cap + L->parts.cap + L->features.cap + L->attr_off.cap + L->strings.cap;
     if (held <= ld->budget)
         return BM_OK;
     char b[32];

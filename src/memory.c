@@ -52,8 +52,7 @@ static unsigned long long available_memory(void)
     return pages > 0 && size > 0 ? (unsigned long long)pages * (unsigned long long)size : 0;
 }
 
-enum bm_status bm_ctx_memory_limit(struct bm_ctx *ctx, unsigned long long *bytes,
-                                   const char **what)
+enum bm_status bm_ctx_memory_limit(struct bm_ctx *ctx, unsigned long long *bytes, const char **what)
 {
     const char *env = getenv("BORDERMAP_MEMORY_LIMIT");
     if (env && env[0]) {

@@ -54,8 +54,8 @@ static void memory_limit(void **state)
     static const struct {
         const char *text;
         unsigned long long bytes;
-    } good[] = {{"1048576", 1048576ULL},  {"512M", 512ULL << 20},  {"2G", 2ULL << 30},
-                {"2GiB", 2ULL << 30},     {"1.5k", 1536ULL},       {"1T", 1ULL << 40},
+    } good[] = {{"1048576", 1048576ULL}, {"512M", 512ULL << 20}, {"2G", 2ULL << 30},
+                {"2GiB", 2ULL << 30},    {"1.5k", 1536ULL},      {"1T", 1ULL << 40},
                 {"64MB", 64ULL << 20}};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         setenv("BORDERMAP_MEMORY_LIMIT", good[i].text, 1);

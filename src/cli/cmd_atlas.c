@@ -241,8 +241,10 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
                 strerror(errno));
         rc = EXIT_FAIL;
     } else if (stat(a.dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "bordermap: cannot write the maps into '%s': it is a file, not a folder; "
-                "give a folder with -o\n", a.dir);
+        fprintf(stderr,
+                "bordermap: cannot write the maps into '%s': it is a file, not a folder; "
+                "give a folder with -o\n",
+                a.dir);
         rc = EXIT_FAIL;
     } else {
         rc = run_jobs(&a, fmt, exts[f]);
