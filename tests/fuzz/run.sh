@@ -1,0 +1,18 @@
+#!/bin/sh
+# Fuzz one harness: tests/fuzz/run.sh NAME SECONDS [libFuzzer flags...]
+#   NAME: recipe, events, query or latlon. Builds build-fuzz with clang first.
+# The corpus grows in build-fuzz/corpus-NAME (seeded from tests/fuzz/seeds/NAME);
+# a crash, leak or hang (10 s) is written to build-fuzz/crash-NAME/ and stops the
+# run: keep it in tests/fuzz/regressions/ (test_loader and test_recipe replay it).
+set -eu
+cd "$(dirname "$0")/../.."
+name=$1 seconds=$2
+shift 2
+CC=clang cmake -S . -B build-fuzz -DBM_FUZZ=ON -DBM_SANITIZE=ON -DBM_BUILD_TESTS=OFF >/dev/null
+cmake --build build-fuzz --target fuzz_"$name" -j"$(nproc)" >/dev/null
+mkdir -p build-fuzz/corpus-"$name" build-fuzz/crash-"$name"
+BORDERMAP_DATA=$PWD LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp \
+    exec build-fuzz/tests/fuzz/fuzz_"$name" -max_total_time="$seconds" -timeout=10 \
+    -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
+    -artifact_prefix=build-fuzz/crash-"$name"/ "$@" \
+    build-fuzz/corpus-"$name" tests/fuzz/seeds/"$name"
