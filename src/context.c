@@ -226,3 +226,16 @@ PJ_CONTEXT *bm__proj(struct bm_ctx *ctx)
 {
     return ctx->pj;
 }
+
+const char *bm__clip(const char *s, char *buf, size_t size)
+{
+    size_t n = strlen(s);
+    if (n < size)
+        return s;
+    /* Cut at a character boundary, leaving room for "...". */
+    n = size > 4 ? size - 4 : 0;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    snprintf(buf, size, "%.*s...", (int)n, s);
+    return buf;
+}

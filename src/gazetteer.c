@@ -254,10 +254,11 @@ static enum bm_status fail_unknown(struct bm_ctx *ctx, const struct bm_gazetteer
     struct bm__buf list = {0};
     for (size_t i = 0; i < gz->count && i < 3; i++)
         bm__buf_printf(&list, "%s%s", i ? ", " : "", s[i].name);
-    enum bm_status st =
-        bm__fail(ctx, BM_ERR_PLACE_UNKNOWN,
-                 "no place named '%s' in the gazetteer; closest: %s; 'bordermap places' lists all",
-                 query, list.data ? list.data : "(the gazetteer is empty)");
+    char clip[96];
+    enum bm_status st = bm__fail(
+        ctx, BM_ERR_PLACE_UNKNOWN,
+        "no place named '%s' in the gazetteer; closest: %s; 'bordermap places' lists all",
+        bm__clip(query, clip, sizeof clip), list.data ? list.data : "(the gazetteer is empty)");
     bm__buf_free(&list);
     free(s);
     return st;

@@ -309,17 +309,18 @@ enum bm_status bm_parse_latlon(struct bm_ctx *ctx, const char *text, double *lat
     bm__begin(ctx);
     const char *p;
     double a, b;
+    char clip[96];
     if (!text || parse_number(text, &p, &a) != 0 || *p != ',' || parse_number(p + 1, &p, &b) != 0 ||
         *p != '\0')
         return bm__fail(ctx, BM_ERR_PLACE_SYNTAX,
                         "'%s' is not a place name or a position; write a position as lat,lon in "
                         "decimal degrees, e.g. 24.013,97.851",
-                        text ? text : "");
+                        bm__clip(text ? text : "", clip, sizeof clip));
     if (fabs(a) > 90 || fabs(b) > 180)
         return bm__fail(ctx, BM_ERR_PLACE_SYNTAX,
                         "'%s' is out of range: latitude must be within -90..90 and longitude "
                         "within -180..180",
-                        text);
+                        bm__clip(text, clip, sizeof clip));
     *lat = a;
     *lon = b;
     return BM_OK;

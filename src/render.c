@@ -248,24 +248,36 @@ static cairo_surface_t *make_surface(enum bm_format format, const char *tmp, int
     return cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h); /* PNG, GeoTIFF */
 }
 
+/* One line of the title block, cut with an ellipsis (and a warning) where it is wider
+ * than the map frame, so that it never runs off the page. */
+static void title_line(struct bm__render *r, const char *text, const char *font, double size,
+                       double y, struct bm_color ink)
+{
+    PangoLayout *t = bm__text_layout(r->cr, text, font, size);
+    double x = 8 * MM;
+    pango_layout_set_width(t, (int)((r->f.map.x + r->f.map.w - x) * PANGO_SCALE));
+    pango_layout_set_ellipsize(t, PANGO_ELLIPSIZE_END);
+    char clip[64];
+    if (pango_layout_is_ellipsized(t))
+        bm__warn(r->ctx, "the line '%s' is wider than the map and was cut; shorten it",
+                 bm__clip(text, clip, sizeof clip));
+    bm__draw_text(r->cr, t, x, y, ink, (struct bm_color){0, 0, 0, 0}, 0);
+    g_object_unref(t);
+}
+
 static void title_block(struct bm__render *r)
 {
     const struct bm_map *m = r->map;
-    double x = 8 * MM, y = 8 * MM;
-    struct bm_color ink = {0.1, 0.1, 0.1, 1}, none = {0, 0, 0, 0};
+    double y = 8 * MM;
     if (m->title) {
-        PangoLayout *t = bm__text_layout(r->cr, m->title, "Noto Sans Bold", 16);
-        bm__draw_text(r->cr, t, x, y, ink, none, 0);
-        g_object_unref(t);
+        title_line(r, m->title, "Noto Sans Bold", 16, y, (struct bm_color){0.1, 0.1, 0.1, 1});
         y += 22;
     }
     if (m->subtitle || m->date) {
-        char line[1024];
-        snprintf(line, sizeof line, "%s%s%s", m->subtitle ? m->subtitle : "",
-                 m->subtitle && m->date ? " · " : "", m->date ? m->date : "");
-        PangoLayout *t = bm__text_layout(r->cr, line, "Noto Sans", 10);
-        bm__draw_text(r->cr, t, x, y, (struct bm_color){0.3, 0.3, 0.3, 1}, none, 0);
-        g_object_unref(t);
+        char *line = g_strdup_printf("%s%s%s", m->subtitle ? m->subtitle : "",
+                                     m->subtitle && m->date ? " · " : "", m->date ? m->date : "");
+        title_line(r, line, "Noto Sans", 10, y, (struct bm_color){0.3, 0.3, 0.3, 1});
+        g_free(line);
     }
 }
 
