@@ -11,8 +11,10 @@ shift 2
 CC=clang cmake -S . -B build-fuzz -DBM_FUZZ=ON -DBM_SANITIZE=ON -DBM_BUILD_TESTS=OFF >/dev/null
 cmake --build build-fuzz --target fuzz_"$name" -j"$(nproc)" >/dev/null
 mkdir -p build-fuzz/corpus-"$name" build-fuzz/crash-"$name"
+dict=
+[ -f tests/fuzz/"$name".dict ] && dict=-dict=tests/fuzz/"$name".dict
 BORDERMAP_DATA=$PWD LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp \
     exec build-fuzz/tests/fuzz/fuzz_"$name" -max_total_time="$seconds" -timeout=10 \
     -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
-    -artifact_prefix=build-fuzz/crash-"$name"/ "$@" \
+    -artifact_prefix=build-fuzz/crash-"$name"/ $dict "$@" \
     build-fuzz/corpus-"$name" tests/fuzz/seeds/"$name"
