@@ -580,12 +580,13 @@ static enum bm_status add_geometry(struct loader *ld, OGRGeometryH g, enum bm_ge
         return bm__fail(ld->ctx, BM_ERR_NOMEM, "out of memory reading '%s'", L->path);
     size_t first = m.xy / (2 * sizeof(double));
     size_t n = L->xy.len / (2 * sizeof(double)) - first;
-    double *xy = (double *)(void *)L->xy.data + 2 * first;
     if (n == 0 || L->parts.len == m.parts) {
         tally_add(&ld->empty, fid);
         roll_back(L, m);
         return BM_OK;
     }
+    /* Only now: with nothing extracted yet the buffer may still be NULL (found by fuzzing). */
+    double *xy = (double *)(void *)L->xy.data + 2 * first;
     if (!all_finite(xy, n)) {
         tally_add(&ld->nonfinite, fid);
         roll_back(L, m);

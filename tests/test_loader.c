@@ -458,32 +458,40 @@ static void write_and_read_back(void **state)
     bm_layer_free(L);
 }
 
-/*
- * Inputs that once crashed bordermap or GDAL under it, found by fuzzing the
- * events loader, and the fuzzer's inputs around them: every CSV in
- * tests/fuzz/regressions/events must load or fail with a message.
- */
-static void fuzz_regressions(void **state)
+/* Replay every file ending in ext in tests/fuzz/regressions/dir: each must load or
+ * fail with a message. Returns how many there were. */
+static size_t replay(const char *dir, const char *ext)
 {
-    (void)state;
-    DIR *dir = opendir(FUZZ_REGRESSIONS "/events");
-    assert_non_null(dir);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", FUZZ_REGRESSIONS, dir);
+    DIR *d = opendir(path);
+    assert_non_null(d);
     size_t replayed = 0;
     struct dirent *e;
-    while ((e = readdir(dir)) != NULL) {
-        size_t n = strlen(e->d_name);
-        if (n < 4 || strcmp(e->d_name + n - 4, ".csv") != 0)
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name), k = strlen(ext);
+        if (n <= k || strcmp(e->d_name + n - k, ext) != 0)
             continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/events/%s", FUZZ_REGRESSIONS, e->d_name);
+        snprintf(path, sizeof path, "%s/%s/%s", FUZZ_REGRESSIONS, dir, e->d_name);
         struct bm_layer *L = NULL;
         enum bm_status st = load(path, NULL, &L);
         assert_true(st == BM_OK || bm_ctx_error(ctx)[0] != '\0');
         bm_layer_free(L);
         replayed++;
     }
-    closedir(dir);
-    assert_true(replayed >= 1);
+    closedir(d);
+    return replayed;
+}
+
+/*
+ * Inputs that once crashed bordermap or GDAL under it, found by fuzzing the
+ * loader (tests/fuzz), and the fuzzer's inputs around them.
+ */
+static void fuzz_regressions(void **state)
+{
+    (void)state;
+    assert_true(replay("events", ".csv") >= 1);
+    assert_true(replay("geojson", ".geojson") >= 1);
 }
 
 int main(void)
