@@ -117,8 +117,10 @@ static int run_jobs(const struct atlas *a, enum bm_format fmt, const char *ext)
             struct bm_ctx *ctx = bm_ctx_new();
             int rc = ctx ? EXIT_OK : EXIT_FAIL;
             for (size_t i = (size_t)k; ctx && i < n; i += (size_t)jobs) {
-                if (one_map(ctx, a, i, fmt, ext) != EXIT_OK)
-                    rc = EXIT_FAIL;
+                if (one_map(ctx, a, i, fmt, ext) != EXIT_OK) {
+                    rc = EXIT_FAIL; /* its message is printed: stop, not one per map */
+                    break;
+                }
                 uint32_t done = (uint32_t)i;
                 if (write(fds[1], &done, sizeof done) != sizeof done)
                     rc = EXIT_FAIL;
@@ -244,6 +246,12 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
         fprintf(stderr,
                 "bordermap: cannot write the maps into '%s': it is a file, not a folder; "
                 "give a folder with -o\n",
+                a.dir);
+        rc = EXIT_FAIL;
+    } else if (access(a.dir, W_OK) != 0) {
+        fprintf(stderr,
+                "bordermap: cannot write the maps into '%s': the folder is not writable; "
+                "give another with -o\n",
                 a.dir);
         rc = EXIT_FAIL;
     } else {
