@@ -9,8 +9,9 @@
 #   - nothing in WORK changed: no file appeared (not even a temporary one),
 #     none vanished and none changed a byte; so no output was left behind and
 #     no input was touched. The corpus folder itself is checked the same way.
-# AS_NOBODY=1 runs PROGRAM as user nobody when the case runs as root, for
-# whom no folder is unwritable.
+# LOCKED=DIR makes the folder DIR (made inside WORK) unwritable: by its mode,
+# and, as root (whom modes do not stop), by mounting it read-only in a mount
+# namespace of the command's own, or failing that by running as nobody.
 corpus=$1 work=$2 want_exit=$3 want_err=$4
 shift 4
 rm -rf "$work"
@@ -32,11 +33,19 @@ snapshot() {
 }
 before_work=$(mktemp) before_corpus=$(mktemp) out=$(mktemp) err=$(mktemp) after=$(mktemp)
 trap 'rm -f "$before_work" "$before_corpus" "$out" "$err" "$after"' EXIT
-snapshot . >"$before_work"
 snapshot "$corpus" >"$before_corpus"
 
-if [ "${AS_NOBODY:-}" = 1 ] && [ "$(id -u)" = 0 ]; then
-    setpriv --reuid=nobody --regid=nogroup --clear-groups "$@" >"$out" 2>"$err"
+if [ -n "${LOCKED:-}" ]; then
+    mkdir -p "$LOCKED" && chmod 555 "$LOCKED" || exit 1
+fi
+snapshot . >"$before_work"
+if [ -n "${LOCKED:-}" ] && [ "$(id -u)" = 0 ]; then
+    if unshare -m sh -c 'mount --bind -o ro "$0" "$0"' "$PWD/$LOCKED" 2>/dev/null; then
+        unshare -m sh -c 'mount --bind -o ro "$0" "$0" && exec "$@"' "$PWD/$LOCKED" "$@" \
+            >"$out" 2>"$err"
+    else
+        setpriv --reuid=nobody --regid=nogroup --clear-groups "$@" >"$out" 2>"$err"
+    fi
 else
     "$@" >"$out" 2>"$err"
 fi
