@@ -13,7 +13,10 @@ cmake --build build-fuzz --target fuzz_"$name" -j"$(nproc)" >/dev/null
 mkdir -p build-fuzz/corpus-"$name" build-fuzz/crash-"$name"
 dict=
 [ -f tests/fuzz/"$name".dict ] && dict=-dict=tests/fuzz/"$name".dict
+# The slow unwinder gives whole stacks, which the leak suppressions need (the
+# libraries have no frame pointers).
 BORDERMAP_DATA=$PWD LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp \
+    ASAN_OPTIONS=fast_unwind_on_malloc=0 \
     exec build-fuzz/tests/fuzz/fuzz_"$name" -max_total_time="$seconds" -timeout=10 \
     -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
     -artifact_prefix=build-fuzz/crash-"$name"/ $dict "$@" \
