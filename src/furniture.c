@@ -69,8 +69,9 @@ static void graticule_label(struct bm__render *r, const char *text, double x, do
     g_object_unref(l);
 }
 
-/* Trace a meridian (lon fixed) or a parallel (lat fixed) across the view; label its ends. */
-static void graticule_line(struct bm__render *r, int meridian, double v)
+/* Trace a meridian (lon fixed) or a parallel (lat fixed) across the view: stroke it,
+ * or (labels) put its value where it crosses the frame. */
+static void graticule_line(struct bm__render *r, int meridian, double v, int labels)
 {
     const struct bm_bbox *b = &r->view;
     const struct bm__rect *f = &r->f.map;
@@ -82,13 +83,14 @@ static void graticule_line(struct bm__render *r, int meridian, double v)
     }
     bm__to_page(&r->f, xy, 101);
     cairo_t *cr = r->cr;
-    cairo_new_path(cr);
-    for (int i = 0; i <= 100; i++)
-        if (isfinite(xy[2 * i]))
-            cairo_line_to(cr, xy[2 * i], xy[2 * i + 1]);
-    cairo_stroke(cr);
-    if (!r->map->furniture.graticule_labels)
+    if (!labels) {
+        cairo_new_path(cr);
+        for (int i = 0; i <= 100; i++)
+            if (isfinite(xy[2 * i]))
+                cairo_line_to(cr, xy[2 * i], xy[2 * i + 1]);
+        cairo_stroke(cr);
         return;
+    }
     char text[32];
     double a = fabs(v);
     int whole = fabs(a - round(a)) < 1e-9;
@@ -114,39 +116,34 @@ static void graticule_line(struct bm__render *r, int meridian, double v)
     }
 }
 
-void bm__draw_graticule(struct bm__render *r)
+/* Every meridian and parallel of the graticule: their lines, or their labels. */
+static void graticule_lines(struct bm__render *r, int labels)
 {
     double step = r->map->furniture.graticule_step;
-    if (!(step > 0))
+    const struct bm_bbox *b = &r->view;
+    for (double lon = ceil(b->west / step) * step; lon <= b->east; lon += step)
+        graticule_line(r, 1, lon, labels);
+    for (double lat = ceil(b->south / step) * step; lat <= b->north; lat += step)
+        graticule_line(r, 0, lat, labels);
+}
+
+void bm__draw_graticule(struct bm__render *r)
+{
+    if (!(r->map->furniture.graticule_step > 0))
         return;
     cairo_t *cr = r->cr;
-    const struct bm_bbox *b = &r->view;
     cairo_save(cr);
     cairo_set_source_rgba(cr, 0.3, 0.35, 0.45, 0.45);
     cairo_set_line_width(cr, 0.35);
-    for (double lon = ceil(b->west / step) * step; lon <= b->east; lon += step)
-        graticule_line(r, 1, lon);
-    for (double lat = ceil(b->south / step) * step; lat <= b->north; lat += step)
-        graticule_line(r, 0, lat);
+    graticule_lines(r, 0);
     cairo_restore(cr);
 }
 
-/* The graticule's labels sit outside the clip: draw them again unclipped. */
+/* The graticule's labels sit outside the map's clip: they are drawn after it. */
 static void graticule_labels(struct bm__render *r)
 {
-    double step = r->map->furniture.graticule_step;
-    if (!(step > 0) || !r->map->furniture.graticule_labels)
-        return;
-    cairo_t *cr = r->cr;
-    const struct bm_bbox *b = &r->view;
-    cairo_save(cr);
-    cairo_set_source_rgba(cr, 0, 0, 0, 0); /* the lines again, invisibly */
-    cairo_set_line_width(cr, 0);
-    for (double lon = ceil(b->west / step) * step; lon <= b->east; lon += step)
-        graticule_line(r, 1, lon);
-    for (double lat = ceil(b->south / step) * step; lat <= b->north; lat += step)
-        graticule_line(r, 0, lat);
-    cairo_restore(cr);
+    if (r->map->furniture.graticule_step > 0 && r->map->furniture.graticule_labels)
+        graticule_lines(r, 1);
 }
 
 /* ---- legend --------------------------------------------------------------- */
