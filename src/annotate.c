@@ -147,14 +147,12 @@ static int place_box(struct bm__render *r, double x, double y, double w, double 
 {
     static const double dirs[][2] = {{1, -1}, {-1, -1}, {1, 1},  {-1, 1},
                                      {1, 0},  {-1, 0},  {0, -1}, {0, 1}};
-    const struct bm__rect *f = &r->f.map;
     for (int ring = 1; ring <= 4; ring++)
         for (size_t d = 0; d < 8; d++) {
             double cx = x + dirs[d][0] * (gap * ring + w / 2);
             double cy = y + dirs[d][1] * (gap * ring + h / 2);
             struct bm__rect b = {cx - w / 2, cy - h / 2, w, h};
-            if (b.x < f->x + 3 || b.y < f->y + 3 || b.x + w > f->x + f->w - 3 ||
-                b.y + h > f->y + f->h - 3 || bm__claims_hit(&r->claims, b))
+            if (!bm__rect_free(r, b, 3))
                 continue;
             *out = b;
             return 0;

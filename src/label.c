@@ -274,7 +274,6 @@ static void draw_block(cairo_t *cr, const struct block *b, const struct bm_label
 static int place_point(struct bm__render *r, const struct candidate *c, const struct block *b,
                        struct bm__rect *out, int *leader)
 {
-    const struct bm__rect *f = &r->f.map;
     double w = b->w, h = b->h, x = c->x, y = c->y;
     int rings = c->style->priority <= 2 ? 5 : 1;
     *leader = 0;
@@ -290,8 +289,7 @@ static int place_point(struct bm__render *r, const struct candidate *c, const st
                                  {x - g * 0.7 - w, y + g * 0.7}};
         for (size_t i = 0; i < sizeof pos / sizeof pos[0]; i++) {
             struct bm__rect rr = {pos[i][0], pos[i][1], w, h};
-            if (rr.x < f->x + 2 || rr.y < f->y + 2 || rr.x + w > f->x + f->w - 2 ||
-                rr.y + h > f->y + f->h - 2 || bm__claims_hit(&r->claims, rr))
+            if (!bm__rect_free(r, rr, 2))
                 continue;
             *out = rr;
             *leader = ring > 0;
@@ -331,8 +329,7 @@ static void place(struct bm__render *r, const struct candidate *c)
             if (area_anchor(r, c->layer, c->feature, k, &x, &y) != 0)
                 continue;
             box = (struct bm__rect){x - b.w / 2, y - b.h / 2, b.w, b.h};
-            if (box.x < f->x + 2 || box.y < f->y + 2 || box.x + b.w > f->x + f->w - 2 ||
-                box.y + b.h > f->y + f->h - 2 || bm__claims_hit(&r->claims, box))
+            if (!bm__rect_free(r, box, 2))
                 continue;
             draw_block(cr, &b, c->style, box.x, box.y);
             bm__claims_add(&r->claims, box);

@@ -62,6 +62,13 @@ int bm__claims_hit(const struct bm__claims *c, struct bm__rect r)
     return 0;
 }
 
+int bm__rect_free(const struct bm__render *r, struct bm__rect b, double margin)
+{
+    const struct bm__rect *f = &r->f.map;
+    return b.x >= f->x + margin && b.y >= f->y + margin && b.x + b.w <= f->x + f->w - margin &&
+           b.y + b.h <= f->y + f->h - margin && !bm__claims_hit(&r->claims, b);
+}
+
 int bm__claims_add(struct bm__claims *c, struct bm__rect r)
 {
     return bm__buf_append(&c->rects, &r, sizeof r);

@@ -95,6 +95,9 @@ void bm__set_color(cairo_t *cr, struct bm_color c, double opacity);
 int bm__claims_hit(const struct bm__claims *c, struct bm__rect r);
 int bm__claims_add(struct bm__claims *c, struct bm__rect r);
 
+/* Is b inside the map frame, at least margin from its edges, and unclaimed? */
+int bm__rect_free(const struct bm__render *r, struct bm__rect b, double margin);
+
 /* A Pango layout of text in font at size pt (caller unrefs). */
 PangoLayout *bm__text_layout(cairo_t *cr, const char *text, const char *font, double size);
 
