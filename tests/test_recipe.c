@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "bordermap/bordermap.h"
-#include "map.h" /* src/map.h: the struct the parser fills */
+#include "map/map.h" /* src/map/map.h: the struct the parser fills */
 #include "support.h"
 
 #ifndef RECIPES_DIR

@@ -1,7 +1,7 @@
 /* bordermap: loading vector sources through OGR into flat WGS84 arrays. */
 #include "bordermap/layer.h"
-#include "buf.h"
-#include "internal.h"
+#include "core/buf.h"
+#include "core/internal.h"
 
 #include <ctype.h>
 #include <cpl_conv.h>

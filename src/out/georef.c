@@ -1,7 +1,7 @@
 /* bordermap: georeferenced output: GeoTIFF, world files and .prj. */
 #include "bordermap/map.h"
-#include "internal.h"
-#include "render.h"
+#include "core/internal.h"
+#include "draw/render.h"
 
 #include <cpl_conv.h>
 #include <cpl_string.h>

@@ -1,7 +1,7 @@
 /* bordermap: drawing the layers and the annotations that sit among them. */
 #include "bordermap/measure.h"
-#include "internal.h"
-#include "render.h"
+#include "core/internal.h"
+#include "draw/render.h"
 
 #include <geodesic.h>
 #include <math.h>

@@ -1,6 +1,6 @@
 /* bordermap: the context. */
-#include "internal.h"
-#include "buf.h"
+#include "core/internal.h"
+#include "core/buf.h"
 
 #include <dlfcn.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* bordermap: the growable buffer. */
-#include "buf.h"
+#include "core/buf.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -2,9 +2,9 @@
 #include "bordermap/gazetteer.h"
 #include "bordermap/map.h"
 #include "bordermap/measure.h"
-#include "buf.h"
-#include "internal.h"
-#include "map.h"
+#include "core/buf.h"
+#include "core/internal.h"
+#include "map/map.h"
 
 #include <errno.h>
 #include <geodesic.h>

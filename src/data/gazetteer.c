@@ -1,8 +1,8 @@
 /* bordermap: the gazetteer and name matching in three scripts. */
 #include "bordermap/gazetteer.h"
 #include "bordermap/layer.h"
-#include "buf.h"
-#include "internal.h"
+#include "core/buf.h"
+#include "core/internal.h"
 
 #include <glib.h>
 #include <stdlib.h>

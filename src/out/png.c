@@ -1,6 +1,6 @@
 /* bordermap: writing a cairo image to PNG quickly, on every core. */
-#include "internal.h"
-#include "render.h"
+#include "core/internal.h"
+#include "draw/render.h"
 
 #include <pthread.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* bordermap: labels from every layer, placed by priority without collisions. */
-#include "internal.h"
-#include "render.h"
+#include "core/internal.h"
+#include "draw/render.h"
 
 #include <math.h>
 #include <stdlib.h>

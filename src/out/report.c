@@ -4,8 +4,8 @@
 #include "bordermap/measure.h"
 #include "bordermap/report.h"
 #include "bordermap/version.h"
-#include "internal.h"
-#include "render.h"
+#include "core/internal.h"
+#include "draw/render.h"
 
 #include <cairo-pdf.h>
 #include <limits.h>

@@ -1,7 +1,7 @@
 /* bordermap: map furniture: graticule, legend, scale bar, north arrow, inset, credits. */
 #include "bordermap/layer.h"
-#include "internal.h"
-#include "render.h"
+#include "core/internal.h"
+#include "draw/render.h"
 
 #include <geodesic.h>
 #include <math.h>

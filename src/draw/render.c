@@ -1,8 +1,8 @@
 /* bordermap: drawing a map: the page, the projection, the output file. */
 #include "bordermap/map.h"
-#include "internal.h"
-#include "map.h"
-#include "render.h"
+#include "core/internal.h"
+#include "map/map.h"
+#include "draw/render.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>

@@ -1,5 +1,5 @@
 /* bordermap: how much memory a source may take. */
-#include "internal.h"
+#include "core/internal.h"
 
 #include <ctype.h>
 #include <errno.h>

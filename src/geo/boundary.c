@@ -1,7 +1,7 @@
 /* bordermap: the boundary two polygons share, found within a tolerance. */
 #include "bordermap/measure.h"
-#include "buf.h"
-#include "internal.h"
+#include "core/buf.h"
+#include "core/internal.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -11,8 +11,8 @@
 #include <proj.h>
 
 #include "bordermap/layer.h"
-#include "buf.h"
-#include "map.h"
+#include "core/buf.h"
+#include "map/map.h"
 
 /* A rectangle on the page, pt. */
 struct bm__rect {

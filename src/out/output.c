@@ -1,5 +1,5 @@
 /* bordermap: where outputs go: checked first, written under a temporary name. */
-#include "internal.h"
+#include "core/internal.h"
 
 #include <limits.h>
 #include <stdio.h>

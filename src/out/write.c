@@ -1,6 +1,6 @@
 /* bordermap: writing a layer to a vector file through OGR, atomically. */
 #include "bordermap/layer.h"
-#include "internal.h"
+#include "core/internal.h"
 
 #include <cpl_conv.h>
 #include <gdal.h>

@@ -1,6 +1,6 @@
 /* bordermap: geodesic measurement with PROJ's geod_* (Karney 2013). */
 #include "bordermap/measure.h"
-#include "internal.h"
+#include "core/internal.h"
 
 #include <errno.h>
 #include <geodesic.h>
