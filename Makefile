@@ -4,11 +4,13 @@
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-# Debian 12 packages: the build, the libraries, the fonts, and the tests' oracles.
+# Debian 12 packages: the build, the libraries, the fonts, the tests' oracles, and the
+# PostgreSQL/PostGIS server the tests start for themselves (tests/pg/cluster.sh).
 PACKAGES := cmake gcc make pkg-config \
 	libgdal-dev libproj-dev libcairo2-dev libpango1.0-dev libglib2.0-dev libfyaml-dev \
 	zlib1g-dev libcmocka-dev fonts-noto-core fonts-noto-cjk geographiclib-tools gdal-bin \
-	poppler-utils valgrind
+	poppler-utils valgrind \
+	postgresql postgresql-15-postgis-3 postgis
 
 .PHONY: all deps build run test sanitize install clean
 
