@@ -9,34 +9,46 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Trace n lon/lat points onto the page as one closed subpath. */
-static void trace(struct bm__render *r, double *xy, size_t n)
+/* Append one shape of n lon/lat points, as page points, to shapes: a count, then the points. */
+static int add_shape(struct bm__render *r, struct bm__buf *shapes, double *xy, size_t n)
 {
+    double count = (double)n;
     bm__to_page(&r->f, xy, n);
-    for (size_t i = 0; i < n; i++)
-        if (i == 0)
-            cairo_move_to(r->cr, xy[0], xy[1]);
-        else if (isfinite(xy[2 * i]))
-            cairo_line_to(r->cr, xy[2 * i], xy[2 * i + 1]);
-    cairo_close_path(r->cr);
+    if (bm__buf_append(shapes, &count, sizeof count) != 0 ||
+        bm__buf_append(shapes, xy, 2 * n * sizeof *xy) != 0)
+        return -1;
+    return 0;
+}
+
+/* Each shape of the band as its own closed path, then `paint` (fill or stroke) of it. */
+static void each_shape(cairo_t *cr, const struct bm__buf *shapes, void (*paint)(cairo_t *))
+{
+    const double *d = (const double *)(const void *)shapes->data;
+    const double *end = d + shapes->len / sizeof *d;
+    while (d < end) {
+        size_t n = (size_t)d[0];
+        const double *xy = d + 1;
+        cairo_new_path(cr);
+        for (size_t i = 0; i < n; i++)
+            if (i == 0)
+                cairo_move_to(cr, xy[0], xy[1]);
+            else if (isfinite(xy[2 * i]))
+                cairo_line_to(cr, xy[2 * i], xy[2 * i + 1]);
+        cairo_close_path(cr);
+        paint(cr);
+        d = xy + 2 * n;
+    }
 }
 
 /*
- * A geodesic buffer of a line layer, drawn as the union of geodesic circles
- * around its vertices and of quadrilaterals offset along each segment: each
- * shape is filled opaque into a group, which is painted once with the band's
- * opacity, so overlaps do not darken.
+ * The shapes whose union is the geodesic buffer of a line layer: geodesic
+ * circles around its vertices and quadrilaterals offset along each segment.
  */
-static void buffer_band(struct bm__render *r, const struct bm_annotation *a, size_t li)
+static int band_shapes(struct bm__render *r, const struct bm_layer *L, double km,
+                       struct bm__buf *shapes)
 {
-    const struct bm_layer *L = r->layers[li];
     struct geod_geodesic g = bm__wgs84();
-    double d = a->km * 1000, step = d / 4; /* vertices closer than a quarter width add nothing */
-    cairo_t *cr = r->cr;
-    cairo_push_group(cr);
-    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
-    struct bm_color c = a->style.fill.a > 0 ? a->style.fill : (struct bm_color){0.7, 0.1, 0.17, 1};
-    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+    double d = km * 1000, step = d / 4; /* vertices closer than a quarter width add nothing */
     for (size_t fi = 0; fi < bm_layer_feature_count(L); fi++) {
         const struct bm_feature *f = bm_layer_feature(L, fi);
         for (size_t k = 0; k < f->nparts; k++) {
@@ -51,9 +63,8 @@ static void buffer_band(struct bm__render *r, const struct bm_annotation *a, siz
                 double circle[2 * 48];
                 for (int j = 0; j < 48; j++)
                     geod_direct(&g, lat, lon, j * 7.5, d, &circle[2 * j + 1], &circle[2 * j], NULL);
-                cairo_new_path(cr);
-                trace(r, circle, 48);
-                cairo_fill(cr);
+                if (add_shape(r, shapes, circle, 48) != 0)
+                    return -1;
                 if (i > 0) {
                     /* The segment's band: offsets at right angles at both ends. */
                     double q[8], azi2;
@@ -62,17 +73,56 @@ static void buffer_band(struct bm__render *r, const struct bm_annotation *a, siz
                     geod_direct(&g, lat, lon, azi2 + 90, d, &q[3], &q[2], NULL);
                     geod_direct(&g, lat, lon, azi2 - 90, d, &q[5], &q[4], NULL);
                     geod_direct(&g, plat, plon, azi - 90, d, &q[7], &q[6], NULL);
-                    cairo_new_path(cr);
-                    trace(r, q, 4);
-                    cairo_fill(cr);
+                    if (add_shape(r, shapes, q, 4) != 0)
+                        return -1;
                 }
                 plat = lat;
                 plon = lon;
             }
         }
     }
-    cairo_pop_group_to_source(cr);
-    cairo_paint_with_alpha(cr, (a->style.set & BM_SET_OPACITY) ? a->style.opacity : 0.18);
+    return 0;
+}
+
+/*
+ * A geodesic buffer of a line layer. Each shape is filled opaque into a
+ * group, painted once with the band's opacity, so that overlaps do not
+ * darken. The outline (stroke, width) is the union's edge: every shape
+ * stroked at twice the width, then every shape cut out of that, which
+ * leaves the width outside the band.
+ */
+static void buffer_band(struct bm__render *r, const struct bm_annotation *a, size_t li)
+{
+    struct bm_style s = bm__annotation_style(a);
+    struct bm__buf shapes = {0};
+    cairo_t *cr = r->cr;
+    if (band_shapes(r, r->layers[li], a->km, &shapes) != 0) {
+        bm__buf_free(&shapes);
+        return;
+    }
+    cairo_save(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+    if (s.fill.a > 0 && s.opacity > 0) {
+        cairo_push_group(cr);
+        cairo_set_source_rgb(cr, s.fill.r, s.fill.g, s.fill.b);
+        each_shape(cr, &shapes, cairo_fill);
+        cairo_pop_group_to_source(cr);
+        cairo_paint_with_alpha(cr, s.opacity * s.fill.a);
+    }
+    if (s.stroke.a > 0 && s.width > 0) {
+        cairo_push_group(cr);
+        cairo_set_source_rgb(cr, s.stroke.r, s.stroke.g, s.stroke.b);
+        cairo_set_line_width(cr, 2 * s.width);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_set_dash(cr, NULL, 0, 0);
+        each_shape(cr, &shapes, cairo_stroke);
+        cairo_set_operator(cr, CAIRO_OPERATOR_DEST_OUT);
+        each_shape(cr, &shapes, cairo_fill);
+        cairo_pop_group_to_source(cr);
+        cairo_paint_with_alpha(cr, s.stroke.a);
+    }
+    cairo_restore(cr);
+    bm__buf_free(&shapes);
 }
 
 /* Points along the geodesic from a to b, every ~2 km (at most 400). Caller frees. */
@@ -101,18 +151,19 @@ static void distance_line(struct bm__render *r, const struct bm_annotation *a)
     if (!xy)
         return;
     bm__to_page(&r->f, xy, n);
+    struct bm_style s = bm__annotation_style(a);
     cairo_t *cr = r->cr;
+    /* A white halo 0.9 pt wider on each side, then the line (stroke, width, dash). */
     for (int pass = 0; pass < 2; pass++) {
         cairo_new_path(cr);
         for (size_t i = 0; i < n; i++)
             if (isfinite(xy[2 * i]))
                 cairo_line_to(cr, xy[2 * i], xy[2 * i + 1]);
-        static const double dash[] = {4, 2.5};
-        cairo_set_line_width(cr, pass ? 1.2 : 3);
-        cairo_set_dash(cr, pass ? dash : NULL, pass ? 2 : 0, 0);
+        cairo_set_line_width(cr, pass ? s.width : s.width + 1.8);
+        cairo_set_dash(cr, pass ? s.dash : NULL, pass ? s.ndash : 0, 0);
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
         if (pass)
-            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+            bm__set_color(cr, s.stroke, 1);
         else
             cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
         cairo_stroke(cr);
@@ -165,6 +216,7 @@ static void callout(struct bm__render *r, const struct bm_annotation *a)
     double x, y;
     if (bm__point_to_page(&r->f, a->lon, a->lat, &x, &y) != 0)
         return;
+    struct bm_style s = bm__annotation_style(a);
     cairo_t *cr = r->cr;
     PangoLayout *lay = bm__text_layout(cr, a->text, "Noto Sans", 7.5);
     pango_layout_set_width(lay, 120 * PANGO_SCALE);
@@ -178,19 +230,19 @@ static void callout(struct bm__render *r, const struct bm_annotation *a)
         double lx = fmin(fmax(x, b.x), b.x + b.w), ly = fmin(fmax(y, b.y), b.y + b.h);
         cairo_move_to(cr, x, y);
         cairo_line_to(cr, lx, ly);
-        cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
-        cairo_set_line_width(cr, 0.7);
+        bm__set_color(cr, s.stroke, 1);
+        cairo_set_line_width(cr, s.width);
         cairo_stroke(cr);
         cairo_rectangle(cr, b.x, b.y, b.w, b.h);
-        cairo_set_source_rgba(cr, 1, 1, 0.96, 0.95);
+        bm__set_color(cr, s.fill, 1);
         cairo_fill_preserve(cr);
-        cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+        bm__set_color(cr, s.stroke, 1);
         cairo_stroke(cr);
         bm__draw_text(cr, lay, b.x + 4, b.y + 3, INK, WHITE, 0);
         bm__claims_add(&r->claims, b);
     }
     cairo_arc(cr, x, y, 2, 0, 2 * M_PI);
-    cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+    bm__set_color(cr, s.stroke, 1);
     cairo_fill(cr);
     g_object_unref(lay);
 }

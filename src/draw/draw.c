@@ -10,46 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* ---- styles ------------------------------------------------------------ */
-
-struct bm_style bm__style_defaults(enum bm_geom_type type)
-{
-    struct bm_style s = {0};
-    s.opacity = 1;
-    s.width = 0.5;
-    s.stroke = (struct bm_color){0.2, 0.2, 0.2, type == BM_GEOM_POLYGON ? 0 : 1};
-    s.marker = type == BM_GEOM_POINT ? BM_MARKER_CIRCLE : BM_MARKER_NONE;
-    s.marker_size = 4;
-    s.marker_fill = (struct bm_color){0.2, 0.2, 0.2, 1};
-    return s;
-}
-
-static void merge(struct bm_style *d, const struct bm_style *s)
-{
-    if (s->set & BM_SET_FILL)
-        d->fill = s->fill;
-    if (s->set & BM_SET_STROKE)
-        d->stroke = s->stroke;
-    if (s->set & BM_SET_WIDTH)
-        d->width = s->width;
-    if (s->set & BM_SET_DASH) {
-        memcpy(d->dash, s->dash, sizeof d->dash);
-        d->ndash = s->ndash;
-    }
-    if (s->set & BM_SET_CASING) {
-        d->casing = s->casing;
-        d->casing_width = s->casing_width;
-    }
-    if (s->set & BM_SET_OPACITY)
-        d->opacity = s->opacity;
-    if (s->set & BM_SET_MARKER)
-        d->marker = s->marker;
-    if (s->set & BM_SET_MARKER_SIZE)
-        d->marker_size = s->marker_size;
-    if (s->set & BM_SET_MARKER_FILL)
-        d->marker_fill = s->marker_fill;
-    d->set |= s->set;
-}
+/* ---- styles (defaults and merging: src/map/style.c) -------------------- */
 
 static int rule_matches(const struct bm_rule *rule, const struct bm_layer *L, size_t feat)
 {
@@ -65,11 +26,11 @@ void bm__feature_style(const struct bm_map_layer *ml, const struct bm_layer *L, 
                        struct bm_style *out, const char **legend)
 {
     *out = bm__style_defaults(bm_layer_feature(L, feat)->type);
-    merge(out, &ml->style);
+    bm__style_merge(out, &ml->style);
     *legend = ml->legend;
     for (size_t i = 0; i < ml->nrules; i++)
         if (rule_matches(&ml->rules[i], L, feat)) {
-            merge(out, &ml->rules[i].style);
+            bm__style_merge(out, &ml->rules[i].style);
             if (ml->rules[i].legend)
                 *legend = ml->rules[i].legend;
         }
@@ -146,7 +107,7 @@ static void note_legend(struct bm__render *r, size_t li, const char *text, const
         return;
     if (legend == ml->legend) {
         base = bm__style_defaults(type);
-        merge(&base, &ml->style);
+        bm__style_merge(&base, &ml->style);
         s = &base;
     }
     for (size_t i = 0; i < r->drawn.n; i++)

@@ -76,9 +76,6 @@ struct bm__render {
 const char *bm__expand(struct bm__render *r, const char *tmpl, const struct bm_layer *L,
                        size_t feat);
 
-/* Resolved defaults of a style for a geometry type. */
-struct bm_style bm__style_defaults(enum bm_geom_type type);
-
 /* Project n lon/lat points in place to page points. Unprojectable ones become NaN. */
 void bm__to_page(const struct bm__frame *f, double *xy, size_t n);
 

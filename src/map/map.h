@@ -141,4 +141,26 @@ struct bm_map {
     struct bm_furniture furniture;
 };
 
+/* ---- styles: the one place for defaults (style.c) ---- */
+
+/* The style of a feature of geometry type `type` that no key touched: the base that a layer's
+ * and its rules' styles are merged onto, for drawing and for the legend alike. */
+struct bm_style bm__style_defaults(enum bm_geom_type type);
+
+/* What a recipe's style starts from before its keys are read: the defaults, with a white,
+ * 3 pt casing, so that a casing given by only its colour or only its width is whole. */
+void bm__style_blank(struct bm_style *s);
+
+/* Copy onto d the members that s sets (its `set` bits), and add those bits to d's. */
+void bm__style_merge(struct bm_style *d, const struct bm_style *s);
+
+/* The style an annotation of this kind draws with when none of its keys is given. */
+struct bm_style bm__annotation_defaults(enum bm_annotation_kind kind);
+
+/* An annotation's style as drawn: its kind's defaults with its own keys on top. */
+struct bm_style bm__annotation_style(const struct bm_annotation *a);
+
+/* A label's defaults (font "Noto Sans", 8 pt, ...). Returns 0, or -1 when out of memory. */
+int bm__label_defaults(struct bm_label *l);
+
 #endif

@@ -616,17 +616,6 @@ static enum bm_status read_place(struct parse *p, struct fy_node *v, const char 
 
 /* ---- styles (layers, rules, annotations) ------------------------------- */
 
-static void style_defaults(struct bm_style *st)
-{
-    memset(st, 0, sizeof *st);
-    st->width = 0.5;
-    st->casing = rgb(0xffffff);
-    st->casing_width = 3;
-    st->opacity = 1;
-    st->marker_size = 6;
-    st->marker_fill = rgb(0x333333);
-}
-
 static enum bm_status r_fill(struct parse *p, struct fy_node *v, struct scope *s)
 {
     s->style->set |= BM_SET_FILL;
@@ -823,7 +812,7 @@ static const struct key RULE_KEYS[] = {
 static enum bm_status read_rule(struct parse *p, struct fy_node *v, struct scope *s, size_t i)
 {
     struct bm_rule *rule = &s->layer->rules[i];
-    style_defaults(&rule->style);
+    bm__style_blank(&rule->style);
     struct scope c = sub_scope(s, "rule %zu of %s", i + 1, s->what);
     c.rule = rule;
     c.style = &rule->style;
@@ -855,17 +844,6 @@ static enum bm_status r_rules(struct parse *p, struct fy_node *v, struct scope *
 }
 
 /* ---- labels ------------------------------------------------------------ */
-
-static void label_defaults(struct bm_label *l)
-{
-    memset(l, 0, sizeof *l);
-    l->size = 8;
-    l->color = rgb(0x222222);
-    l->halo = rgb(0xffffff);
-    l->halo_width = 1.5;
-    l->priority = 5;
-    l->placement = BM_PLACE_POINT; /* line layers: the renderer decides when not given */
-}
 
 static enum bm_status r_label_field(struct parse *p, struct fy_node *v, struct scope *s)
 {
@@ -1133,12 +1111,6 @@ enum { LAYER_NAME = 0, LAYER_SOURCE = 1, LAYER_MAX_SCALE = 10 };
 _Static_assert(NKEYS(LAYER_KEYS) <= MAX_KEYS && NKEYS(LABEL_KEYS) <= MAX_KEYS,
                "struct scope records one value per key");
 
-static void layer_defaults(struct bm_map_layer *L)
-{
-    style_defaults(&L->style);
-    label_defaults(&L->label);
-}
-
 static enum bm_status layer_checks(struct parse *p, struct fy_node *v, const struct scope *c)
 {
     const struct bm_map_layer *L = c->layer;
@@ -1161,8 +1133,8 @@ static enum bm_status layer_checks(struct parse *p, struct fy_node *v, const str
 static enum bm_status read_layer(struct parse *p, struct fy_node *v, struct scope *top, size_t i)
 {
     struct bm_map_layer *L = &p->map->layers[i];
-    layer_defaults(L);
-    if (!(L->label.font = bm__strdup("Noto Sans")))
+    bm__style_blank(&L->style);
+    if (bm__label_defaults(&L->label) != 0)
         return nomem(p);
     enum bm_status st = need(p, v, FYNT_MAPPING, "layers",
                              "a layer mapping such as {name: countries, source: shapes/...}");
@@ -1280,7 +1252,7 @@ static enum bm_status read_annotation(struct parse *p, struct fy_node *v, struct
                                       size_t i)
 {
     struct bm_annotation *a = &p->map->annotations[i];
-    style_defaults(&a->style);
+    bm__style_blank(&a->style);
     enum bm_status st = need(p, v, FYNT_MAPPING, "annotations",
                              "a mapping of one kind: callout, distance or buffer");
     if (st != BM_OK)
@@ -1949,8 +1921,8 @@ static enum bm_status read_file(struct parse *p, char **out, size_t *len)
                       "cannot read recipe '%s': it is a folder; give a recipe file (.yaml)",
                       p->path);
     else if (bad)
-        st = bm__fail(p->ctx, BM_ERR_RECIPE, "cannot read recipe '%s': %s; check the file",
-                      p->path, strerror(err));
+        st = bm__fail(p->ctx, BM_ERR_RECIPE, "cannot read recipe '%s': %s; check the file", p->path,
+                      strerror(err));
     else if (b.len > MAX_FILE)
         st = bm__fail(p->ctx, BM_ERR_RECIPE,
                       "%s: the recipe is over 1 MiB; expected at most %d bytes", p->path, MAX_FILE);
