@@ -59,7 +59,12 @@ enum bm_field_type {
 /** Options of bm_layer_load(). Zero-initialise, then set what you need. */
 struct bm_load_opts {
     const char *layer;              /**< layer name; NULL: the first layer */
-    const char *where;              /**< OGR SQL attribute filter; NULL: none */
+    /** attribute filter, NULL: none. Data, not SQL: bordermap parses and checks
+     *  it (field names of the layer, 'text' and number literals, = != <> < <= >
+     *  >=, AND, OR, NOT, IN (...), LIKE, ILIKE, IS [NOT] NULL, parentheses; no
+     *  functions, no subqueries) and evaluates it itself, with the same result
+     *  for every driver; see bm_filter_check(). */
+    const char *where;
     const struct bm_bbox *bbox;     /**< keep features meeting this box; NULL: all */
     const char *const *fields;      /**< fields that must exist, NULL-terminated; NULL: none */
     enum bm_invalid_policy invalid; /**< invalid polygons: repair (default), keep or skip */
@@ -215,6 +220,15 @@ enum bm_status bm_source_layer_names(struct bm_ctx *ctx, const char *path, char 
  * extension, BM_ERR_IO when the file cannot be written.
  */
 enum bm_status bm_layer_write(struct bm_ctx *ctx, const struct bm_layer *layer, const char *path);
+
+/**
+ * Check an attribute filter (bm_load_opts.where) against bordermap's grammar,
+ * without a layer: its field names are checked when a layer is loaded.
+ * Fails with BM_ERR_FILTER and a message such as "bad filter at column 12:
+ * functions are not allowed ('pg_sleep'); use field names, literals,
+ * comparisons, AND/OR/NOT, IN, LIKE, IS NULL" (columns count characters from 1).
+ */
+enum bm_status bm_filter_check(struct bm_ctx *ctx, const char *where);
 
 /** Free an array of strings from bm_source_layer_names(). NULL is allowed. */
 void bm_strings_free(char **strings, size_t count);

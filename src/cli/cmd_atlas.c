@@ -22,7 +22,9 @@ const char HELP_ATLAS[] =
     "the count, the current name and the time left.\n"
     "\n"
     "  -l, --layer NAME    the recipe's layer whose features get a map each\n"
-    "  -w, --where EXPR    only the features matching this OGR SQL filter\n"
+    "  -w, --where EXPR    only the features matching this filter: field names,\n"
+    "                      'text' and numbers, = != < <= > >=, AND, OR, NOT,\n"
+    "                      IN (...), LIKE, IS NULL (no functions, no SQL)\n"
     "  -n, --field FIELD   the field that names the files and titles (default name)\n"
     "  -m, --margin KM     room around each feature, km (default 15)\n"
     "  -j, --jobs N        draw in N processes (default 1)\n"
@@ -206,6 +208,8 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
     if (f < 0)
         return cli_usage("atlas", "unknown format '%s' (use png, pdf, svg or tif)", a.format);
     fmt = f == 3 ? BM_FORMAT_GEOTIFF : (enum bm_format)f;
+    if (a.where && bm_filter_check(ctx, a.where) != BM_OK)
+        return cli_fail(ctx);
     char recipe[4096];
     cli_recipe_path(ctx, argv[optind], recipe, sizeof recipe);
     a.recipe = recipe;

@@ -2,6 +2,7 @@
 #include "bordermap/layer.h"
 #include "core/buf.h"
 #include "core/internal.h"
+#include "data/filter.h"
 
 #include <ctype.h>
 #include <cpl_conv.h>
@@ -92,6 +93,8 @@ struct loader {
     struct tally empty, nonfinite, range, invalid, unsupported;
     unsigned long long budget; /* bytes the layer may take (bm_ctx_memory_limit) */
     const char *budget_what;
+    struct bm__filter *filter; /* opts->where, parsed: the judge of every feature */
+    char *pushed;              /* the part of it handed to the driver, or NULL */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -426,19 +429,41 @@ static enum bm_status setup_fields(struct loader *ld, OGRLayerH ogr)
     return BM_OK;
 }
 
+/*
+ * The attribute filter: parsed and bound to the layer's fields by bordermap,
+ * evaluated in C on every feature (read_features); only a conservative part
+ * of it, with names and literals quoted by us, is handed to the driver so
+ * that a database sends fewer rows. No text of the filter reaches SQL as such.
+ */
+static enum bm_status set_attribute_filter(struct loader *ld, OGRLayerH ogr)
+{
+    struct bm_layer *L = ld->L;
+    char msg[1024];
+    ld->filter = bm__filter_parse(ld->opts->where, msg, sizeof msg);
+    if (!ld->filter)
+        return bm__fail(ld->ctx, strcmp(msg, "out of memory") ? BM_ERR_FILTER : BM_ERR_NOMEM, "%s",
+                        msg);
+    if (bm__filter_bind(ld->filter, (const char *const *)L->field_names, L->field_types, L->nfields,
+                        L->name, L->path, msg, sizeof msg) != 0)
+        return bm__fail(ld->ctx, BM_ERR_FILTER, "%s", msg);
+    ld->pushed = bm__filter_pushdown(ld->filter);
+    ld->cap->failures = 0;
+    if (ld->pushed && OGR_L_SetAttributeFilter(ogr, ld->pushed) != OGRERR_NONE) {
+        /* The driver could not take even this: bordermap filters alone. */
+        OGR_L_SetAttributeFilter(ogr, NULL);
+        free(ld->pushed);
+        ld->pushed = NULL;
+    }
+    return BM_OK;
+}
+
 static enum bm_status set_filters(struct loader *ld, OGRLayerH ogr)
 {
     struct bm_layer *L = ld->L;
     const struct bm_load_opts *o = ld->opts;
-    if (o->where && o->where[0]) {
-        ld->cap->failures = 0;
-        if (OGR_L_SetAttributeFilter(ogr, o->where) != OGRERR_NONE)
-            return bm__fail(ld->ctx, BM_ERR_FILTER,
-                            "bad attribute filter \"%s\" on layer '%s' of '%s': %s; write it in "
-                            "OGR SQL, e.g. \"iso_a3 = 'MMR'\"",
-                            o->where, L->name, L->path,
-                            ld->cap->failures ? ld->cap->first : "rejected");
-    }
+    enum bm_status st;
+    if (o->where && o->where[0] && (st = set_attribute_filter(ld, ogr)) != BM_OK)
+        return st;
     if (o->bbox) {
         double w = o->bbox->west, s = o->bbox->south, e = o->bbox->east, n = o->bbox->north;
         if (!(w < e && s < n))
@@ -753,29 +778,50 @@ static void report_tallies(struct loader *ld, size_t total)
                  ld->opts->where || ld->opts->bbox ? " that match the filter" : "");
 }
 
-static enum bm_status read_features(struct loader *ld, OGRLayerH ogr)
+/* A field of the feature being read, for the filter: its text, or NULL when null. */
+static const char *feature_value(void *arg, int field)
 {
-    size_t total = 0;
+    OGRFeatureH f = arg;
+    if (field == BM__FILTER_GEOMETRY_INDEX) {
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        return g ? OGR_G_GetGeometryName(g) : NULL;
+    }
+    return OGR_F_IsFieldSetAndNotNull(f, field) ? OGR_F_GetFieldAsString(f, field) : NULL;
+}
+
+/* Read every feature the filters keep; *total counts those that matched. */
+static enum bm_status read_all(struct loader *ld, OGRLayerH ogr, size_t *total)
+{
     enum bm_status st = BM_OK;
     OGRFeatureH f;
+    *total = 0;
     ld->cap->failures = 0;
     OGR_L_ResetReading(ogr);
     while (st == BM_OK && (f = OGR_L_GetNextFeature(ogr)) != NULL) {
-        total++;
-        st = add_feature(ld, f);
-        if (st == BM_OK)
-            st = check_growth(ld, (long long)OGR_F_GetFID(f));
+        if (!ld->filter || bm__filter_eval(ld->filter, feature_value, f)) {
+            (*total)++;
+            st = add_feature(ld, f);
+            if (st == BM_OK)
+                st = check_growth(ld, (long long)OGR_F_GetFID(f));
+        }
         OGR_F_Destroy(f);
+    }
+    return st;
+}
+
+static enum bm_status read_features(struct loader *ld, OGRLayerH ogr)
+{
+    size_t total = 0;
+    enum bm_status st = read_all(ld, ogr, &total);
+    if (st == BM_OK && ld->cap->failures && total == 0 && ld->pushed) {
+        /* A database may refuse the pushed-down part only when reading: filter alone. */
+        free(ld->pushed);
+        ld->pushed = NULL;
+        OGR_L_SetAttributeFilter(ogr, NULL);
+        st = read_all(ld, ogr, &total);
     }
     if (st != BM_OK)
         return st;
-    const char *where = ld->opts->where;
-    if (ld->cap->failures && total == 0 && where && where[0])
-        /* Drivers backed by SQL (GeoPackage, PostGIS) reject a filter only when reading. */
-        return bm__fail(ld->ctx, BM_ERR_FILTER,
-                        "bad attribute filter \"%s\" on layer '%s' of '%s': %s; write it in "
-                        "OGR SQL, e.g. \"iso_a3 = 'MMR'\"",
-                        where, ld->L->name, ld->L->path, ld->cap->first);
     if (ld->cap->failures)
         return bm__fail(ld->ctx, BM_ERR_SOURCE_CORRUPT,
                         "cannot read '%s': the file is damaged or truncated (%s); restore it "
@@ -904,6 +950,8 @@ enum bm_status bm_layer_load(struct bm_ctx *ctx, const char *path, const struct 
     if (ds)
         GDALClose(ds);
     proj_destroy(ld.pj);
+    bm__filter_free(ld.filter);
+    free(ld.pushed);
     CPLPopErrorHandler();
     if (st != BM_OK) {
         bm_layer_free(L);

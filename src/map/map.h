@@ -83,7 +83,7 @@ struct bm_label {
 struct bm_map_layer {
     char *name;
     char *source; /* absolute or as given when it names a connection */
-    char *where;  /* OGR SQL filter, or NULL */
+    char *where;  /* attribute filter (data/filter.h grammar, checked), or NULL */
     struct bm_style style;
     struct bm_rule *rules;
     size_t nrules;

@@ -4,6 +4,7 @@
 #include "bordermap/measure.h"
 #include "core/buf.h"
 #include "core/internal.h"
+#include "data/filter.h"
 #include "map/map.h"
 
 #include <errno.h>
@@ -1055,9 +1056,16 @@ static enum bm_status r_name(struct parse *p, struct fy_node *v, struct scope *s
     return BM_OK;
 }
 
+/* A filter is data: checked against bordermap's grammar here, its fields when loading. */
 static enum bm_status r_where(struct parse *p, struct fy_node *v, struct scope *s)
 {
-    return read_text(p, v, "where", &s->layer->where);
+    enum bm_status st = read_text(p, v, "where", &s->layer->where);
+    if (st != BM_OK || !s->layer->where)
+        return st;
+    char msg[1024];
+    struct bm__filter *f = bm__filter_parse(s->layer->where, msg, sizeof msg);
+    bm__filter_free(f);
+    return f ? BM_OK : fail_at(p, v, "%s", msg);
 }
 
 static enum bm_status read_date(struct parse *p, struct fy_node *v, const char *key, char **out)
