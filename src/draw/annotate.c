@@ -13,7 +13,7 @@
 static int add_shape(struct bm__render *r, struct bm__buf *shapes, double *xy, size_t n)
 {
     double count = (double)n;
-    bm__to_page(&r->f, xy, n);
+    bm__to_page(&r->cv.f, xy, n);
     if (bm__buf_append(shapes, &count, sizeof count) != 0 ||
         bm__buf_append(shapes, xy, 2 * n * sizeof *xy) != 0)
         return -1;
@@ -95,7 +95,7 @@ static void buffer_band(struct bm__render *r, const struct bm_annotation *a, siz
 {
     struct bm_style s = bm__annotation_style(a);
     struct bm__buf shapes = {0};
-    cairo_t *cr = r->cr;
+    cairo_t *cr = r->cv.cr;
     if (band_shapes(r, r->layers[li], a->km, &shapes) != 0) {
         bm__buf_free(&shapes);
         return;
@@ -150,9 +150,9 @@ static void distance_line(struct bm__render *r, const struct bm_annotation *a)
     double *xy = geodesic_points(a, &n, &len);
     if (!xy)
         return;
-    bm__to_page(&r->f, xy, n);
+    bm__to_page(&r->cv.f, xy, n);
     struct bm_style s = bm__annotation_style(a);
-    cairo_t *cr = r->cr;
+    cairo_t *cr = r->cv.cr;
     /* A white halo 0.9 pt wider on each side, then the line (stroke, width, dash). */
     for (int pass = 0; pass < 2; pass++) {
         cairo_new_path(cr);
@@ -203,7 +203,7 @@ static int place_box(struct bm__render *r, double x, double y, double w, double 
             double cx = x + dirs[d][0] * (gap * ring + w / 2);
             double cy = y + dirs[d][1] * (gap * ring + h / 2);
             struct bm__rect b = {cx - w / 2, cy - h / 2, w, h};
-            if (!bm__rect_free(r, b, 3))
+            if (!bm__rect_free(&r->cv, b, 3))
                 continue;
             *out = b;
             return 0;
@@ -214,16 +214,16 @@ static int place_box(struct bm__render *r, double x, double y, double w, double 
 static void callout(struct bm__render *r, const struct bm_annotation *a)
 {
     double x, y;
-    if (bm__point_to_page(&r->f, a->lon, a->lat, &x, &y) != 0)
+    if (bm__point_to_page(&r->cv.f, a->lon, a->lat, &x, &y) != 0)
         return;
     struct bm_style s = bm__annotation_style(a);
-    cairo_t *cr = r->cr;
-    PangoLayout *lay = bm__text_layout(cr, a->text, "Noto Sans", 7.5);
-    pango_layout_set_width(lay, 120 * PANGO_SCALE);
-    pango_layout_set_wrap(lay, PANGO_WRAP_WORD);
-    int tw, th;
-    pango_layout_get_size(lay, &tw, &th);
-    double w = tw / (double)PANGO_SCALE + 8, h = th / (double)PANGO_SCALE + 6;
+    cairo_t *cr = r->cv.cr;
+    PangoLayout *lay = bm__text_layout(&r->cv, a->text, "Noto Sans", 7.5);
+    bm__text_wrap(lay, 120);
+    double w, h;
+    bm__text_size_exact(lay, &w, &h);
+    w += 8;
+    h += 6;
     struct bm__rect b;
     if (place_box(r, x, y, w, h, 18, &b) == 0) {
         /* The leader runs from the place to the nearest point of the box. */
@@ -238,8 +238,8 @@ static void callout(struct bm__render *r, const struct bm_annotation *a)
         cairo_fill_preserve(cr);
         bm__set_color(cr, s.stroke, 1);
         cairo_stroke(cr);
-        bm__draw_text(cr, lay, b.x + 4, b.y + 3, INK, WHITE, 0);
-        bm__claims_add(&r->claims, b);
+        bm__draw_text(&r->cv, lay, b.x + 4, b.y + 3, INK, WHITE, 0);
+        bm__claims_add(&r->cv, b);
     }
     cairo_arc(cr, x, y, 2, 0, 2 * M_PI);
     bm__set_color(cr, s.stroke, 1);
@@ -254,21 +254,20 @@ static void distance_label(struct bm__render *r, const struct bm_annotation *a)
     double *xy = geodesic_points(a, &n, &len);
     if (!xy)
         return;
-    bm__to_page(&r->f, xy, n);
+    bm__to_page(&r->cv.f, xy, n);
     double x = xy[2 * (n / 2)], y = xy[2 * (n / 2) + 1];
     free(xy);
     if (!isfinite(x))
         return;
     char text[64];
     snprintf(text, sizeof text, "%.1f km", len / 1000);
-    PangoLayout *lay = bm__text_layout(r->cr, text, "Noto Sans Bold", 7.5);
-    int tw, th;
-    pango_layout_get_size(lay, &tw, &th);
-    double w = tw / (double)PANGO_SCALE, h = th / (double)PANGO_SCALE;
+    PangoLayout *lay = bm__text_layout(&r->cv, text, "Noto Sans Bold", 7.5);
+    double w, h;
+    bm__text_size_exact(lay, &w, &h);
     struct bm__rect b;
     if (place_box(r, x, y, w, h, 3, &b) == 0) {
-        bm__draw_text(r->cr, lay, b.x, b.y, INK, WHITE, 1.6);
-        bm__claims_add(&r->claims, b);
+        bm__draw_text(&r->cv, lay, b.x, b.y, INK, WHITE, 1.6);
+        bm__claims_add(&r->cv, b);
     }
     g_object_unref(lay);
 }

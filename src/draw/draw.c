@@ -36,63 +36,6 @@ void bm__feature_style(const struct bm_map_layer *ml, const struct bm_layer *L, 
         }
 }
 
-/* ---- text templates ------------------------------------------------------ */
-
-void bm__km_text(GString *out, double metres, int unit)
-{
-    char raw[32];
-    snprintf(raw, sizeof raw, "%.1f", metres / 1000);
-    const char *dot = strchr(raw, '.');
-    size_t whole = dot ? (size_t)(dot - raw) : strlen(raw);
-    for (size_t i = 0; i < whole; i++) {
-        if (i > 0 && (whole - i) % 3 == 0)
-            g_string_append_c(out, ',');
-        g_string_append_c(out, raw[i]);
-    }
-    g_string_append_printf(out, "%s%s", dot ? dot : "", unit ? " km" : "");
-}
-
-/* A text made while drawing, kept (and freed) with the drawing. */
-static const char *keep_text(struct bm__render *r, GString *g)
-{
-    if (!r->strings)
-        r->strings = g_ptr_array_new_with_free_func(g_free);
-    char *s = g_string_free(g, FALSE);
-    g_ptr_array_add(r->strings, s);
-    return s;
-}
-
-const char *bm__expand(struct bm__render *r, const char *tmpl, const struct bm_layer *L,
-                       size_t feat)
-{
-    if (!strchr(tmpl, '{'))
-        return tmpl;
-    GString *out = g_string_new(NULL);
-    for (const char *p = tmpl; *p;) {
-        const char *close = *p == '{' ? strchr(p, '}') : NULL;
-        if (!close) {
-            g_string_append_c(out, *p++);
-            continue;
-        }
-        char key[64];
-        snprintf(key, sizeof key, "%.*s", (int)(close - p - 1), p + 1);
-        if (strcmp(key, "length") == 0 && L) {
-            bm__km_text(out, bm_feature_length(L, feat), 1);
-        } else if (strcmp(key, "layer_length") == 0 && L) {
-            double total = 0;
-            for (size_t i = 0; i < bm_layer_feature_count(L); i++)
-                total += bm_feature_length(L, i);
-            bm__km_text(out, total, 1);
-        } else {
-            int k = L ? bm_layer_field_index(L, key) : -1;
-            const char *v = k >= 0 ? bm_layer_attr(L, feat, (size_t)k) : NULL;
-            g_string_append(out, v ? v : "");
-        }
-        p = close + 1;
-    }
-    return keep_text(r, out);
-}
-
 /*
  * Remember a legend entry the first time its text is drawn. An entry of the
  * layer's own legend shows the layer's style, not that of whichever feature
@@ -119,115 +62,6 @@ static void note_legend(struct bm__render *r, size_t li, const char *text, const
 
 /* ---- paths ------------------------------------------------------------- */
 
-/* Squared distance from p to segment a-b. */
-static double seg_dist2(const double *p, const double *a, const double *b)
-{
-    double dx = b[0] - a[0], dy = b[1] - a[1], len2 = dx * dx + dy * dy;
-    double t = len2 > 0 ? ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2 : 0;
-    t = t < 0 ? 0 : (t > 1 ? 1 : t);
-    double ex = a[0] + t * dx - p[0], ey = a[1] + t * dy - p[1];
-    return ex * ex + ey * ey;
-}
-
-/*
- * Douglas-Peucker over pts[0..n) on the page: mark in keep[] the points that
- * stray more than tol from the chord of their stretch. An explicit stack, so
- * a 100,000-point coastline cannot overflow the call stack.
- */
-static void simplify(const double *pts, size_t n, double tol, unsigned char *keep, size_t *stack)
-{
-    size_t top = 0;
-    memset(keep, 0, n);
-    keep[0] = keep[n - 1] = 1;
-    stack[top++] = 0;
-    stack[top++] = n - 1;
-    while (top > 0) {
-        size_t b = stack[--top], a = stack[--top], worst = 0;
-        double dmax = tol * tol;
-        for (size_t i = a + 1; i < b; i++) {
-            double d = seg_dist2(pts + 2 * i, pts + 2 * a, pts + 2 * b);
-            if (d > dmax) {
-                dmax = d;
-                worst = i;
-            }
-        }
-        if (worst) {
-            keep[worst] = 1;
-            stack[top++] = a;
-            stack[top++] = worst;
-            stack[top++] = worst;
-            stack[top++] = b;
-        }
-    }
-}
-
-static int tiny(const double *pts, size_t m, double size)
-{
-    double x0 = pts[0], x1 = pts[0], y0 = pts[1], y1 = pts[1];
-    for (size_t i = 1; i < m; i++) {
-        x0 = fmin(x0, pts[2 * i]);
-        x1 = fmax(x1, pts[2 * i]);
-        y0 = fmin(y0, pts[2 * i + 1]);
-        y1 = fmax(y1, pts[2 * i + 1]);
-    }
-    return x1 - x0 < size && y1 - y0 < size;
-}
-
-/*
- * Add one part to the path, simplified to the output resolution: first every
- * point closer than a device pixel to the last one kept is dropped (cheap,
- * and most of a detailed coastline goes), then Douglas-Peucker with half a
- * pixel's tolerance removes what no eye could see. This keeps 300,000-vertex
- * coastlines cheap to stroke and small in a PDF.
- */
-static void add_part(struct bm__render *r, const double *xy, size_t n, int close)
-{
-    cairo_t *cr = r->cr;
-    double res = r->f.res;
-    for (size_t i = 0; i < n;) {
-        /* A run of projectable points, thinned into the scratch buffer. */
-        size_t m = 0;
-        double *pts = r->scratch;
-        for (; i < n && !isfinite(xy[2 * i]); i++)
-            ;
-        for (; i < n && isfinite(xy[2 * i]); i++) {
-            double x = xy[2 * i], y = xy[2 * i + 1];
-            int last = i + 1 == n || !isfinite(xy[2 * i + 2]);
-            if (m > 0 && !last && fabs(x - pts[2 * m - 2]) < res && fabs(y - pts[2 * m - 1]) < res)
-                continue;
-            pts[2 * m] = x;
-            pts[2 * m + 1] = y;
-            m++;
-        }
-        /* A ring that thins to a point or a line, or fits in two pixels, is a speck
-         * no one can see (the OSM polygons hold thousands of such islets and ponds). */
-        if (m == 0 || (close && (m < 3 || tiny(pts, m, 2 * res))))
-            continue;
-        unsigned char *keep = r->keep;
-        if (m > 2)
-            simplify(pts, m, res / 2, keep, r->stack);
-        cairo_move_to(cr, pts[0], pts[1]);
-        for (size_t k = 1; k < m; k++)
-            if (m <= 2 || keep[k])
-                cairo_line_to(cr, pts[2 * k], pts[2 * k + 1]);
-        if (close)
-            cairo_close_path(cr);
-    }
-}
-
-/* Is the part's bounding box outside the frame? */
-static int outside(const struct bm__rect *f, const double *xy, size_t n)
-{
-    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-    for (size_t i = 0; i < n; i++) {
-        x0 = fmin(x0, xy[2 * i]);
-        x1 = fmax(x1, xy[2 * i]);
-        y0 = fmin(y0, xy[2 * i + 1]);
-        y1 = fmax(y1, xy[2 * i + 1]);
-    }
-    return x1 < f->x || x0 > f->x + f->w || y1 < f->y || y0 > f->y + f->h;
-}
-
 static int feature_path(struct bm__render *r, size_t li, size_t feat, int close)
 {
     const struct bm_layer *L = r->layers[li];
@@ -236,9 +70,9 @@ static int feature_path(struct bm__render *r, size_t li, size_t feat, int close)
     int any = 0;
     for (size_t k = 0; k < f->nparts; k++) {
         const double *xy = r->page_xy[li] + 2 * parts[k].first;
-        if (outside(&r->f.map, xy, parts[k].count))
+        if (bm__canvas_outside(&r->cv, xy, parts[k].count))
             continue;
-        add_part(r, xy, parts[k].count, close);
+        bm__canvas_part(&r->cv, xy, parts[k].count, close);
         any = 1;
     }
     return any;
@@ -254,38 +88,6 @@ static void set_stroke(cairo_t *cr, const struct bm_style *s, struct bm_color c,
 }
 
 /* ---- markers ----------------------------------------------------------- */
-
-void bm__marker_path(cairo_t *cr, enum bm_marker m, double x, double y, double size);
-
-void bm__marker_path(cairo_t *cr, enum bm_marker m, double x, double y, double size)
-{
-    double r = size / 2;
-    switch (m) {
-    case BM_MARKER_SQUARE:
-        cairo_rectangle(cr, x - r, y - r, size, size);
-        break;
-    case BM_MARKER_TRIANGLE:
-        cairo_move_to(cr, x, y - r * 1.15);
-        cairo_line_to(cr, x + r, y + r * 0.75);
-        cairo_line_to(cr, x - r, y + r * 0.75);
-        cairo_close_path(cr);
-        break;
-    case BM_MARKER_STAR:
-        for (int i = 0; i < 10; i++) {
-            double a = -M_PI / 2 + i * M_PI / 5, rr = i % 2 ? r * 0.45 : r * 1.2;
-            if (i == 0)
-                cairo_move_to(cr, x + rr * cos(a), y + rr * sin(a));
-            else
-                cairo_line_to(cr, x + rr * cos(a), y + rr * sin(a));
-        }
-        cairo_close_path(cr);
-        break;
-    default:
-        cairo_new_sub_path(cr);
-        cairo_arc(cr, x, y, r, 0, 2 * M_PI);
-        cairo_close_path(cr);
-    }
-}
 
 static void draw_marker(cairo_t *cr, const struct bm_style *s, double x, double y)
 {
@@ -321,7 +123,7 @@ static void draw_polygons(struct bm__render *r, size_t li)
 {
     const struct bm_map_layer *ml = &r->map->layers[li];
     const struct bm_layer *L = r->layers[li];
-    cairo_t *cr = r->cr;
+    cairo_t *cr = r->cv.cr;
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
         if (bm_layer_feature(L, i)->type != BM_GEOM_POLYGON)
@@ -342,7 +144,7 @@ static void draw_polygons(struct bm__render *r, size_t li)
         }
         cairo_new_path(cr);
         if (legend)
-            note_legend(r, li, bm__expand(r, legend, L, i), &s, BM_GEOM_POLYGON, legend);
+            note_legend(r, li, bm__expand(&r->cv, legend, L, i), &s, BM_GEOM_POLYGON, legend);
     }
 }
 
@@ -350,7 +152,7 @@ static void draw_lines(struct bm__render *r, size_t li)
 {
     const struct bm_map_layer *ml = &r->map->layers[li];
     const struct bm_layer *L = r->layers[li];
-    cairo_t *cr = r->cr;
+    cairo_t *cr = r->cv.cr;
     /* All casings first, so that one line's casing never cuts another's stroke. */
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
@@ -370,7 +172,7 @@ static void draw_lines(struct bm__render *r, size_t li)
             } else {
                 set_stroke(cr, &s, s.stroke, s.width);
                 if (legend)
-                    note_legend(r, li, bm__expand(r, legend, L, i), &s, BM_GEOM_LINE, legend);
+                    note_legend(r, li, bm__expand(&r->cv, legend, L, i), &s, BM_GEOM_LINE, legend);
             }
             cairo_stroke(cr);
         }
@@ -401,26 +203,14 @@ static void draw_points(struct bm__render *r, size_t li)
             s.marker_size *= fmin(3, 1 + sqrt(v) / 3); /* area grows with the count, capped */
         const struct bm_part *p = bm_layer_parts(L) + bm_layer_feature(L, i)->first_part;
         const double *xy = r->page_xy[li] + 2 * p->first;
-        const struct bm__rect *f = &r->f.map;
+        const struct bm__rect *f = &r->cv.f.map;
         if (!(xy[0] >= f->x && xy[0] <= f->x + f->w && xy[1] >= f->y && xy[1] <= f->y + f->h))
             continue;
-        draw_marker(r->cr, &s, xy[0], xy[1]);
+        draw_marker(r->cv.cr, &s, xy[0], xy[1]);
         if (legend)
-            note_legend(r, li, bm__expand(r, legend, L, i), &legend_style, BM_GEOM_POINT, legend);
+            note_legend(r, li, bm__expand(&r->cv, legend, L, i), &legend_style, BM_GEOM_POINT,
+                        legend);
     }
-}
-
-/* The frame's extent in degrees: it holds more than the map's extent when its shape differs. */
-static struct bm_bbox view_of(struct bm__render *r)
-{
-    const struct bm__frame *f = &r->f;
-    double xmin = f->x0, ymax = f->y0;
-    double xmax = f->x0 + f->map.w / f->k, ymin = f->y0 - f->map.h / f->k;
-    struct bm_bbox b = f->extent;
-    if (!proj_trans_bounds(bm__proj(r->ctx), f->pj, PJ_INV, xmin, ymin, xmax, ymax, &b.west,
-                           &b.south, &b.east, &b.north, 21))
-        b = f->extent;
-    return b;
 }
 
 /* The layer's filter: its own, and its date range for events (ISO dates compare as text). */
@@ -437,7 +227,7 @@ static const char *layer_filter(struct bm__render *r, const struct bm_map_layer 
     if (ml->date_to)
         g_string_append_printf(w, "%s\"%s\" <= '%s'", w->len ? " AND " : "", ml->date_field,
                                ml->date_to);
-    return keep_text(r, w);
+    return bm__canvas_keep(&r->cv, w);
 }
 
 /*
@@ -479,7 +269,7 @@ static int load_layer(struct bm__render *r, size_t li)
      * its author drew it, and GEOS's check costs seconds on detailed countries.
      * Events are loaded whole, so that rows without coordinates are reported. */
     struct bm_load_opts o = {.where = layer_filter(r, ml),
-                             .bbox = ml->date_field ? NULL : &r->view,
+                             .bbox = ml->date_field ? NULL : &r->cv.f.view,
                              .invalid = BM_INVALID_UNCHECKED};
     if (bm_layer_load(r->ctx, ml->source, &o, &r->layers[li]) != BM_OK || check_dates(r, li) != 0)
         return -1;
@@ -490,7 +280,7 @@ static int load_layer(struct bm__render *r, size_t li)
         return -1;
     }
     memcpy(r->page_xy[li], bm_layer_xy(r->layers[li]), 2 * n * sizeof(double));
-    bm__to_page(&r->f, r->page_xy[li], n);
+    bm__to_page(&r->cv.f, r->page_xy[li], n);
     /* Scratch for simplifying: as large as the layer's largest part. */
     size_t most = 0;
     const struct bm_layer *L = r->layers[li];
@@ -501,33 +291,18 @@ static int load_layer(struct bm__render *r, size_t li)
                        ? most
                        : bm_layer_parts(L)[feat->first_part + k].count;
     }
-    if (most > r->scratch_cap) {
-        free(r->scratch);
-        free(r->keep);
-        free(r->stack);
-        r->scratch = malloc(2 * most * sizeof *r->scratch);
-        r->keep = malloc(most);
-        r->stack = malloc(4 * most * sizeof *r->stack);
-        r->scratch_cap = most;
-        if (!r->scratch || !r->keep || !r->stack) {
-            r->scratch_cap = 0;
-            bm__fail(r->ctx, BM_ERR_NOMEM, "out of memory drawing '%s'", ml->source);
-            return -1;
-        }
-    }
-    return 0;
+    return bm__canvas_reserve(&r->cv, most, ml->source);
 }
 
 int bm__draw_layers(struct bm__render *r)
 {
     const struct bm_map *m = r->map;
-    r->view = view_of(r);
     r->page_xy = calloc(m->nlayers + 1, sizeof *r->page_xy);
     r->skip = calloc(m->nlayers + 1, sizeof *r->skip);
     if (!r->page_xy || !r->skip)
         return -1;
     /* The map's scale denominator at its centre: ground metres per page metre. */
-    double scale = 1 / (r->f.k * 0.0254 / 72);
+    double scale = bm__frame_scale(&r->cv.f);
     for (size_t li = 0; li < m->nlayers; li++) {
         const struct bm_map_layer *ml = &m->layers[li];
         if ((ml->min_scale > 0 && scale < ml->min_scale) ||
@@ -535,12 +310,12 @@ int bm__draw_layers(struct bm__render *r)
             continue; /* outside its scale range: not drawn, not labelled */
         if (load_layer(r, li) != 0)
             return -1;
-        cairo_save(r->cr);
+        cairo_save(r->cv.cr);
         /* A layer may mix families: areas under lines under points. */
         draw_polygons(r, li);
         draw_lines(r, li);
         draw_points(r, li);
-        cairo_restore(r->cr);
+        cairo_restore(r->cv.cr);
     }
     return 0;
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void bm__marker_path(cairo_t *cr, enum bm_marker m, double x, double y, double size);
+#define MM (72.0 / 25.4) /* points per millimetre */
 
 static const struct bm_color INK = {0.1, 0.1, 0.1, 1}, GREY = {0.35, 0.35, 0.35, 1},
                              WHITE = {1, 1, 1, 1}, NONE = {0, 0, 0, 0};
@@ -17,14 +17,14 @@ static const struct bm_color INK = {0.1, 0.1, 0.1, 1}, GREY = {0.35, 0.35, 0.35,
 /* A w x h box in a corner of the frame, below or beside what that corner holds already. */
 static struct bm__rect corner_box(struct bm__render *r, enum bm_corner c, double w, double h)
 {
-    const struct bm__rect *f = &r->f.map;
+    const struct bm__rect *f = &r->cv.f.map;
     double pad = 6;
     int right = c == BM_CORNER_TOP_RIGHT || c == BM_CORNER_BOTTOM_RIGHT;
     int bottom = c == BM_CORNER_BOTTOM_LEFT || c == BM_CORNER_BOTTOM_RIGHT;
     struct bm__rect b = {right ? f->x + f->w - pad - w : f->x + pad,
                          bottom ? f->y + f->h - pad - h : f->y + pad, w, h};
     /* Stack away from the corner until clear of earlier furniture. */
-    for (int i = 0; i < 20 && bm__claims_hit(&r->claims, b); i++)
+    for (int i = 0; i < 20 && bm__claims_hit(&r->cv, b); i++)
         b.y += bottom ? -6 : 6;
     return b;
 }
@@ -41,16 +41,16 @@ static void panel(cairo_t *cr, struct bm__rect b)
 
 static double text_w(PangoLayout *l)
 {
-    PangoRectangle ink, log;
-    pango_layout_get_pixel_extents(l, &ink, &log);
-    return log.width;
+    double w;
+    bm__text_size(l, &w, NULL);
+    return w;
 }
 
 static double text_h(PangoLayout *l)
 {
-    PangoRectangle ink, log;
-    pango_layout_get_pixel_extents(l, &ink, &log);
-    return log.height;
+    double h;
+    bm__text_size(l, NULL, &h);
+    return h;
 }
 
 /* ---- graticule ---------------------------------------------------------- */
@@ -58,14 +58,15 @@ static double text_h(PangoLayout *l)
 static void graticule_label(struct bm__render *r, const char *text, double x, double y,
                             int vertical)
 {
-    PangoLayout *l = bm__text_layout(r->cr, text, "Noto Sans", 6);
+    cairo_t *cr = r->cv.cr;
+    PangoLayout *l = bm__text_layout(&r->cv, text, "Noto Sans", 6);
     double w = text_w(l), h = text_h(l);
-    cairo_save(r->cr);
-    cairo_translate(r->cr, x, y);
+    cairo_save(cr);
+    cairo_translate(cr, x, y);
     if (vertical)
-        cairo_rotate(r->cr, -M_PI / 2);
-    bm__draw_text(r->cr, l, -w / 2, -h / 2, GREY, NONE, 0);
-    cairo_restore(r->cr);
+        cairo_rotate(cr, -M_PI / 2);
+    bm__draw_text(&r->cv, l, -w / 2, -h / 2, GREY, NONE, 0);
+    cairo_restore(cr);
     g_object_unref(l);
 }
 
@@ -73,16 +74,16 @@ static void graticule_label(struct bm__render *r, const char *text, double x, do
  * or (labels) put its value where it crosses the frame. */
 static void graticule_line(struct bm__render *r, int meridian, double v, int labels)
 {
-    const struct bm_bbox *b = &r->view;
-    const struct bm__rect *f = &r->f.map;
+    const struct bm_bbox *b = &r->cv.f.view;
+    const struct bm__rect *f = &r->cv.f.map;
     double xy[2 * 101];
     for (int i = 0; i <= 100; i++) {
         double t = i / 100.0;
         xy[2 * i] = meridian ? v : b->west + t * (b->east - b->west);
         xy[2 * i + 1] = meridian ? b->south + t * (b->north - b->south) : v;
     }
-    bm__to_page(&r->f, xy, 101);
-    cairo_t *cr = r->cr;
+    bm__to_page(&r->cv.f, xy, 101);
+    cairo_t *cr = r->cv.cr;
     if (!labels) {
         cairo_new_path(cr);
         for (int i = 0; i <= 100; i++)
@@ -120,7 +121,7 @@ static void graticule_line(struct bm__render *r, int meridian, double v, int lab
 static void graticule_lines(struct bm__render *r, int labels)
 {
     double step = r->map->furniture.graticule_step;
-    const struct bm_bbox *b = &r->view;
+    const struct bm_bbox *b = &r->cv.f.view;
     for (double lon = ceil(b->west / step) * step; lon <= b->east; lon += step)
         graticule_line(r, 1, lon, labels);
     for (double lat = ceil(b->south / step) * step; lat <= b->north; lat += step)
@@ -131,7 +132,7 @@ void bm__draw_graticule(struct bm__render *r)
 {
     if (!(r->map->furniture.graticule_step > 0))
         return;
-    cairo_t *cr = r->cr;
+    cairo_t *cr = r->cv.cr;
     cairo_save(cr);
     cairo_set_source_rgba(cr, 0.3, 0.35, 0.45, 0.45);
     cairo_set_line_width(cr, 0.35);
@@ -188,11 +189,11 @@ static void legend(struct bm__render *r)
     enum bm_corner c = r->map->furniture.legend;
     if (c == BM_CORNER_NONE || r->drawn.n == 0)
         return;
-    cairo_t *cr = r->cr;
+    cairo_t *cr = r->cv.cr;
     PangoLayout *lay[64];
     double w = 0, row = 12;
     for (size_t i = 0; i < r->drawn.n; i++) {
-        lay[i] = bm__text_layout(cr, r->drawn.e[i].text, "Noto Sans", 7);
+        lay[i] = bm__text_layout(&r->cv, r->drawn.e[i].text, "Noto Sans", 7);
         w = fmax(w, text_w(lay[i]));
     }
     struct bm__rect b = corner_box(r, c, w + 34, r->drawn.n * row + 8);
@@ -200,23 +201,13 @@ static void legend(struct bm__render *r)
     for (size_t i = 0; i < r->drawn.n; i++) {
         double y = b.y + 4 + i * row;
         swatch(cr, &r->drawn.e[i], b.x + 6, y + 1);
-        bm__draw_text(cr, lay[i], b.x + 27, y + (row - text_h(lay[i])) / 2, INK, NONE, 0);
+        bm__draw_text(&r->cv, lay[i], b.x + 27, y + (row - text_h(lay[i])) / 2, INK, NONE, 0);
         g_object_unref(lay[i]);
     }
-    bm__claims_add(&r->claims, b);
+    bm__claims_add(&r->cv, b);
 }
 
 /* ---- scale bar and north arrow -------------------------------------------- */
-
-/* The frame's centre in degrees. */
-static void centre(struct bm__render *r, double *lat, double *lon)
-{
-    PJ_COORD c =
-        proj_coord(r->f.x0 + r->f.map.w / (2 * r->f.k), r->f.y0 - r->f.map.h / (2 * r->f.k), 0, 0);
-    PJ_COORD g = proj_trans(r->f.pj, PJ_INV, c);
-    *lon = g.xy.x;
-    *lat = g.xy.y;
-}
 
 static void scalebar(struct bm__render *r)
 {
@@ -224,15 +215,15 @@ static void scalebar(struct bm__render *r)
     if (c == BM_CORNER_NONE)
         return;
     double lat, lon, lat2, lon2, x0, y0, x1, y1;
-    centre(r, &lat, &lon);
+    bm__frame_centre(&r->cv.f, &lat, &lon);
     /* Page length of 10 km due east at the centre: the scale there, geodesically. */
     struct geod_geodesic g = bm__wgs84();
     geod_direct(&g, lat, lon, 90, 10000, &lat2, &lon2, NULL);
-    if (bm__point_to_page(&r->f, lon, lat, &x0, &y0) ||
-        bm__point_to_page(&r->f, lon2, lat2, &x1, &y1))
+    if (bm__point_to_page(&r->cv.f, lon, lat, &x0, &y0) ||
+        bm__point_to_page(&r->cv.f, lon2, lat2, &x1, &y1))
         return;
     double pt_per_km = hypot(x1 - x0, y1 - y0) / 10;
-    double target = r->f.map.w / 6 / pt_per_km, mag = pow(10, floor(log10(target))), km = mag;
+    double target = r->cv.f.map.w / 6 / pt_per_km, mag = pow(10, floor(log10(target))), km = mag;
     static const double nice[] = {1, 2, 5, 10};
     for (int i = 0; i < 4; i++)
         if (nice[i] * mag <= target)
@@ -243,10 +234,10 @@ static void scalebar(struct bm__render *r)
     char end[32], cap[96];
     snprintf(end, sizeof end, "%g km", km);
     snprintf(cap, sizeof cap, "Scale true at %.1f° %c", fabs(lat), lat < 0 ? 'S' : 'N');
-    cairo_t *cr = r->cr;
-    PangoLayout *le = bm__text_layout(cr, end, "Noto Sans", 6.5);
-    PangoLayout *lz = bm__text_layout(cr, "0", "Noto Sans", 6.5);
-    PangoLayout *lc = bm__text_layout(cr, cap, "Noto Sans", 6);
+    cairo_t *cr = r->cv.cr;
+    PangoLayout *le = bm__text_layout(&r->cv, end, "Noto Sans", 6.5);
+    PangoLayout *lz = bm__text_layout(&r->cv, "0", "Noto Sans", 6.5);
+    PangoLayout *lc = bm__text_layout(&r->cv, cap, "Noto Sans", 6);
     double w = fmax(len + text_w(le) / 2 + 12, text_w(lc) + 12);
     struct bm__rect b = corner_box(r, c, w, 34);
     panel(cr, b);
@@ -262,13 +253,13 @@ static void scalebar(struct bm__render *r)
         cairo_set_line_width(cr, 0.5);
         cairo_stroke(cr);
     }
-    bm__draw_text(cr, lz, bx - text_w(lz) / 2, b.y + 3, INK, NONE, 0);
-    bm__draw_text(cr, le, bx + len - text_w(le) / 2, b.y + 3, INK, NONE, 0);
-    bm__draw_text(cr, lc, bx, by + 6, GREY, NONE, 0);
+    bm__draw_text(&r->cv, lz, bx - text_w(lz) / 2, b.y + 3, INK, NONE, 0);
+    bm__draw_text(&r->cv, le, bx + len - text_w(le) / 2, b.y + 3, INK, NONE, 0);
+    bm__draw_text(&r->cv, lc, bx, by + 6, GREY, NONE, 0);
     g_object_unref(le);
     g_object_unref(lz);
     g_object_unref(lc);
-    bm__claims_add(&r->claims, b);
+    bm__claims_add(&r->cv, b);
 }
 
 static void north_arrow(struct bm__render *r)
@@ -277,14 +268,14 @@ static void north_arrow(struct bm__render *r)
     if (c == BM_CORNER_NONE)
         return;
     double lat, lon, x0, y0, x1, y1;
-    centre(r, &lat, &lon);
+    bm__frame_centre(&r->cv.f, &lat, &lon);
     /* True north at the centre: the page direction of a short step up the meridian. */
-    if (bm__point_to_page(&r->f, lon, lat, &x0, &y0) ||
-        bm__point_to_page(&r->f, lon, fmin(lat + 0.1, 89.9), &x1, &y1))
+    if (bm__point_to_page(&r->cv.f, lon, lat, &x0, &y0) ||
+        bm__point_to_page(&r->cv.f, lon, fmin(lat + 0.1, 89.9), &x1, &y1))
         return;
     double angle = atan2(x1 - x0, -(y1 - y0));
     struct bm__rect b = corner_box(r, c, 26, 36);
-    cairo_t *cr = r->cr;
+    cairo_t *cr = r->cv.cr;
     cairo_save(cr);
     cairo_translate(cr, b.x + 13, b.y + 21);
     cairo_rotate(cr, angle);
@@ -303,11 +294,11 @@ static void north_arrow(struct bm__render *r)
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
     cairo_set_line_width(cr, 0.6);
     cairo_stroke(cr);
-    PangoLayout *l = bm__text_layout(cr, "N", "Noto Sans Bold", 8);
-    bm__draw_text(cr, l, -text_w(l) / 2, -13 - text_h(l), INK, WHITE, 1.2);
+    PangoLayout *l = bm__text_layout(&r->cv, "N", "Noto Sans Bold", 8);
+    bm__draw_text(&r->cv, l, -text_w(l) / 2, -13 - text_h(l), INK, WHITE, 1.2);
     g_object_unref(l);
     cairo_restore(cr);
-    bm__claims_add(&r->claims, b);
+    bm__claims_add(&r->cv, b);
 }
 
 /* ---- inset and credits ----------------------------------------------------- */
@@ -338,8 +329,8 @@ static void inset(struct bm__render *r)
         return;
     char path[4096];
     struct bm_layer *L = NULL;
-    double w = fmax(r->f.map.w * 0.17, 70), h = w * 0.78;
-    struct bm_bbox e = inset_window(&r->view, w / h);
+    double w = fmax(r->cv.f.map.w * 0.17, 70), h = w * 0.78;
+    struct bm_bbox e = inset_window(&r->cv.f.view, w / h);
     struct bm_load_opts o = {.bbox = &e, .invalid = BM_INVALID_UNCHECKED};
     if (bm_ctx_data_path(r->ctx, "shapes/boundaries/world_110m.shp", path, sizeof path) ||
         bm_layer_load(r->ctx, path, &o, &L) != BM_OK) {
@@ -347,7 +338,7 @@ static void inset(struct bm__render *r)
         return;
     }
     struct bm__rect b = corner_box(r, c, w, h);
-    cairo_t *cr = r->cr;
+    cairo_t *cr = r->cv.cr;
     cairo_save(cr);
     cairo_rectangle(cr, b.x, b.y, b.w, b.h);
     cairo_set_source_rgb(cr, 0.87, 0.91, 0.95);
@@ -385,7 +376,7 @@ static void inset(struct bm__render *r)
         cairo_stroke(cr);
     }
     /* The map's own view, outlined in red (a ring when it is too small to see). */
-    const struct bm_bbox *v = &r->view;
+    const struct bm_bbox *v = &r->cv.f.view;
     double vx = b.x + (v->west - e.west) * sx, vy = b.y + (e.north - v->north) * sy;
     double vw = (v->east - v->west) * sx, vh = (v->north - v->south) * sy;
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
@@ -402,28 +393,84 @@ static void inset(struct bm__render *r)
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
     cairo_set_line_width(cr, 0.6);
     cairo_stroke(cr);
-    bm__claims_add(&r->claims, b);
+    bm__claims_add(&r->cv, b);
     bm_layer_free(L);
 }
 
 static void credits(struct bm__render *r)
 {
     const char *text = r->map->furniture.credits;
+    const struct bm__rect *f = &r->cv.f.map;
     if (!text)
         return;
-    PangoLayout *l = bm__text_layout(r->cr, text, "Noto Sans", 6);
-    double x = r->f.map.x + r->f.map.w - text_w(l);
+    PangoLayout *l = bm__text_layout(&r->cv, text, "Noto Sans", 6);
+    double x = f->x + f->w - text_w(l);
     double gl = r->map->furniture.graticule_step > 0 && r->map->furniture.graticule_labels ? 12 : 0;
-    bm__draw_text(r->cr, l, fmax(x, r->f.map.x), r->f.map.y + r->f.map.h + gl + 3, GREY, NONE, 0);
+    bm__draw_text(&r->cv, l, fmax(x, f->x), f->y + f->h + gl + 3, GREY, NONE, 0);
     g_object_unref(l);
+}
+
+/* The frame's outline. */
+static void neatline(struct bm__render *r)
+{
+    const struct bm__rect *f = &r->cv.f.map;
+    cairo_t *cr = r->cv.cr;
+    cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+    cairo_set_line_width(cr, 0.8);
+    cairo_rectangle(cr, f->x, f->y, f->w, f->h);
+    cairo_stroke(cr);
 }
 
 void bm__draw_furniture(struct bm__render *r)
 {
+    neatline(r);
     graticule_labels(r);
     inset(r);
     north_arrow(r);
     scalebar(r);
     legend(r);
     credits(r);
+}
+
+/* ---- the title block ---------------------------------------------------------- */
+
+double bm__title_height(const struct bm_map *m)
+{
+    double h = 0;
+    if (m->title)
+        h += 22;
+    if (m->subtitle || m->date)
+        h += 14;
+    return h > 0 ? h + 6 : 0;
+}
+
+/* One line of the title block, cut with an ellipsis (and a warning) where it is wider
+ * than the map frame, so that it never runs off the page. */
+static void title_line(struct bm__render *r, const char *text, const char *font, double size,
+                       double y, struct bm_color ink)
+{
+    PangoLayout *t = bm__text_layout(&r->cv, text, font, size);
+    double x = 8 * MM;
+    char clip[64];
+    if (bm__text_cut(t, r->cv.f.map.x + r->cv.f.map.w - x))
+        bm__warn(r->ctx, "the line '%s' is wider than the map and was cut; shorten it",
+                 bm__clip(text, clip, sizeof clip));
+    bm__draw_text(&r->cv, t, x, y, ink, NONE, 0);
+    g_object_unref(t);
+}
+
+void bm__draw_title(struct bm__render *r)
+{
+    const struct bm_map *m = r->map;
+    double y = 8 * MM;
+    if (m->title) {
+        title_line(r, m->title, "Noto Sans Bold", 16, y, INK);
+        y += 22;
+    }
+    if (m->subtitle || m->date) {
+        char *line = g_strdup_printf("%s%s%s", m->subtitle ? m->subtitle : "",
+                                     m->subtitle && m->date ? " · " : "", m->date ? m->date : "");
+        title_line(r, line, "Noto Sans", 10, y, (struct bm_color){0.3, 0.3, 0.3, 1});
+        g_free(line);
+    }
 }

@@ -71,7 +71,7 @@ static int area_anchor(const struct bm__render *r, size_t li, size_t feat, int k
     const struct bm_feature *f = bm_layer_feature(L, feat);
     const struct bm_part *parts = bm_layer_parts(L) + f->first_part;
     const double *xy = r->page_xy[li];
-    const struct bm__rect *fr = &r->f.map;
+    const struct bm__rect *fr = &r->cv.f.map;
     double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
     for (size_t p = 0; p < f->nparts; p++)
         for (size_t i = parts[p].first; i < parts[p].first + parts[p].count; i++) {
@@ -145,7 +145,7 @@ static int line_anchor(const struct bm__render *r, size_t li, size_t feat, doubl
         const double *p = xy + 2 * parts[k].first;
         double total = 0;
         for (size_t i = 1; i < parts[k].count; i++)
-            if (in_frame(&r->f.map, p[2 * i], p[2 * i + 1]))
+            if (in_frame(&r->cv.f.map, p[2 * i], p[2 * i + 1]))
                 total += hypot(p[2 * i] - p[2 * i - 2], p[2 * i + 1] - p[2 * i - 1]);
         if (total > best) {
             best = total;
@@ -158,8 +158,8 @@ static int line_anchor(const struct bm__render *r, size_t li, size_t feat, doubl
     span = fmin(span, best); /* a label longer than its line follows the whole line */
     double mid = best * at, a = fmax(0, mid - span / 2), b = fmin(best, mid + span / 2);
     double x0, y0, x1, y1;
-    if (point_along(&r->f.map, bp, bn, a, &x0, &y0) != 0 ||
-        point_along(&r->f.map, bp, bn, b, &x1, &y1) != 0)
+    if (point_along(&r->cv.f.map, bp, bn, a, &x0, &y0) != 0 ||
+        point_along(&r->cv.f.map, bp, bn, b, &x1, &y1) != 0)
         return -1;
     *x = (x0 + x1) / 2;
     *y = (y0 + y1) / 2;
@@ -189,7 +189,7 @@ static void collect_layer(struct bm__render *r, size_t li, struct bm__buf *cs)
             continue;
         struct candidate c = {
             lab->priority * 100 + v, lab, {NULL, NULL, NULL}, 0, 0, 0, 0, lab->placement, li, i};
-        c.lines[0] = lab->text ? bm__expand(r, lab->text, L, i) : field_text(L, i, lab->field);
+        c.lines[0] = lab->text ? bm__expand(&r->cv, lab->text, L, i) : field_text(L, i, lab->field);
         c.lines[1] = field_text(L, i, lab->field_zh);
         c.lines[2] = field_text(L, i, lab->field_my);
         if (!c.lines[0])
@@ -204,7 +204,7 @@ static void collect_layer(struct bm__render *r, size_t li, struct bm__buf *cs)
             bm__feature_style(ml, L, i, &s, &legend);
             c.gap = s.marker_size / 2 + 1.5;
             c.where = BM_PLACE_POINT;
-            if (!in_frame(&r->f.map, c.x, c.y))
+            if (!in_frame(&r->cv.f.map, c.x, c.y))
                 continue;
         } else if (t == BM_GEOM_LINE || lab->placement == BM_PLACE_LINE) {
             if (line_anchor(r, li, i, 0.5, 0, &c.x, &c.y, &c.angle) != 0)
@@ -230,7 +230,7 @@ struct block {
     int n;
 };
 
-static void make_block(cairo_t *cr, const struct candidate *c, struct block *b)
+static void make_block(struct bm__canvas *cv, const struct candidate *c, struct block *b)
 {
     static const char *const fonts[] = {NULL, "Noto Sans CJK SC", "Noto Sans Myanmar"};
     memset(b, 0, sizeof *b);
@@ -238,14 +238,14 @@ static void make_block(cairo_t *cr, const struct candidate *c, struct block *b)
         if (!c->lines[k])
             continue;
         double size = k ? c->style->size * 0.85 : c->style->size;
-        PangoLayout *lay = bm__text_layout(cr, c->lines[k], k ? fonts[k] : c->style->font, size);
-        PangoRectangle ink, logical;
-        pango_layout_get_pixel_extents(lay, &ink, &logical);
+        PangoLayout *lay = bm__text_layout(cv, c->lines[k], k ? fonts[k] : c->style->font, size);
+        double w, h;
+        bm__text_size(lay, &w, &h);
         b->lay[b->n] = lay;
-        b->lw[b->n] = logical.width;
-        b->lh[b->n] = logical.height;
-        b->w = fmax(b->w, logical.width);
-        b->h += logical.height;
+        b->lw[b->n] = w;
+        b->lh[b->n] = h;
+        b->w = fmax(b->w, w);
+        b->h += h;
         b->n++;
     }
 }
@@ -256,11 +256,11 @@ static void free_block(struct block *b)
         g_object_unref(b->lay[k]);
 }
 
-static void draw_block(cairo_t *cr, const struct block *b, const struct bm_label *s, double x,
-                       double y)
+static void draw_block(struct bm__canvas *cv, const struct block *b, const struct bm_label *s,
+                       double x, double y)
 {
     for (int k = 0; k < b->n; k++) {
-        bm__draw_text(cr, b->lay[k], x + (b->w - b->lw[k]) / 2, y, s->color, s->halo,
+        bm__draw_text(cv, b->lay[k], x + (b->w - b->lw[k]) / 2, y, s->color, s->halo,
                       s->halo_width);
         y += b->lh[k];
     }
@@ -289,7 +289,7 @@ static int place_point(struct bm__render *r, const struct candidate *c, const st
                                  {x - g * 0.7 - w, y + g * 0.7}};
         for (size_t i = 0; i < sizeof pos / sizeof pos[0]; i++) {
             struct bm__rect rr = {pos[i][0], pos[i][1], w, h};
-            if (!bm__rect_free(r, rr, 2))
+            if (!bm__rect_free(&r->cv, rr, 2))
                 continue;
             *out = rr;
             *leader = ring > 0;
@@ -301,10 +301,11 @@ static int place_point(struct bm__render *r, const struct candidate *c, const st
 
 static void place(struct bm__render *r, const struct candidate *c)
 {
-    cairo_t *cr = r->cr;
+    struct bm__canvas *cv = &r->cv;
+    cairo_t *cr = cv->cr;
     struct block b;
-    make_block(cr, c, &b);
-    const struct bm__rect *f = &r->f.map;
+    make_block(cv, c, &b);
+    const struct bm__rect *f = &cv->f.map;
     struct bm__rect box;
     if (c->where == BM_PLACE_POINT) {
         int leader;
@@ -320,8 +321,8 @@ static void place(struct bm__render *r, const struct candidate *c)
                 cairo_set_line_width(cr, 0.5);
                 cairo_stroke(cr);
             }
-            draw_block(cr, &b, c->style, box.x, box.y);
-            bm__claims_add(&r->claims, box);
+            draw_block(cv, &b, c->style, box.x, box.y);
+            bm__claims_add(cv, box);
         }
     } else if (c->where == BM_PLACE_AREA) {
         for (int k = 0; k < 49; k++) {
@@ -329,10 +330,10 @@ static void place(struct bm__render *r, const struct candidate *c)
             if (area_anchor(r, c->layer, c->feature, k, &x, &y) != 0)
                 continue;
             box = (struct bm__rect){x - b.w / 2, y - b.h / 2, b.w, b.h};
-            if (!bm__rect_free(r, box, 2))
+            if (!bm__rect_free(&r->cv, box, 2))
                 continue;
-            draw_block(cr, &b, c->style, box.x, box.y);
-            bm__claims_add(&r->claims, box);
+            draw_block(cv, &b, c->style, box.x, box.y);
+            bm__claims_add(cv, box);
             break;
         }
     } else {
@@ -359,18 +360,17 @@ static void place(struct bm__render *r, const struct candidate *c)
                 piece[q] = (struct bm__rect){px - half, py - half, 2 * half, 2 * half};
                 clear = piece[q].x > f->x + 2 && piece[q].y > f->y + 2 &&
                         piece[q].x + piece[q].w < f->x + f->w - 2 &&
-                        piece[q].y + piece[q].h < f->y + f->h - 2 &&
-                        !bm__claims_hit(&r->claims, piece[q]);
+                        piece[q].y + piece[q].h < f->y + f->h - 2 && !bm__claims_hit(cv, piece[q]);
             }
             if (!clear)
                 continue;
             cairo_save(cr);
             cairo_translate(cr, cx, cy);
             cairo_rotate(cr, angle);
-            draw_block(cr, &b, c->style, -b.w / 2, -b.h / 2);
+            draw_block(cv, &b, c->style, -b.w / 2, -b.h / 2);
             cairo_restore(cr);
             for (int q = 0; q < np; q++)
-                bm__claims_add(&r->claims, piece[q]);
+                bm__claims_add(cv, piece[q]);
             break;
         }
     }
@@ -383,7 +383,7 @@ static void claim_markers(struct bm__render *r, const struct candidate *c, size_
     for (size_t i = 0; i < n; i++)
         if (c[i].where == BM_PLACE_POINT) {
             double g = c[i].gap - 1;
-            bm__claims_add(&r->claims, (struct bm__rect){c[i].x - g, c[i].y - g, 2 * g, 2 * g});
+            bm__claims_add(&r->cv, (struct bm__rect){c[i].x - g, c[i].y - g, 2 * g, 2 * g});
         }
 }
 

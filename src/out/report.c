@@ -26,6 +26,7 @@ struct report {
     struct bm_ctx *ctx;
     cairo_surface_t *s;
     cairo_t *cr;
+    struct bm__canvas cv; /* for text: cr without a map frame */
     int page, pages;
     struct bm_map **maps;
     size_t nmaps;
@@ -34,35 +35,33 @@ struct report {
 };
 
 /* Text at (x, y) in font at size; returns its height. */
-static double text(cairo_t *cr, const char *t, const char *font, double size, double x, double y,
-                   double width, struct bm_color c)
+static double text(struct bm__canvas *cv, const char *t, const char *font, double size, double x,
+                   double y, double width, struct bm_color c)
 {
-    PangoLayout *l = bm__text_layout(cr, t, font, size);
-    if (width > 0) {
-        pango_layout_set_width(l, (int)(width * PANGO_SCALE));
-        pango_layout_set_wrap(l, PANGO_WRAP_WORD);
-    }
-    int w, h;
-    pango_layout_get_size(l, &w, &h);
-    bm__draw_text(cr, l, x, y, c, NONE, 0);
+    PangoLayout *l = bm__text_layout(cv, t, font, size);
+    if (width > 0)
+        bm__text_wrap(l, width);
+    double h;
+    bm__text_size_exact(l, NULL, &h);
+    bm__draw_text(cv, l, x, y, c, NONE, 0);
     g_object_unref(l);
-    return h / (double)PANGO_SCALE;
+    return h;
 }
 
-static double text_width(cairo_t *cr, const char *t, const char *font, double size)
+static double text_width(struct bm__canvas *cv, const char *t, const char *font, double size)
 {
-    PangoLayout *l = bm__text_layout(cr, t, font, size);
-    int w, h;
-    pango_layout_get_size(l, &w, &h);
+    PangoLayout *l = bm__text_layout(cv, t, font, size);
+    double w;
+    bm__text_size_exact(l, &w, NULL);
     g_object_unref(l);
-    return w / (double)PANGO_SCALE;
+    return w;
 }
 
 static void footer(struct report *R, double w, double h)
 {
     char t[64];
     snprintf(t, sizeof t, "%d / %d", R->page, R->pages);
-    text(R->cr, t, "Noto Sans", 8, w / 2 - text_width(R->cr, t, "Noto Sans", 8) / 2, h - 28, 0,
+    text(&R->cv, t, "Noto Sans", 8, w / 2 - text_width(&R->cv, t, "Noto Sans", 8) / 2, h - 28, 0,
          GREY);
 }
 
@@ -83,16 +82,17 @@ struct table {
     const int *right;   /* right-align column */
 };
 
-static double draw_table(cairo_t *cr, const struct table *t, double x, double y)
+static double draw_table(struct bm__canvas *cv, const struct table *t, double x, double y)
 {
+    cairo_t *cr = cv->cr;
     double widths[8] = {0}, size = 9, row_h = 14;
     for (size_t c = 0; c < t->ncols; c++)
         for (size_t r = 0; r < t->nrows; r++) {
             const char *v = t->cells[r * t->ncols + c];
-            double w = text_width(cr, v ? v : "", r ? "Noto Sans" : "Noto Sans Bold", size);
+            double w = text_width(cv, v ? v : "", r ? "Noto Sans" : "Noto Sans Bold", size);
             widths[c] = fmax(widths[c], w);
         }
-    y += text(cr, t->title, "Noto Sans Bold", 11, x, y, 0, INK) + 6;
+    y += text(cv, t->title, "Noto Sans Bold", 11, x, y, 0, INK) + 6;
     double total = 0;
     for (size_t c = 0; c < t->ncols; c++)
         total += widths[c] + 18;
@@ -101,10 +101,10 @@ static double draw_table(cairo_t *cr, const struct table *t, double x, double y)
         for (size_t c = 0; c < t->ncols; c++) {
             const char *v = t->cells[r * t->ncols + c];
             double off = t->right[c]
-                             ? widths[c] - text_width(cr, v ? v : "",
+                             ? widths[c] - text_width(cv, v ? v : "",
                                                       r ? "Noto Sans" : "Noto Sans Bold", size)
                              : 0;
-            text(cr, v ? v : "", r ? "Noto Sans" : "Noto Sans Bold", size, cx + off, y, 0, INK);
+            text(cv, v ? v : "", r ? "Noto Sans" : "Noto Sans Bold", size, cx + off, y, 0, INK);
             cx += widths[c] + 18;
         }
         y += row_h;
@@ -117,7 +117,7 @@ static double draw_table(cairo_t *cr, const struct table *t, double x, double y)
         }
     }
     if (t->note)
-        y += text(cr, t->note, "Noto Sans", 8, x, y + 2, total, GREY);
+        y += text(cv, t->note, "Noto Sans", 8, x, y + 2, total, GREY);
     return y + 18;
 }
 
@@ -167,7 +167,7 @@ static double border_table(struct report *R, GPtrArray *a, double x, double y)
                       n + 2,
                       cells,
                       right};
-    y = draw_table(R->cr, &t, x, y);
+    y = draw_table(&R->cv, &t, x, y);
     g_free(cells);
     return y;
 }
@@ -204,7 +204,7 @@ static double corridor_table(struct report *R, GPtrArray *a, double x, double y)
                       n + 1,
                       cells,
                       right};
-    y = draw_table(R->cr, &t, x, y);
+    y = draw_table(&R->cv, &t, x, y);
     g_free(cells);
     return y;
 }
@@ -238,7 +238,7 @@ static double distance_table(struct report *R, GPtrArray *a, double x, double y)
                       n + 1,
                       cells,
                       right};
-    y = draw_table(R->cr, &t, x, y);
+    y = draw_table(&R->cv, &t, x, y);
     g_free(cells);
     return y;
 }
@@ -247,33 +247,33 @@ static double distance_table(struct report *R, GPtrArray *a, double x, double y)
 
 static void title_page(struct report *R)
 {
-    cairo_t *cr = R->cr;
+    struct bm__canvas *cv = &R->cv;
     next_page(R, A4_W, A4_H);
     double y = 120;
-    y += text(cr, "China–Myanmar border region", "Noto Sans Bold", 26, MARGIN * 2, y, 0, INK);
-    y += text(cr, "Situation report: maps and measurements, as reported on 16 November 2023",
+    y += text(cv, "China–Myanmar border region", "Noto Sans Bold", 26, MARGIN * 2, y, 0, INK);
+    y += text(cv, "Situation report: maps and measurements, as reported on 16 November 2023",
               "Noto Sans", 13, MARGIN * 2, y + 6, 0, GREY) +
          40;
-    y += text(cr, "Contents", "Noto Sans Bold", 12, MARGIN * 2, y, 0, INK) + 6;
+    y += text(cv, "Contents", "Noto Sans Bold", 12, MARGIN * 2, y, 0, INK) + 6;
     for (size_t i = 0; i < R->nmaps; i++) {
         char line[512];
         snprintf(line, sizeof line, "%zu.  %s  (page %zu)", i + 1,
                  R->maps[i]->title ? R->maps[i]->title : "Map", i + 2);
-        y += text(cr, line, "Noto Sans", 10, MARGIN * 2, y, 0, INK) + 3;
+        y += text(cv, line, "Noto Sans", 10, MARGIN * 2, y, 0, INK) + 3;
     }
     char line[256];
     snprintf(line, sizeof line, "%zu.  Lengths and distances  (page %zu)", R->nmaps + 1,
              R->nmaps + 2);
-    y += text(cr, line, "Noto Sans", 10, MARGIN * 2, y, 0, INK) + 3;
+    y += text(cv, line, "Noto Sans", 10, MARGIN * 2, y, 0, INK) + 3;
     snprintf(line, sizeof line, "%zu.  Sources and licences  (page %zu)", R->nmaps + 2,
              R->nmaps + 3);
-    y += text(cr, line, "Noto Sans", 10, MARGIN * 2, y, 0, INK) + 40;
+    y += text(cv, line, "Noto Sans", 10, MARGIN * 2, y, 0, INK) + 40;
     time_t now = time(NULL);
     char date[32];
     strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
     snprintf(line, sizeof line, "Made with bordermap %s (%s) on %s.", bm_version(),
              bm_library_versions(), date);
-    text(cr, line, "Noto Sans", 8, MARGIN * 2, y, 0, GREY);
+    text(cv, line, "Noto Sans", 8, MARGIN * 2, y, 0, GREY);
     footer(R, A4_W, A4_H);
 }
 
@@ -298,7 +298,7 @@ static void table_page(struct report *R)
     GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
     next_page(R, A4_W, A4_H);
     double y = MARGIN;
-    y += text(R->cr, "Lengths and distances", "Noto Sans Bold", 16, MARGIN, y, 0, INK) + 14;
+    y += text(&R->cv, "Lengths and distances", "Noto Sans Bold", 16, MARGIN, y, 0, INK) + 14;
     /* Two narrow tables side by side, the wide one below them across the page. */
     double y1 = border_table(R, a, MARGIN, y);
     double y3 = distance_table(R, a, A4_W / 2, y);
@@ -324,9 +324,9 @@ static void sources_page(struct report *R)
         {"rail.shp", "schematic, after Xinhua, The Irrawaddy"},
         {"article-2023-11-16.csv", "transcribed from the news report of 16 November 2023"}};
     next_page(R, A4_W, A4_H);
-    cairo_t *cr = R->cr;
+    struct bm__canvas *cv = &R->cv;
     double y = MARGIN;
-    y += text(cr, "Sources and licences", "Noto Sans Bold", 16, MARGIN, y, 0, INK) + 14;
+    y += text(cv, "Sources and licences", "Noto Sans Bold", 16, MARGIN, y, 0, INK) + 14;
     GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
     for (size_t i = 0; i < R->nmaps; i++)
         for (size_t k = 0; k < R->maps[i]->nlayers; k++) {
@@ -341,18 +341,18 @@ static void sources_page(struct report *R)
                     lic = licences[j].licence;
             char line[1024];
             snprintf(line, sizeof line, "%s — %s", base, lic);
-            y += text(cr, line, "Noto Sans", 9, MARGIN, y, A4_W - 2 * MARGIN, INK) + 4;
+            y += text(cv, line, "Noto Sans", 9, MARGIN, y, A4_W - 2 * MARGIN, INK) + 4;
         }
     g_hash_table_destroy(seen);
     int inset = 0;
     for (size_t i = 0; i < R->nmaps; i++)
         inset |= R->maps[i]->furniture.inset != BM_CORNER_NONE;
     if (inset)
-        y += text(cr, "world_110m.shp (inset maps) — Natural Earth 1:110m, public domain",
+        y += text(cv, "world_110m.shp (inset maps) — Natural Earth 1:110m, public domain",
                   "Noto Sans", 9, MARGIN, y, A4_W - 2 * MARGIN, INK) +
              4;
     y += 10;
-    text(cr,
+    text(cv,
          "Lengths are geodesic on the WGS 84 ellipsoid (PROJ's implementation of Karney's "
          "algorithms). Map projections: each map's own (Lambert conformal conic fitted to its "
          "extent unless the recipe says otherwise). Names in Chinese and Burmese from "
@@ -416,6 +416,7 @@ enum bm_status bm_report_write(struct bm_ctx *ctx, const char *const *recipes, s
                                        "China–Myanmar border region: situation report");
         cairo_pdf_surface_set_metadata(R.s, CAIRO_PDF_METADATA_CREATOR, "bordermap");
         R.cr = cairo_create(R.s);
+        R.cv = (struct bm__canvas){.ctx = ctx, .cr = R.cr};
         title_page(&R);
         bad = map_pages(&R) != 0;
         if (!bad) {
@@ -423,6 +424,7 @@ enum bm_status bm_report_write(struct bm_ctx *ctx, const char *const *recipes, s
             sources_page(&R);
             cairo_show_page(R.cr);
         }
+        bm__canvas_free(&R.cv);
         cairo_destroy(R.cr);
         cairo_surface_finish(R.s);
         bad = bad || cairo_surface_status(R.s) != CAIRO_STATUS_SUCCESS;

@@ -1,0 +1,486 @@
+/* bordermap: the canvas: page transform, colour, paths, claims and text (see canvas.h). */
+#include "bordermap/measure.h"
+#include "core/internal.h"
+#include "draw/canvas.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void bm__canvas_free(struct bm__canvas *cv)
+{
+    if (cv->strings)
+        g_ptr_array_free(cv->strings, TRUE);
+    cv->strings = NULL;
+    free(cv->scratch);
+    free(cv->keep);
+    free(cv->stack);
+    cv->scratch = NULL;
+    cv->keep = NULL;
+    cv->stack = NULL;
+    cv->scratch_cap = 0;
+    bm__buf_free(&cv->claims);
+    proj_destroy(cv->f.pj);
+    cv->f.pj = NULL;
+}
+
+/* ---- the page transform ------------------------------------------------- */
+
+static PJ *make_projection(struct bm_ctx *ctx, struct bm__frame *f, const char *projection,
+                           const char *what)
+{
+    const struct bm_bbox *e = &f->extent;
+    if (!projection || strcmp(projection, "auto") == 0) {
+        /* Lambert conformal conic, standard parallels at 1/6 and 5/6 of the
+         * extent: scale error under 1 % over 20 degrees of latitude, and
+         * conformal, so the scale bar and the north arrow hold locally. */
+        double dlat = e->north - e->south;
+        snprintf(f->crs, sizeof f->crs,
+                 "+proj=lcc +lat_1=%.6f +lat_2=%.6f +lat_0=%.6f +lon_0=%.6f +datum=WGS84 "
+                 "+units=m +type=crs",
+                 e->south + dlat / 6, e->north - dlat / 6, (e->south + e->north) / 2,
+                 (e->west + e->east) / 2);
+    } else {
+        snprintf(f->crs, sizeof f->crs, "%s", projection);
+    }
+    PJ_CONTEXT *pc = bm__proj(ctx);
+    PJ *raw = proj_create_crs_to_crs(pc, "EPSG:4326", f->crs, NULL);
+    PJ *pj = raw ? proj_normalize_for_visualization(pc, raw) : NULL;
+    proj_destroy(raw);
+    if (!pj)
+        bm__fail(ctx, BM_ERR_RENDER, "cannot set up the projection '%s' for '%s'", f->crs, what);
+    return pj;
+}
+
+/* Fit the extent, projected, into the map frame: the frame's shape wins, centred. */
+static int fit_extent(struct bm__frame *f)
+{
+    const struct bm_bbox *e = &f->extent;
+    double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
+    for (int i = 0; i <= 64; i++) {
+        double t = i / 64.0;
+        double pts[8] = {e->west + t * (e->east - e->west),
+                         e->south,
+                         e->west + t * (e->east - e->west),
+                         e->north,
+                         e->west,
+                         e->south + t * (e->north - e->south),
+                         e->east,
+                         e->south + t * (e->north - e->south)};
+        proj_trans_generic(f->pj, PJ_FWD, pts, 2 * sizeof(double), 4, pts + 1, 2 * sizeof(double),
+                           4, NULL, 0, 0, NULL, 0, 0);
+        for (int k = 0; k < 4; k++) {
+            if (!isfinite(pts[2 * k]) || !isfinite(pts[2 * k + 1]) || pts[2 * k] == HUGE_VAL)
+                continue;
+            xmin = fmin(xmin, pts[2 * k]);
+            xmax = fmax(xmax, pts[2 * k]);
+            ymin = fmin(ymin, pts[2 * k + 1]);
+            ymax = fmax(ymax, pts[2 * k + 1]);
+        }
+    }
+    if (!(xmax > xmin && ymax > ymin))
+        return -1;
+    f->k = fmin(f->map.w / (xmax - xmin), f->map.h / (ymax - ymin));
+    f->x0 = (xmin + xmax) / 2 - f->map.w / (2 * f->k);
+    f->y0 = (ymin + ymax) / 2 + f->map.h / (2 * f->k);
+    return 0;
+}
+
+/* The frame's extent in degrees: it holds more than the map's extent when its shape differs. */
+static struct bm_bbox view_of(struct bm_ctx *ctx, const struct bm__frame *f)
+{
+    double xmin = f->x0, ymax = f->y0;
+    double xmax = f->x0 + f->map.w / f->k, ymin = f->y0 - f->map.h / f->k;
+    struct bm_bbox b = f->extent;
+    if (!proj_trans_bounds(bm__proj(ctx), f->pj, PJ_INV, xmin, ymin, xmax, ymax, &b.west, &b.south,
+                           &b.east, &b.north, 21))
+        b = f->extent;
+    return b;
+}
+
+int bm__frame_fit(struct bm_ctx *ctx, struct bm__frame *f, const char *projection, const char *what)
+{
+    f->pj = make_projection(ctx, f, projection, what);
+    if (!f->pj)
+        return -1;
+    if (fit_extent(f) != 0) {
+        bm__fail(ctx, BM_ERR_RENDER,
+                 "the extent of '%s' cannot be drawn in its projection; choose another "
+                 "projection or extent",
+                 what);
+        return -1;
+    }
+    f->view = view_of(ctx, f);
+    return 0;
+}
+
+void bm__to_page(const struct bm__frame *f, double *xy, size_t n)
+{
+    proj_trans_generic(f->pj, PJ_FWD, xy, 2 * sizeof(double), n, xy + 1, 2 * sizeof(double), n,
+                       NULL, 0, 0, NULL, 0, 0);
+    for (size_t i = 0; i < n; i++) {
+        double x = xy[2 * i], y = xy[2 * i + 1];
+        if (!isfinite(x) || !isfinite(y) || x == HUGE_VAL) {
+            xy[2 * i] = xy[2 * i + 1] = NAN;
+            continue;
+        }
+        xy[2 * i] = f->map.x + (x - f->x0) * f->k;
+        xy[2 * i + 1] = f->map.y + (f->y0 - y) * f->k;
+    }
+}
+
+int bm__point_to_page(const struct bm__frame *f, double lon, double lat, double *x, double *y)
+{
+    double xy[2] = {lon, lat};
+    bm__to_page(f, xy, 1);
+    *x = xy[0];
+    *y = xy[1];
+    return isfinite(*x) && isfinite(*y) ? 0 : -1;
+}
+
+void bm__frame_centre(const struct bm__frame *f, double *lat, double *lon)
+{
+    PJ_COORD c = proj_coord(f->x0 + f->map.w / (2 * f->k), f->y0 - f->map.h / (2 * f->k), 0, 0);
+    PJ_COORD g = proj_trans(f->pj, PJ_INV, c);
+    *lon = g.xy.x;
+    *lat = g.xy.y;
+}
+
+double bm__frame_scale(const struct bm__frame *f)
+{
+    return 1 / (f->k * 0.0254 / 72);
+}
+
+/* ---- the page -------------------------------------------------------------- */
+
+void bm__canvas_blank(struct bm__canvas *cv)
+{
+    cairo_set_source_rgb(cv->cr, 1, 1, 1);
+    cairo_paint(cv->cr);
+}
+
+void bm__canvas_clip_map(struct bm__canvas *cv, struct bm_color background)
+{
+    const struct bm__rect *m = &cv->f.map;
+    cairo_save(cv->cr);
+    cairo_rectangle(cv->cr, m->x, m->y, m->w, m->h);
+    cairo_clip(cv->cr);
+    bm__set_color(cv->cr, background, 1);
+    cairo_paint(cv->cr);
+}
+
+void bm__canvas_unclip(struct bm__canvas *cv)
+{
+    cairo_restore(cv->cr);
+}
+
+/* ---- colour, paths, symbols ------------------------------------------------- */
+
+void bm__set_color(cairo_t *cr, struct bm_color c, double opacity)
+{
+    cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a * opacity);
+}
+
+int bm__canvas_reserve(struct bm__canvas *cv, size_t n, const char *what)
+{
+    if (n <= cv->scratch_cap)
+        return 0;
+    free(cv->scratch);
+    free(cv->keep);
+    free(cv->stack);
+    cv->scratch = malloc(2 * n * sizeof *cv->scratch);
+    cv->keep = malloc(n);
+    cv->stack = malloc(4 * n * sizeof *cv->stack);
+    cv->scratch_cap = n;
+    if (!cv->scratch || !cv->keep || !cv->stack) {
+        cv->scratch_cap = 0;
+        bm__fail(cv->ctx, BM_ERR_NOMEM, "out of memory drawing '%s'", what);
+        return -1;
+    }
+    return 0;
+}
+
+/* Squared distance from p to segment a-b. */
+static double seg_dist2(const double *p, const double *a, const double *b)
+{
+    double dx = b[0] - a[0], dy = b[1] - a[1], len2 = dx * dx + dy * dy;
+    double t = len2 > 0 ? ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2 : 0;
+    t = t < 0 ? 0 : (t > 1 ? 1 : t);
+    double ex = a[0] + t * dx - p[0], ey = a[1] + t * dy - p[1];
+    return ex * ex + ey * ey;
+}
+
+/*
+ * Douglas-Peucker over pts[0..n) on the page: mark in keep[] the points that
+ * stray more than tol from the chord of their stretch. An explicit stack, so
+ * a 100,000-point coastline cannot overflow the call stack.
+ */
+static void simplify(const double *pts, size_t n, double tol, unsigned char *keep, size_t *stack)
+{
+    size_t top = 0;
+    memset(keep, 0, n);
+    keep[0] = keep[n - 1] = 1;
+    stack[top++] = 0;
+    stack[top++] = n - 1;
+    while (top > 0) {
+        size_t b = stack[--top], a = stack[--top], worst = 0;
+        double dmax = tol * tol;
+        for (size_t i = a + 1; i < b; i++) {
+            double d = seg_dist2(pts + 2 * i, pts + 2 * a, pts + 2 * b);
+            if (d > dmax) {
+                dmax = d;
+                worst = i;
+            }
+        }
+        if (worst) {
+            keep[worst] = 1;
+            stack[top++] = a;
+            stack[top++] = worst;
+            stack[top++] = worst;
+            stack[top++] = b;
+        }
+    }
+}
+
+static int tiny(const double *pts, size_t m, double size)
+{
+    double x0 = pts[0], x1 = pts[0], y0 = pts[1], y1 = pts[1];
+    for (size_t i = 1; i < m; i++) {
+        x0 = fmin(x0, pts[2 * i]);
+        x1 = fmax(x1, pts[2 * i]);
+        y0 = fmin(y0, pts[2 * i + 1]);
+        y1 = fmax(y1, pts[2 * i + 1]);
+    }
+    return x1 - x0 < size && y1 - y0 < size;
+}
+
+/*
+ * First every point closer than a device pixel to the last one kept is
+ * dropped (cheap, and most of a detailed coastline goes), then Douglas-Peucker
+ * with half a pixel's tolerance removes what no eye could see. This keeps
+ * 300,000-vertex coastlines cheap to stroke and small in a PDF.
+ */
+void bm__canvas_part(struct bm__canvas *cv, const double *xy, size_t n, int close)
+{
+    cairo_t *cr = cv->cr;
+    double res = cv->f.res;
+    for (size_t i = 0; i < n;) {
+        /* A run of projectable points, thinned into the scratch buffer. */
+        size_t m = 0;
+        double *pts = cv->scratch;
+        for (; i < n && !isfinite(xy[2 * i]); i++)
+            ;
+        for (; i < n && isfinite(xy[2 * i]); i++) {
+            double x = xy[2 * i], y = xy[2 * i + 1];
+            int last = i + 1 == n || !isfinite(xy[2 * i + 2]);
+            if (m > 0 && !last && fabs(x - pts[2 * m - 2]) < res && fabs(y - pts[2 * m - 1]) < res)
+                continue;
+            pts[2 * m] = x;
+            pts[2 * m + 1] = y;
+            m++;
+        }
+        /* A ring that thins to a point or a line, or fits in two pixels, is a speck
+         * no one can see (the OSM polygons hold thousands of such islets and ponds). */
+        if (m == 0 || (close && (m < 3 || tiny(pts, m, 2 * res))))
+            continue;
+        unsigned char *keep = cv->keep;
+        if (m > 2)
+            simplify(pts, m, res / 2, keep, cv->stack);
+        cairo_move_to(cr, pts[0], pts[1]);
+        for (size_t k = 1; k < m; k++)
+            if (m <= 2 || keep[k])
+                cairo_line_to(cr, pts[2 * k], pts[2 * k + 1]);
+        if (close)
+            cairo_close_path(cr);
+    }
+}
+
+int bm__canvas_outside(const struct bm__canvas *cv, const double *xy, size_t n)
+{
+    const struct bm__rect *f = &cv->f.map;
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        x0 = fmin(x0, xy[2 * i]);
+        x1 = fmax(x1, xy[2 * i]);
+        y0 = fmin(y0, xy[2 * i + 1]);
+        y1 = fmax(y1, xy[2 * i + 1]);
+    }
+    return x1 < f->x || x0 > f->x + f->w || y1 < f->y || y0 > f->y + f->h;
+}
+
+void bm__marker_path(cairo_t *cr, enum bm_marker m, double x, double y, double size)
+{
+    double r = size / 2;
+    switch (m) {
+    case BM_MARKER_SQUARE:
+        cairo_rectangle(cr, x - r, y - r, size, size);
+        break;
+    case BM_MARKER_TRIANGLE:
+        cairo_move_to(cr, x, y - r * 1.15);
+        cairo_line_to(cr, x + r, y + r * 0.75);
+        cairo_line_to(cr, x - r, y + r * 0.75);
+        cairo_close_path(cr);
+        break;
+    case BM_MARKER_STAR:
+        for (int i = 0; i < 10; i++) {
+            double a = -M_PI / 2 + i * M_PI / 5, rr = i % 2 ? r * 0.45 : r * 1.2;
+            if (i == 0)
+                cairo_move_to(cr, x + rr * cos(a), y + rr * sin(a));
+            else
+                cairo_line_to(cr, x + rr * cos(a), y + rr * sin(a));
+        }
+        cairo_close_path(cr);
+        break;
+    default:
+        cairo_new_sub_path(cr);
+        cairo_arc(cr, x, y, r, 0, 2 * M_PI);
+        cairo_close_path(cr);
+    }
+}
+
+/* ---- claims ------------------------------------------------------------------ */
+
+static int overlaps(struct bm__rect a, struct bm__rect b)
+{
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+int bm__claims_hit(const struct bm__canvas *cv, struct bm__rect r)
+{
+    for (size_t i = 0; i < BM__BUF_COUNT(&cv->claims, struct bm__rect); i++)
+        if (overlaps(BM__BUF_AT(&cv->claims, struct bm__rect, i), r))
+            return 1;
+    return 0;
+}
+
+int bm__claims_add(struct bm__canvas *cv, struct bm__rect r)
+{
+    return bm__buf_append(&cv->claims, &r, sizeof r);
+}
+
+int bm__rect_free(const struct bm__canvas *cv, struct bm__rect b, double margin)
+{
+    const struct bm__rect *f = &cv->f.map;
+    return b.x >= f->x + margin && b.y >= f->y + margin && b.x + b.w <= f->x + f->w - margin &&
+           b.y + b.h <= f->y + f->h - margin && !bm__claims_hit(cv, b);
+}
+
+/* ---- text ------------------------------------------------------------------------ */
+
+PangoLayout *bm__text_layout(struct bm__canvas *cv, const char *text, const char *font, double size)
+{
+    PangoLayout *lay = pango_cairo_create_layout(cv->cr);
+    PangoFontDescription *fd = pango_font_description_from_string(font ? font : "Noto Sans");
+    pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
+    pango_layout_set_font_description(lay, fd);
+    pango_font_description_free(fd);
+    pango_layout_set_text(lay, text, -1);
+    return lay;
+}
+
+void bm__text_wrap(PangoLayout *lay, double width)
+{
+    pango_layout_set_width(lay, (int)(width * PANGO_SCALE));
+    pango_layout_set_wrap(lay, PANGO_WRAP_WORD);
+}
+
+int bm__text_cut(PangoLayout *lay, double width)
+{
+    pango_layout_set_width(lay, (int)(width * PANGO_SCALE));
+    pango_layout_set_ellipsize(lay, PANGO_ELLIPSIZE_END);
+    return pango_layout_is_ellipsized(lay);
+}
+
+void bm__text_size(PangoLayout *lay, double *w, double *h)
+{
+    PangoRectangle ink, logical;
+    pango_layout_get_pixel_extents(lay, &ink, &logical);
+    if (w)
+        *w = logical.width;
+    if (h)
+        *h = logical.height;
+}
+
+void bm__text_size_exact(PangoLayout *lay, double *w, double *h)
+{
+    int tw, th;
+    pango_layout_get_size(lay, &tw, &th);
+    if (w)
+        *w = tw / (double)PANGO_SCALE;
+    if (h)
+        *h = th / (double)PANGO_SCALE;
+}
+
+void bm__draw_text(struct bm__canvas *cv, PangoLayout *lay, double x, double y,
+                   struct bm_color color, struct bm_color halo, double halo_width)
+{
+    cairo_t *cr = cv->cr;
+    cairo_save(cr);
+    cairo_move_to(cr, x, y);
+    if (halo.a > 0 && halo_width > 0) {
+        pango_cairo_layout_path(cr, lay);
+        bm__set_color(cr, halo, 1);
+        cairo_set_line_width(cr, 2 * halo_width);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_stroke(cr);
+        cairo_move_to(cr, x, y);
+    }
+    bm__set_color(cr, color, 1);
+    pango_cairo_show_layout(cr, lay);
+    cairo_restore(cr);
+}
+
+const char *bm__canvas_keep(struct bm__canvas *cv, GString *g)
+{
+    if (!cv->strings)
+        cv->strings = g_ptr_array_new_with_free_func(g_free);
+    char *s = g_string_free(g, FALSE);
+    g_ptr_array_add(cv->strings, s);
+    return s;
+}
+
+void bm__km_text(GString *out, double metres, int unit)
+{
+    char raw[32];
+    snprintf(raw, sizeof raw, "%.1f", metres / 1000);
+    const char *dot = strchr(raw, '.');
+    size_t whole = dot ? (size_t)(dot - raw) : strlen(raw);
+    for (size_t i = 0; i < whole; i++) {
+        if (i > 0 && (whole - i) % 3 == 0)
+            g_string_append_c(out, ',');
+        g_string_append_c(out, raw[i]);
+    }
+    g_string_append_printf(out, "%s%s", dot ? dot : "", unit ? " km" : "");
+}
+
+const char *bm__expand(struct bm__canvas *cv, const char *tmpl, const struct bm_layer *L,
+                       size_t feat)
+{
+    if (!strchr(tmpl, '{'))
+        return tmpl;
+    GString *out = g_string_new(NULL);
+    for (const char *p = tmpl; *p;) {
+        const char *close = *p == '{' ? strchr(p, '}') : NULL;
+        if (!close) {
+            g_string_append_c(out, *p++);
+            continue;
+        }
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)(close - p - 1), p + 1);
+        if (strcmp(key, "length") == 0 && L) {
+            bm__km_text(out, bm_feature_length(L, feat), 1);
+        } else if (strcmp(key, "layer_length") == 0 && L) {
+            double total = 0;
+            for (size_t i = 0; i < bm_layer_feature_count(L); i++)
+                total += bm_feature_length(L, i);
+            bm__km_text(out, total, 1);
+        } else {
+            int k = L ? bm_layer_field_index(L, key) : -1;
+            const char *v = k >= 0 ? bm_layer_attr(L, feat, (size_t)k) : NULL;
+            g_string_append(out, v ? v : "");
+        }
+        p = close + 1;
+    }
+    return bm__canvas_keep(cv, out);
+}

@@ -1,0 +1,163 @@
+/*
+ * bordermap internal: the canvas, the floor every drawing pass stands on.
+ *
+ * It holds what a page is drawn with: the cairo context, the page transform
+ * (where the map's extent lands, through its projection), text (the one
+ * place a Pango layout is made and shown), colour, the claims that keep
+ * labels and furniture apart, and the scratch that simplifies paths to the
+ * output's resolution. The passes (draw.c: layers, label.c, furniture.c,
+ * annotate.c) call down into it and never into each other or render.c.
+ *
+ * Page measures are points (1/72 in), origin top-left; a raster surface is
+ * scaled so that nothing here sees pixels.
+ */
+#ifndef BM_CANVAS_H
+#define BM_CANVAS_H
+
+#include <cairo.h>
+#include <glib.h>
+#include <pango/pangocairo.h>
+#include <proj.h>
+
+#include "bordermap/layer.h"
+#include "core/buf.h"
+#include "map/map.h"
+
+/* A rectangle on the page, pt. */
+struct bm__rect {
+    double x, y, w, h;
+};
+
+/* The map frame: where the extent lands on the page, and how. */
+struct bm__frame {
+    struct bm__rect page;  /* the whole page */
+    struct bm__rect map;   /* the map frame inside the margins */
+    double res;            /* pt per device pixel: simplify below this */
+    PJ *pj;                /* lon/lat -> projected metres (east, north); owned */
+    double x0, y0;         /* projected coordinates of the frame's top-left corner */
+    double k;              /* pt per projected metre */
+    struct bm_bbox extent; /* the map's extent, degrees */
+    struct bm_bbox view;   /* the frame's extent, degrees (>= extent when shapes differ) */
+    char crs[512];         /* the map's CRS: a PROJ string or code */
+};
+
+/* One page being drawn. Zero-initialise, set ctx and cr; free with bm__canvas_free(). */
+struct bm__canvas {
+    struct bm_ctx *ctx;
+    cairo_t *cr;           /* borrowed */
+    struct bm__frame f;    /* set by bm__frame_fit(); a page without a map has none */
+    struct bm__buf claims; /* struct bm__rect: what labels and furniture took */
+    GPtrArray *strings;    /* texts made while drawing (bm__canvas_keep), freed with it */
+    double *scratch;       /* simplification scratch: points, flags, stack */
+    unsigned char *keep;
+    size_t *stack;
+    size_t scratch_cap; /* points the scratch holds */
+};
+
+/* Free what the canvas holds (not cr). */
+void bm__canvas_free(struct bm__canvas *cv);
+
+/* ---- the page transform ---- */
+
+/*
+ * Set up the projection of f and fit f->extent into f->map: the frame's
+ * shape wins, centred; then f->view. projection: "auto" or NULL for a
+ * Lambert conformal conic fitted to the extent, else a PROJ string or code.
+ * f->map, f->extent and f->res must be set. what names the map in messages.
+ * Returns 0, or -1 with BM_ERR_RENDER on ctx.
+ */
+int bm__frame_fit(struct bm_ctx *ctx, struct bm__frame *f, const char *projection,
+                  const char *what);
+
+/* Project n lon/lat points in place to page points. Unprojectable ones become NaN. */
+void bm__to_page(const struct bm__frame *f, double *xy, size_t n);
+
+/* One lon/lat point to the page. Returns 0, or -1 when it cannot be projected. */
+int bm__point_to_page(const struct bm__frame *f, double lon, double lat, double *x, double *y);
+
+/* The frame's centre in degrees. */
+void bm__frame_centre(const struct bm__frame *f, double *lat, double *lon);
+
+/* The map's scale denominator at its centre: ground metres per page metre. */
+double bm__frame_scale(const struct bm__frame *f);
+
+/* ---- the page ---- */
+
+/* Paint the whole page white. */
+void bm__canvas_blank(struct bm__canvas *cv);
+
+/* Clip to the map frame and paint it with background; bm__canvas_unclip() ends it. */
+void bm__canvas_clip_map(struct bm__canvas *cv, struct bm_color background);
+void bm__canvas_unclip(struct bm__canvas *cv);
+
+/* ---- colour, paths, symbols ---- */
+
+/* Set the source colour, its alpha multiplied by opacity (0..1). */
+void bm__set_color(cairo_t *cr, struct bm_color c, double opacity);
+
+/*
+ * Reserve scratch for simplifying parts of up to n points. Returns 0, or -1
+ * with BM_ERR_NOMEM on the context (what names the data in the message).
+ */
+int bm__canvas_reserve(struct bm__canvas *cv, size_t n, const char *what);
+
+/*
+ * Add one part of n page points (NaN: unprojectable, skipped) to the current
+ * path, simplified to the output resolution; close makes it a ring, and a
+ * ring smaller than two device pixels is dropped. n must fit the scratch.
+ */
+void bm__canvas_part(struct bm__canvas *cv, const double *xy, size_t n, int close);
+
+/* Is the box of n page points wholly outside the map frame? */
+int bm__canvas_outside(const struct bm__canvas *cv, const double *xy, size_t n);
+
+/* Add a marker's outline, size pt across, centred at (x, y), to the path. */
+void bm__marker_path(cairo_t *cr, enum bm_marker m, double x, double y, double size);
+
+/* ---- claims: labels and furniture keep clear of each other ---- */
+
+/* Does r overlap any claim? */
+int bm__claims_hit(const struct bm__canvas *cv, struct bm__rect r);
+
+/* Claim r. Returns 0, or -1 when out of memory. */
+int bm__claims_add(struct bm__canvas *cv, struct bm__rect r);
+
+/* Is b inside the map frame, at least margin from its edges, and unclaimed? */
+int bm__rect_free(const struct bm__canvas *cv, struct bm__rect b, double margin);
+
+/* ---- text ---- */
+
+/* A Pango layout of text in font (NULL: Noto Sans) at size pt. The caller unrefs. */
+PangoLayout *bm__text_layout(struct bm__canvas *cv, const char *text, const char *font,
+                             double size);
+
+/* Wrap a layout at width pt, between words. */
+void bm__text_wrap(PangoLayout *lay, double width);
+
+/* Cut a layout at width pt with an ellipsis; returns 1 when it was cut. */
+int bm__text_cut(PangoLayout *lay, double width);
+
+/* A layout's logical width and height in whole points, as Pango rounds them (either may
+ * be NULL); bm__text_size_exact() unrounded. */
+void bm__text_size(PangoLayout *lay, double *w, double *h);
+void bm__text_size_exact(PangoLayout *lay, double *w, double *h);
+
+/* Draw a layout at (x, y) (its top-left) with a halo of width pt around the glyphs. */
+void bm__draw_text(struct bm__canvas *cv, PangoLayout *lay, double x, double y,
+                   struct bm_color color, struct bm_color halo, double halo_width);
+
+/* Keep a text made while drawing (the GString is taken); it lives as long as the canvas. */
+const char *bm__canvas_keep(struct bm__canvas *cv, GString *g);
+
+/* Append metres as kilometres with grouped digits and one decimal: "2,188.6" (+ " km"). */
+void bm__km_text(GString *out, double metres, int unit);
+
+/*
+ * Expand a text template for feature feat of layer L (may be NULL): "{length}"
+ * is the feature's geodesic length, "{layer_length}" the layer's, "{FIELD}" a
+ * field's value; e.g. "{name} · {length}". The result lives as long as cv.
+ */
+const char *bm__expand(struct bm__canvas *cv, const char *tmpl, const struct bm_layer *L,
+                       size_t feat);
+
+#endif
