@@ -10,32 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* ---- styles (defaults and merging: src/map/style.c) -------------------- */
-
-static int rule_matches(const struct bm_rule *rule, const struct bm_layer *L, size_t feat)
-{
-    int k = bm_layer_field_index(L, rule->field);
-    const char *v = k >= 0 ? bm_layer_attr(L, feat, (size_t)k) : NULL;
-    for (size_t i = 0; v && i < rule->nvalues; i++)
-        if (strcasecmp(v, rule->values[i]) == 0)
-            return 1;
-    return 0;
-}
-
-void bm__feature_style(const struct bm_map_layer *ml, const struct bm_layer *L, size_t feat,
-                       struct bm_style *out, const char **legend)
-{
-    *out = bm__style_defaults(bm_layer_feature(L, feat)->type);
-    bm__style_merge(out, &ml->style);
-    *legend = ml->legend;
-    for (size_t i = 0; i < ml->nrules; i++)
-        if (rule_matches(&ml->rules[i], L, feat)) {
-            bm__style_merge(out, &ml->rules[i].style);
-            if (ml->rules[i].legend)
-                *legend = ml->rules[i].legend;
-        }
-}
-
 /*
  * Remember a legend entry the first time its text is drawn. An entry of the
  * layer's own legend shows the layer's style, not that of whichever feature

@@ -44,10 +44,6 @@ struct bm__render {
     double scalebar_km, scalebar_pt; /* what the scale bar shows, for checking */
 };
 
-/* The style a feature gets: the layer's with each matching rule on top. */
-void bm__feature_style(const struct bm_map_layer *ml, const struct bm_layer *L, size_t feat,
-                       struct bm_style *out, const char **legend);
-
 /* ---- the passes, in the order render.c calls them ---- */
 
 /* furniture.c: the height of m's title block, pt (0: none), and the block itself. */

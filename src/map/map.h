@@ -154,6 +154,12 @@ void bm__style_blank(struct bm_style *s);
 /* Copy onto d the members that s sets (its `set` bits), and add those bits to d's. */
 void bm__style_merge(struct bm_style *d, const struct bm_style *s);
 
+/* The style feature feat of layer L (loaded for map layer ml) is drawn with: the defaults of its
+ * geometry type, the layer's style, then each matching rule's on top. *legend: the legend
+ * text of the last matching rule that has one, else the layer's (borrowed from ml; NULL). */
+void bm__feature_style(const struct bm_map_layer *ml, const struct bm_layer *L, size_t feat,
+                       struct bm_style *out, const char **legend);
+
 /* The style an annotation of this kind draws with when none of its keys is given. */
 struct bm_style bm__annotation_defaults(enum bm_annotation_kind kind);
 

@@ -8,6 +8,7 @@
 #include "map/map.h"
 
 #include <string.h>
+#include <strings.h>
 
 static const struct bm_color GREY = {0.2, 0.2, 0.2, 1}, WHITE = {1, 1, 1, 1};
 
@@ -58,6 +59,30 @@ void bm__style_merge(struct bm_style *d, const struct bm_style *s)
     if (s->set & BM_SET_MARKER_FILL)
         d->marker_fill = s->marker_fill;
     d->set |= s->set;
+}
+
+static int rule_matches(const struct bm_rule *rule, const struct bm_layer *L, size_t feat)
+{
+    int k = bm_layer_field_index(L, rule->field);
+    const char *v = k >= 0 ? bm_layer_attr(L, feat, (size_t)k) : NULL;
+    for (size_t i = 0; v && i < rule->nvalues; i++)
+        if (strcasecmp(v, rule->values[i]) == 0)
+            return 1;
+    return 0;
+}
+
+void bm__feature_style(const struct bm_map_layer *ml, const struct bm_layer *L, size_t feat,
+                       struct bm_style *out, const char **legend)
+{
+    *out = bm__style_defaults(bm_layer_feature(L, feat)->type);
+    bm__style_merge(out, &ml->style);
+    *legend = ml->legend;
+    for (size_t i = 0; i < ml->nrules; i++)
+        if (rule_matches(&ml->rules[i], L, feat)) {
+            bm__style_merge(out, &ml->rules[i].style);
+            if (ml->rules[i].legend)
+                *legend = ml->rules[i].legend;
+        }
 }
 
 struct bm_style bm__annotation_defaults(enum bm_annotation_kind kind)
