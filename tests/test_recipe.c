@@ -624,6 +624,26 @@ static void setters(void **state)
     assert_int_equal(bm_map_set_page(ctx, m, NAN, 300), BM_ERR_ARG);
     assert_true(m->page_w_mm == 420 && m->page_h_mm == 297);
 
+    /* By name, as a recipe writes it: named sizes turn landscape, WxHmm stays as written. */
+    assert_int_equal(bm_map_set_page_size(ctx, m, "A3"), BM_OK);
+    assert_true(m->page_w_mm == 420 && m->page_h_mm == 297);
+    assert_int_equal(bm_map_set_page_size(ctx, m, "letter"), BM_OK);
+    assert_true(m->page_w_mm == 279.4 && m->page_h_mm == 215.9);
+    assert_int_equal(bm_map_set_page_size(ctx, m, "200x300mm"), BM_OK);
+    assert_true(m->page_w_mm == 200 && m->page_h_mm == 300);
+    assert_int_equal(bm_map_set_page_size(ctx, m, "B5"), BM_ERR_ARG);
+    assert_string_equal(bm_ctx_error(ctx),
+                        "bad page size 'B5'; expected A4, A3, Letter or WxHmm such as 300x200mm");
+    assert_int_equal(bm_map_set_page_size(ctx, m, "3000x200mm"), BM_ERR_ARG);
+    assert_string_equal(bm_ctx_error(ctx), "page size '3000x200mm' is out of range; expected "
+                                           "each side from 50 to 2000 mm");
+    assert_true(m->page_w_mm == 200 && m->page_h_mm == 300);
+    /* The limits are the public constants. */
+    assert_int_equal(bm_map_set_page(ctx, m, BM_PAGE_MM_MIN, BM_PAGE_MM_MAX), BM_OK);
+    assert_int_equal(bm_map_set_dpi(ctx, m, BM_DPI_MIN), BM_OK);
+    assert_int_equal(bm_map_set_dpi(ctx, m, BM_DPI_MAX), BM_OK);
+    assert_int_equal(bm_map_set_around(ctx, m, 24, 97, BM_RADIUS_KM_MAX), BM_OK);
+
     assert_int_equal(bm_map_set_dpi(ctx, m, 600), BM_OK);
     assert_true(m->dpi == 600);
     assert_int_equal(bm_map_set_dpi(ctx, m, 71), BM_ERR_ARG);

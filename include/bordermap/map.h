@@ -12,6 +12,20 @@
 extern "C" {
 #endif
 
+/**
+ * Limits and defaults of a map, the same for a recipe, the library's
+ * setters and the program's options. Plain integers, so that they can be
+ * compared with doubles, printed with %d and pasted into help texts.
+ */
+#define BM_DPI_MIN 72       /**< PNG resolution, dots per inch */
+#define BM_DPI_MAX 1200     /**< PNG resolution, dots per inch */
+#define BM_DPI_DEFAULT 300  /**< when a recipe gives none */
+#define BM_PAGE_MM_MIN 50   /**< each side of the page, millimetres */
+#define BM_PAGE_MM_MAX 2000 /**< each side of the page, millimetres */
+#define BM_RADIUS_KM_MIN 1  /**< the radius of a map around a point, km */
+#define BM_RADIUS_KM_MAX 5000
+#define BM_RADIUS_KM_DEFAULT 50 /**< the program's radius when none is given, km */
+
 /** Opaque: a map as its recipe describes it. */
 struct bm_map;
 
@@ -39,15 +53,26 @@ void bm_map_free(struct bm_map *map);
 /** Replace the extent: degrees, west < east, south < north, within the globe. */
 enum bm_status bm_map_set_extent(struct bm_ctx *ctx, struct bm_map *map, const struct bm_bbox *box);
 
-/** Replace the extent by a square of radius_km (1..5000) around a point (degrees). */
+/**
+ * Replace the extent by the box around the geodesic circle of radius_km
+ * (BM_RADIUS_KM_MIN..BM_RADIUS_KM_MAX) about a point (degrees). Fails with BM_ERR_ARG.
+ */
 enum bm_status bm_map_set_around(struct bm_ctx *ctx, struct bm_map *map, double lat, double lon,
                                  double radius_km);
 
-/** Replace the page size: millimetres, each 50..2000. */
+/** Replace the page size: millimetres, each BM_PAGE_MM_MIN..BM_PAGE_MM_MAX. */
 enum bm_status bm_map_set_page(struct bm_ctx *ctx, struct bm_map *map, double width_mm,
                                double height_mm);
 
-/** Replace the PNG resolution: 72..1200 dots per inch. */
+/**
+ * Replace the page size by its name as a recipe writes it: "A4", "A3",
+ * "Letter"... turn landscape (as a recipe's named size does when no
+ * orientation is given); "WxHmm" such as "300x200mm" is taken as written.
+ * Fails with BM_ERR_ARG naming the text.
+ */
+enum bm_status bm_map_set_page_size(struct bm_ctx *ctx, struct bm_map *map, const char *text);
+
+/** Replace the PNG resolution: BM_DPI_MIN..BM_DPI_MAX dots per inch. */
 enum bm_status bm_map_set_dpi(struct bm_ctx *ctx, struct bm_map *map, double dpi);
 
 /**

@@ -9,6 +9,10 @@
 
 #include "bordermap/bordermap.h"
 
+/* A number from a header as text, for help texts: CLI_STR(BM_DPI_MIN) is "72". */
+#define CLI_STR_(x) #x
+#define CLI_STR(x) CLI_STR_(x)
+
 /* Exit statuses: 0 done, 1 the work failed (bad input, unknown place, ...), 2 bad usage. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+/* The limits come from bordermap/map.h. */
+/* clang-format off */
 const char HELP_RENDER[] =
     "usage: bordermap render [RECIPE] [-o FILE] [--format png|pdf|svg|tif] [--dpi N]\n"
     "                        [--size A4|A3|Letter|WxHmm] [--extent W,S,E,N |\n"
@@ -22,16 +24,19 @@ const char HELP_RENDER[] =
     "                      extension)\n"
     "  -w, --world-file    beside a PNG or GeoTIFF, write a world file and a .prj,\n"
     "                      so that QGIS places the map\n"
-    "  -d, --dpi N         PNG resolution, 72..1200 (default: the recipe's)\n"
+    "  -d, --dpi N         PNG resolution, " CLI_STR(BM_DPI_MIN) ".." CLI_STR(BM_DPI_MAX)
+    " (default: the recipe's)\n"
     "  -s, --size SIZE     page: A4, A3, Letter (landscape) or WxHmm, e.g. 300x200mm\n"
     "  -e, --extent W,S,E,N  the map's extent in degrees\n"
     "  -a, --around PLACE  centre the map on a place (name or lat,lon)...\n"
-    "  -r, --radius KM     ...showing this many km around it (default 50)\n"
+    "  -r, --radius KM     ...showing this many km around it (default "
+    CLI_STR(BM_RADIUS_KM_DEFAULT) ")\n"
     "  -t, --title TEXT    replace the recipe's title\n"
     "      --from DATE     show only events on or after DATE (YYYY-MM-DD)...\n"
     "      --to DATE       ...and on or before DATE, on the layers with a date_field\n"
     "\n"
     "The output is written whole or not at all: a failure leaves no file.\n";
+/* clang-format on */
 
 struct render_opts {
     const char *recipe, *output, *format, *size, *extent, *around, *title, *from, *to;
@@ -62,9 +67,9 @@ static int parse(int argc, char **argv, struct render_opts *o)
             break;
         case 'd':
             o->dpi = strtod(optarg, &end);
-            if (*end || !(o->dpi >= 72 && o->dpi <= 1200))
-                return cli_usage("render", "--dpi takes a number from 72 to 1200, not '%s'",
-                                 optarg);
+            if (*end || !(o->dpi >= BM_DPI_MIN && o->dpi <= BM_DPI_MAX))
+                return cli_usage("render", "--dpi takes a number from %d to %d, not '%s'",
+                                 BM_DPI_MIN, BM_DPI_MAX, optarg);
             break;
         case 's':
             o->size = optarg;
@@ -77,9 +82,9 @@ static int parse(int argc, char **argv, struct render_opts *o)
             break;
         case 'r':
             o->radius = strtod(optarg, &end);
-            if (*end || !(o->radius >= 1 && o->radius <= 5000))
-                return cli_usage("render", "--radius takes kilometres from 1 to 5000, not '%s'",
-                                 optarg);
+            if (*end || !(o->radius >= BM_RADIUS_KM_MIN && o->radius <= BM_RADIUS_KM_MAX))
+                return cli_usage("render", "--radius takes kilometres from %d to %d, not '%s'",
+                                 BM_RADIUS_KM_MIN, BM_RADIUS_KM_MAX, optarg);
             break;
         case 't':
             o->title = optarg;
@@ -161,18 +166,8 @@ static int apply_overrides(struct bm_ctx *ctx, struct bm_map *m, const struct re
         return bad_value(ctx);
     if ((o->from || o->to) && bm_map_set_dates(ctx, m, o->from, o->to) != BM_OK)
         return bad_value(ctx);
-    if (o->size) {
-        double w, h;
-        if (bm_parse_page_size(ctx, o->size, &w, &h) != BM_OK)
-            return bad_value(ctx);
-        if (strchr(o->size, 'x') == NULL && w < h) { /* named sizes: landscape, like a map */
-            double t = w;
-            w = h;
-            h = t;
-        }
-        if (bm_map_set_page(ctx, m, w, h) != BM_OK)
-            return bad_value(ctx);
-    }
+    if (o->size && bm_map_set_page_size(ctx, m, o->size) != BM_OK)
+        return bad_value(ctx);
     if (o->extent) {
         struct bm_bbox b;
         char *end;
@@ -197,7 +192,8 @@ static int apply_overrides(struct bm_ctx *ctx, struct bm_map *m, const struct re
         bm_gazetteer_free(gz);
         if (rc != EXIT_OK)
             return rc;
-        if (bm_map_set_around(ctx, m, pt.lat, pt.lon, o->radius > 0 ? o->radius : 50) != BM_OK)
+        if (bm_map_set_around(ctx, m, pt.lat, pt.lon,
+                              o->radius > 0 ? o->radius : BM_RADIUS_KM_DEFAULT) != BM_OK)
             return bad_value(ctx);
     }
     return EXIT_OK;

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "bordermap/context.h"
+#include "bordermap/gazetteer.h"
 #include "bordermap/layer.h"
 
 struct bm_color {
@@ -140,6 +142,43 @@ struct bm_map {
     size_t nannotations;
     struct bm_furniture furniture;
 };
+
+/* ---- the map object (map.c) ---- */
+
+/* A map with every default and no layers, read from path (copied). NULL when out of memory. */
+struct bm_map *bm__map_new(const char *path);
+
+/* Is b a box in degrees: finite, -180 <= west < east <= 180, -90 <= south < north <= 90? */
+int bm__box_ok(const struct bm_bbox *b);
+
+/* The box around the geodesic circle of radius_km (> 0) on WGS84 about lat, lon (degrees). */
+struct bm_bbox bm__around_box(double lat, double lon, double radius_km);
+
+/* A page size by name (A0-A5, Letter, Legal, Tabloid: portrait; *named = 1) or "WxHmm"
+ * (*named = 0), in mm. Returns 0; -1 when text is neither; -2 when a side is out of
+ * BM_PAGE_MM_MIN..BM_PAGE_MM_MAX. */
+int bm__page_size(const char *text, double *w, double *h, int *named);
+
+/* Turn a page (mm) for an orientation: 1 landscape, 0 portrait, -1 not given (a named
+ * size turns landscape, a WxHmm size stays as written). The one place of that rule. */
+void bm__page_orient(double *w, double *h, int named, int orientation);
+
+/* A place: a gazetteer name in any script (the gazetteer is loaded into *gz at the first
+ * name; the caller frees it) or "lat,lon". Returns 0; 1 when the text names no place (the
+ * message is on ctx); -1 when the gazetteer cannot be read (the status is on ctx). */
+int bm__place(struct bm_ctx *ctx, struct bm_gazetteer **gz, const char *text, double *lat,
+              double *lon);
+
+/* Is s a connection or a GDAL virtual path ("PG:...", "/vsizip/..."), passed on as written? */
+int bm__is_connection(const char *s);
+
+/* The folder of a path as given: "styles" for styles/x.yaml, "." for x.yaml. g_free() it. */
+char *bm__folder_of(const char *path);
+
+/* A layer's source as a recipe at `recipe` names it: a connection as written; a path made
+ * absolute, looked for beside the recipe, then under the data root. *out is malloc'd.
+ * Returns 0; 1 when no such file exists; -1 when out of memory. */
+int bm__source_path(struct bm_ctx *ctx, const char *recipe, const char *text, char **out);
 
 /* ---- styles: the one place for defaults (style.c) ---- */
 

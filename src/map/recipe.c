@@ -8,7 +8,6 @@
 #include "map/map.h"
 
 #include <errno.h>
-#include <geodesic.h>
 #include <glib.h>
 #include <libfyaml.h>
 #include <math.h>
@@ -17,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* Limits that keep a hostile or mistaken recipe from costing much. */
 enum {
@@ -29,9 +26,6 @@ enum {
     MAX_KEYS = 24, /* keys of one table below */
     SHOWN = 4      /* user texts quoted in one message */
 };
-
-/* The region of the 16 November 2023 report: the map when a recipe gives no extent. */
-static const struct bm_bbox DEFAULT_EXTENT = {91.5, 9.5, 106.5, 29.5};
 
 /* ---- the reading state ------------------------------------------------- */
 
@@ -443,12 +437,6 @@ static int parse_colour(const char *s, struct bm_color *c)
     return -1;
 }
 
-static struct bm_color rgb(unsigned v)
-{
-    return (struct bm_color){((v >> 16) & 0xff) / 255.0, ((v >> 8) & 0xff) / 255.0,
-                             (v & 0xff) / 255.0, 1};
-}
-
 static enum bm_status read_colour(struct parse *p, struct fy_node *v, const char *key,
                                   struct bm_color *out)
 {
@@ -597,19 +585,11 @@ static enum bm_status read_place(struct parse *p, struct fy_node *v, const char 
     enum bm_status st = text_of(p, v, key, "a place name such as Ruili, or lat,lon", &t);
     if (st != BM_OK)
         return st;
-    const char *c = t + strspn(t, " ");
-    if ((*c >= '0' && *c <= '9') || *c == '-' || *c == '+' || *c == '.') {
-        if (bm_parse_latlon(p->ctx, t, lat, lon) != BM_OK)
-            return fail_place(p, v);
-    } else {
-        if (!p->gz && bm_gazetteer_load(p->ctx, NULL, &p->gz) != BM_OK)
-            return bm_ctx_status(p->ctx); /* the data, not the recipe, is at fault */
-        const struct bm_place *place;
-        if (bm_gazetteer_lookup(p->ctx, p->gz, t, &place) != BM_OK)
-            return fail_place(p, v);
-        *lat = place->lat;
-        *lon = place->lon;
-    }
+    int r = bm__place(p->ctx, &p->gz, t, lat, lon);
+    if (r < 0)
+        return bm_ctx_status(p->ctx); /* the data, not the recipe, is at fault */
+    if (r > 0)
+        return fail_place(p, v);
     free(*label);
     *label = bm__strdup(t);
     return *label ? BM_OK : nomem(p);
@@ -959,58 +939,6 @@ static enum bm_status r_label(struct parse *p, struct fy_node *v, struct scope *
 
 /* ---- layers ------------------------------------------------------------ */
 
-/* "PG:dbname=x", "WFS:http://...", "/vsizip/...": passed to GDAL as written. */
-static int is_connection(const char *s)
-{
-    if (strncmp(s, "/vsi", 4) == 0)
-        return 1;
-    size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
-    /* Two letters at least: "C:" would be a drive, not a driver. */
-    return n >= 2 && s[n] == ':' && g_ascii_isalpha(s[0]);
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-/* The folder of a path as given: "styles" for styles/x.yaml, "." for x.yaml. g_free() it. */
-static char *recipe_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return g_strdup(".");
-    if (slash == path)
-        return g_strdup("/");
-    return g_strndup(path, (size_t)(slash - path));
-}
-
-/*
- * An absolute path to a file that exists: its folder resolved (so ".."
- * and a relative recipe path disappear), its own name kept, since a
- * shapefile's sidecars live beside the name given, not beside a link's target.
- */
-static char *absolute(const char *file)
-{
-    char *dir = recipe_dir(file);
-    char *real = dir ? realpath(dir, NULL) : NULL;
-    const char *slash = strrchr(file, '/');
-    char *out = real ? g_strconcat(real, "/", slash ? slash + 1 : file, NULL) : NULL;
-    free(real);
-    g_free(dir);
-    return out;
-}
-
-static enum bm_status found(struct parse *p, const char *file, char **out)
-{
-    char *abs = absolute(file);
-    free(*out);
-    *out = abs ? bm__strdup(abs) : NULL;
-    g_free(abs);
-    return *out ? BM_OK : nomem(p);
-}
-
 /* source: relative to the recipe's folder if the file is there, else to the data root. */
 static enum bm_status r_source(struct parse *p, struct fy_node *v, struct scope *s)
 {
@@ -1018,26 +946,22 @@ static enum bm_status r_source(struct parse *p, struct fy_node *v, struct scope 
     enum bm_status st = text_of(p, v, "source", "a file path or a connection string", &t);
     if (st != BM_OK)
         return st;
-    if (is_connection(t))
-        return read_word(p, v, "source", "a path", &s->layer->source);
+    char *path = NULL;
+    int r = bm__source_path(p->ctx, p->path, t, &path);
+    if (r < 0)
+        return nomem(p);
+    if (r == 0) {
+        free(s->layer->source);
+        s->layer->source = path;
+        return BM_OK;
+    }
     if (t[0] == '/')
-        return exists(t) ? found(p, t, &s->layer->source)
-                         : fail_at(p, v, "source '%s' not found; check the path", show(p, t));
-    char *dir = recipe_dir(p->path);
-    char *here = dir ? g_strconcat(dir, "/", t, NULL) : NULL;
-    char *root = g_strconcat(bm_ctx_data_root(p->ctx), "/", t, NULL);
-    if (!here || !root)
-        st = nomem(p);
-    else if (exists(here))
-        st = found(p, here, &s->layer->source);
-    else if (exists(root))
-        st = found(p, root, &s->layer->source);
-    else
-        st = fail_at(p, v,
-                     "source '%s' not found (looked in %s%s and the data root); check the path",
-                     show(p, t), show(p, dir), strcmp(dir, "/") ? "/" : "");
-    g_free(here);
-    g_free(root);
+        return fail_at(p, v, "source '%s' not found; check the path", show(p, t));
+    char *dir = bm__folder_of(p->path);
+    if (!dir)
+        return nomem(p);
+    st = fail_at(p, v, "source '%s' not found (looked in %s%s and the data root); check the path",
+                 show(p, t), show(p, dir), strcmp(dir, "/") ? "/" : "");
     g_free(dir);
     return st;
 }
@@ -1431,47 +1355,6 @@ static enum bm_status r_furniture(struct parse *p, struct fy_node *v, struct sco
 
 /* ---- page -------------------------------------------------------------- */
 
-struct page_size {
-    const char *name;
-    double w, h; /* mm, portrait */
-};
-
-static const struct page_size PAGE_SIZES[] = {
-    {"A0", 841, 1189},         {"A1", 594, 841}, {"A2", 420, 594},         {"A3", 297, 420},
-    {"A4", 210, 297},          {"A5", 148, 210}, {"Letter", 215.9, 279.4}, {"Legal", 215.9, 355.6},
-    {"Tabloid", 279.4, 431.8}, {NULL, 0, 0}};
-
-static int page_in_range(double w, double h)
-{
-    return w >= 50 && w <= 2000 && h >= 50 && h <= 2000;
-}
-
-/* 0: parsed; -1: not a page size; -2: a size out of 50..2000 mm. *named: one of PAGE_SIZES. */
-static int page_size(const char *text, double *w, double *h, int *named)
-{
-    *named = 0;
-    for (const struct page_size *s = PAGE_SIZES; s->name; s++)
-        if (strcasecmp(text, s->name) == 0) {
-            *w = s->w;
-            *h = s->h;
-            *named = 1;
-            return 0;
-        }
-    char *end;
-    double a = g_ascii_strtod(text, &end);
-    if (end == text || (*end != 'x' && *end != 'X') || !g_ascii_isdigit(end[1]))
-        return -1;
-    const char *second = end + 1;
-    double b = g_ascii_strtod(second, &end);
-    if (end == second || strcmp(end, "mm") != 0 || !isfinite(a) || !isfinite(b))
-        return -1;
-    if (!page_in_range(a, b))
-        return -2;
-    *w = a;
-    *h = b;
-    return 0;
-}
-
 static enum bm_status r_size(struct parse *p, struct fy_node *v, struct scope *s)
 {
     static const char expected[] = "A4, A3, Letter or WxHmm such as 300x200mm";
@@ -1479,11 +1362,10 @@ static enum bm_status r_size(struct parse *p, struct fy_node *v, struct scope *s
     enum bm_status st = text_of(p, v, "size", expected, &t);
     if (st != BM_OK)
         return st;
-    int r = page_size(t, &s->w, &s->h, &s->named);
+    int r = bm__page_size(t, &s->w, &s->h, &s->named);
     if (r == -2)
-        return fail_at(p, v,
-                       "page size '%s' is out of range; expected each side from 50 to 2000 mm",
-                       show(p, t));
+        return fail_at(p, v, "page size '%s' is out of range; expected each side from %d to %d mm",
+                       show(p, t), BM_PAGE_MM_MIN, BM_PAGE_MM_MAX);
     if (r != 0)
         return fail_at(p, v, "bad page size '%s'; expected %s", show(p, t), expected);
     return BM_OK;
@@ -1498,7 +1380,7 @@ static enum bm_status r_orientation(struct parse *p, struct fy_node *v, struct s
 
 static enum bm_status r_dpi(struct parse *p, struct fy_node *v, struct scope *s)
 {
-    return read_number(p, v, s->key, 72, 1200, &p->map->dpi);
+    return read_number(p, v, s->key, BM_DPI_MIN, BM_DPI_MAX, &p->map->dpi);
 }
 
 static const struct key PAGE_KEYS[] = {
@@ -1522,56 +1404,13 @@ static enum bm_status r_page(struct parse *p, struct fy_node *v, struct scope *s
     st = walk(p, v, PAGE_KEYS, NKEYS(PAGE_KEYS), &c);
     if (st != BM_OK)
         return st;
-    int landscape = c.orientation == 1 || (c.orientation == -1 && c.named);
-    int turn = c.orientation == -1 && !c.named ? 0 : (landscape ? c.w < c.h : c.w > c.h);
-    p->map->page_w_mm = turn ? c.h : c.w;
-    p->map->page_h_mm = turn ? c.w : c.h;
+    bm__page_orient(&c.w, &c.h, c.named, c.orientation);
+    p->map->page_w_mm = c.w;
+    p->map->page_h_mm = c.h;
     return BM_OK;
 }
 
 /* ---- extent ------------------------------------------------------------ */
-
-static int box_ok(const struct bm_bbox *b)
-{
-    return isfinite(b->west) && isfinite(b->east) && isfinite(b->south) && isfinite(b->north) &&
-           b->west >= -180 && b->east <= 180 && b->south >= -90 && b->north <= 90 &&
-           b->west < b->east && b->south < b->north;
-}
-
-/*
- * The box around the geodesic circle of radius_km on WGS84: the circle is
- * walked in 1-degree steps of azimuth (the direct problem, longitudes
- * unrolled so a circle across the antimeridian stays in one piece before
- * the box is clamped to -180..180). The widest longitude falls between two
- * steps by at most r (1 - cos 0.5 deg), under 4e-5 of the radius. A circle
- * over a pole reaches that pole and spans every longitude.
- */
-static struct bm_bbox around_box(double lat, double lon, double radius_km)
-{
-    struct geod_geodesic g = bm__wgs84();
-    double s = radius_km * 1000, d;
-    struct bm_bbox b = {lon, lat, lon, lat};
-    for (int azi = 0; azi < 360; azi++) {
-        double lat2, lon2;
-        geod_gendirect(&g, lat, lon, azi, GEOD_LONG_UNROLL, s, &lat2, &lon2, NULL, NULL, NULL, NULL,
-                       NULL, NULL);
-        b.west = fmin(b.west, lon2);
-        b.east = fmax(b.east, lon2);
-        b.south = fmin(b.south, lat2);
-        b.north = fmax(b.north, lat2);
-    }
-    for (int pole = -90; pole <= 90; pole += 180) {
-        geod_inverse(&g, lat, lon, pole, lon, &d, NULL, NULL);
-        if (d <= s) {
-            b.west = -180;
-            b.east = 180;
-            *(pole > 0 ? &b.north : &b.south) = pole;
-        }
-    }
-    b.west = fmax(b.west, -180);
-    b.east = fmin(b.east, 180);
-    return b;
-}
 
 static enum bm_status r_west(struct parse *p, struct fy_node *v, struct scope *s)
 {
@@ -1603,7 +1442,7 @@ static enum bm_status r_around(struct parse *p, struct fy_node *v, struct scope 
 
 static enum bm_status r_radius(struct parse *p, struct fy_node *v, struct scope *s)
 {
-    return read_number(p, v, s->key, 1, 5000, &s->radius);
+    return read_number(p, v, s->key, BM_RADIUS_KM_MIN, BM_RADIUS_KM_MAX, &s->radius);
 }
 
 static const struct key EXTENT_KEYS[] = {{"west", r_west},     {"south", r_south},
@@ -1621,9 +1460,10 @@ static enum bm_status extent_around(struct parse *p, struct fy_node *v, const st
                            EXTENT_KEYS[i].name);
     if (!c->node[EXT_RADIUS])
         return fail_at(p, v,
-                       "'extent' has 'around' but no 'radius_km'; expected radius_km: 1 "
-                       "to 5000");
-    p->map->extent = around_box(c->lat, c->lon, c->radius);
+                       "'extent' has 'around' but no 'radius_km'; expected radius_km: %d "
+                       "to %d",
+                       BM_RADIUS_KM_MIN, BM_RADIUS_KM_MAX);
+    p->map->extent = bm__around_box(c->lat, c->lon, c->radius);
     return BM_OK;
 }
 
@@ -1943,30 +1783,6 @@ static enum bm_status read_file(struct parse *p, char **out, size_t *len)
     return *out ? BM_OK : nomem(p);
 }
 
-static struct bm_map *map_new(const char *path)
-{
-    struct bm_map *m = calloc(1, sizeof *m);
-    if (!m)
-        return NULL;
-    m->path = bm__strdup(path);
-    m->projection = bm__strdup("auto");
-    m->page_w_mm = 297; /* A4 landscape */
-    m->page_h_mm = 210;
-    m->dpi = 300;
-    m->background = rgb(0xdfe9f2);
-    m->extent = DEFAULT_EXTENT;
-    m->furniture.legend = BM_CORNER_BOTTOM_LEFT;
-    m->furniture.scalebar = BM_CORNER_BOTTOM_RIGHT;
-    m->furniture.north_arrow = BM_CORNER_TOP_RIGHT;
-    m->furniture.inset = BM_CORNER_NONE;
-    m->furniture.graticule_labels = 1;
-    if (!m->path || !m->projection) {
-        bm_map_free(m);
-        return NULL;
-    }
-    return m;
-}
-
 enum bm_status bm_map_load(struct bm_ctx *ctx, const char *path, struct bm_map **out)
 {
     bm__begin(ctx);
@@ -1981,7 +1797,7 @@ enum bm_status bm_map_load(struct bm_ctx *ctx, const char *path, struct bm_map *
     enum bm_status st = read_file(&p, &text, &len);
     if (st == BM_OK)
         st = check_utf8(&p, text, len);
-    if (st == BM_OK && !(p.map = map_new(path)))
+    if (st == BM_OK && !(p.map = bm__map_new(path)))
         st = nomem(&p);
     if (st == BM_OK)
         st = parse_text(&p, text, len);
@@ -1994,205 +1810,4 @@ enum bm_status bm_map_load(struct bm_ctx *ctx, const char *path, struct bm_map *
     }
     *out = p.map;
     return BM_OK;
-}
-
-/* ---- freeing ----------------------------------------------------------- */
-
-static void free_label(struct bm_label *l)
-{
-    free(l->field);
-    free(l->field_zh);
-    free(l->field_my);
-    free(l->font);
-    free(l->rank_field);
-    free(l->text);
-}
-
-static void free_layer(struct bm_map_layer *L)
-{
-    free(L->name);
-    free(L->source);
-    free(L->where);
-    free(L->date_field);
-    free(L->date_from);
-    free(L->date_to);
-    free(L->size_field);
-    for (size_t i = 0; i < L->nrules; i++) {
-        struct bm_rule *r = &L->rules[i];
-        free(r->field);
-        for (size_t j = 0; j < r->nvalues; j++)
-            free(r->values[j]);
-        free(r->values);
-        free(r->legend);
-    }
-    free(L->rules);
-    free_label(&L->label);
-    free(L->legend);
-}
-
-void bm_map_free(struct bm_map *map)
-{
-    if (!map)
-        return;
-    for (size_t i = 0; i < map->nlayers; i++)
-        free_layer(&map->layers[i]);
-    free(map->layers);
-    for (size_t i = 0; i < map->nannotations; i++) {
-        struct bm_annotation *a = &map->annotations[i];
-        free(a->text);
-        free(a->label);
-        free(a->label2);
-        free(a->layer);
-    }
-    free(map->annotations);
-    free(map->furniture.credits);
-    free(map->path);
-    free(map->title);
-    free(map->subtitle);
-    free(map->date);
-    free(map->projection);
-    free(map);
-}
-
-/* ---- setters ----------------------------------------------------------- */
-
-enum bm_status bm_map_set_extent(struct bm_ctx *ctx, struct bm_map *map, const struct bm_bbox *box)
-{
-    bm__begin(ctx);
-    if (!map || !box)
-        return bm__fail(ctx, BM_ERR_ARG, "bm_map_set_extent: no map or no box");
-    if (!box_ok(box))
-        return bm__fail(ctx, BM_ERR_ARG,
-                        "bad extent %g,%g,%g,%g; expected west,south,east,north in degrees with "
-                        "-180 <= west < east <= 180 and -90 <= south < north <= 90",
-                        box->west, box->south, box->east, box->north);
-    map->extent = *box;
-    return BM_OK;
-}
-
-enum bm_status bm_map_set_around(struct bm_ctx *ctx, struct bm_map *map, double lat, double lon,
-                                 double radius_km)
-{
-    bm__begin(ctx);
-    if (!map)
-        return bm__fail(ctx, BM_ERR_ARG, "bm_map_set_around: no map");
-    if (!(fabs(lat) <= 90 && fabs(lon) <= 180))
-        return bm__fail(ctx, BM_ERR_ARG,
-                        "bad centre %g,%g; expected latitude -90..90 and longitude -180..180", lat,
-                        lon);
-    if (!(radius_km >= 1 && radius_km <= 5000))
-        return bm__fail(ctx, BM_ERR_ARG, "bad radius %g km; expected 1 to 5000 km", radius_km);
-    map->extent = around_box(lat, lon, radius_km);
-    return BM_OK;
-}
-
-enum bm_status bm_map_set_page(struct bm_ctx *ctx, struct bm_map *map, double width_mm,
-                               double height_mm)
-{
-    bm__begin(ctx);
-    if (!map)
-        return bm__fail(ctx, BM_ERR_ARG, "bm_map_set_page: no map");
-    if (!page_in_range(width_mm, height_mm))
-        return bm__fail(ctx, BM_ERR_ARG,
-                        "bad page size %gx%g mm; expected each side from 50 to 2000 mm", width_mm,
-                        height_mm);
-    map->page_w_mm = width_mm;
-    map->page_h_mm = height_mm;
-    return BM_OK;
-}
-
-enum bm_status bm_map_set_dpi(struct bm_ctx *ctx, struct bm_map *map, double dpi)
-{
-    bm__begin(ctx);
-    if (!map)
-        return bm__fail(ctx, BM_ERR_ARG, "bm_map_set_dpi: no map");
-    if (!(dpi >= 72 && dpi <= 1200))
-        return bm__fail(ctx, BM_ERR_ARG, "bad resolution %g dpi; expected 72 to 1200", dpi);
-    map->dpi = dpi;
-    return BM_OK;
-}
-
-enum bm_status bm_map_set_dates(struct bm_ctx *ctx, struct bm_map *map, const char *from,
-                                const char *to)
-{
-    bm__begin(ctx);
-    if ((from && !bm__is_iso_date(from)) || (to && !bm__is_iso_date(to)))
-        return bm__fail(ctx, BM_ERR_ARG, "bad date '%s'; expected YYYY-MM-DD, e.g. 2023-11-16",
-                        from && !bm__is_iso_date(from) ? from : to);
-    if (from && to && strcmp(from, to) > 0)
-        return bm__fail(ctx, BM_ERR_ARG,
-                        "the dates run backwards: %s is after %s; give the earlier date first",
-                        from, to);
-    for (size_t i = 0; i < map->nlayers; i++) {
-        struct bm_map_layer *L = &map->layers[i];
-        if (!L->date_field)
-            continue;
-        char *f = from ? bm__strdup(from) : NULL, *t = to ? bm__strdup(to) : NULL;
-        if ((from && !f) || (to && !t)) {
-            free(f);
-            free(t);
-            return bm__fail(ctx, BM_ERR_NOMEM, "out of memory setting dates");
-        }
-        if (from) {
-            free(L->date_from);
-            L->date_from = f;
-        }
-        if (to) {
-            free(L->date_to);
-            L->date_to = t;
-        }
-    }
-    return BM_OK;
-}
-
-enum bm_status bm_map_set_title(struct bm_ctx *ctx, struct bm_map *map, const char *title)
-{
-    bm__begin(ctx);
-    if (!map)
-        return bm__fail(ctx, BM_ERR_ARG, "bm_map_set_title: no map");
-    if (title && !g_utf8_validate(title, -1, NULL))
-        return bm__fail(ctx, BM_ERR_ARG, "the title is not valid UTF-8 text");
-    char *copy = NULL;
-    if (title && !(copy = bm__strdup(title)))
-        return bm__fail(ctx, BM_ERR_NOMEM, "out of memory setting the title");
-    free(map->title);
-    map->title = copy;
-    return BM_OK;
-}
-
-enum bm_status bm_parse_page_size(struct bm_ctx *ctx, const char *text, double *width_mm,
-                                  double *height_mm)
-{
-    bm__begin(ctx);
-    double w, h;
-    int named;
-    int r = text ? page_size(text, &w, &h, &named) : -1;
-    if (r == -2)
-        return bm__fail(ctx, BM_ERR_ARG,
-                        "page size '%s' is out of range; expected each side from 50 to 2000 mm",
-                        text);
-    if (r != 0)
-        return bm__fail(ctx, BM_ERR_ARG,
-                        "bad page size '%s'; expected A4, A3, Letter or WxHmm such as 300x200mm",
-                        text ? text : "");
-    *width_mm = w;
-    *height_mm = h;
-    return BM_OK;
-}
-
-const char *bm_map_title(const struct bm_map *map)
-{
-    return map->title;
-}
-
-int bm_map_layer_source(const struct bm_map *map, const char *name, const char **source,
-                        const char **where)
-{
-    for (size_t i = 0; i < map->nlayers; i++)
-        if (strcmp(map->layers[i].name, name) == 0) {
-            *source = map->layers[i].source;
-            *where = map->layers[i].where;
-            return 0;
-        }
-    return -1;
 }
