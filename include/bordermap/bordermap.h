@@ -12,5 +12,6 @@
 #include "bordermap/measure.h"
 #include "bordermap/map.h"
 #include "bordermap/report.h"
+#include "bordermap/scene.h"
 
 #endif

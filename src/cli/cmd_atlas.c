@@ -38,8 +38,9 @@ struct atlas {
     const char *recipe, *layer, *where, *field, *dir, *format;
     double margin_km;
     int jobs;
-    struct bm_layer *L;
-    char **names; /* file name (without extension) per feature */
+    struct bm_scene *scene;   /* every layer the maps draw, loaded whole before the jobs fork */
+    const struct bm_layer *L; /* the features that get a map each, from the scene */
+    char **names;             /* file name (without extension) per feature */
 };
 
 /* A file name from a feature's name: no slashes, no spaces, nothing hidden. */
@@ -75,7 +76,7 @@ static int one_map(struct bm_ctx *ctx, const struct atlas *a, size_t i, enum bm_
     snprintf(out, sizeof out, "%s/%s.%s", a->dir, a->names[i], ext);
     int rc = EXIT_OK;
     if (bm_map_set_extent(ctx, m, &e) != BM_OK || bm_map_set_title(ctx, m, title) != BM_OK ||
-        bm_map_render(ctx, m, fmt, out) != BM_OK)
+        bm_map_render_scene(ctx, m, a->scene, fmt, out, NULL) != BM_OK)
         rc = cli_fail(ctx);
     bm_map_free(m);
     return rc;
@@ -229,10 +230,18 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
     else
         snprintf(filter, sizeof filter, "%s", where ? where : a.where ? a.where : "");
     struct bm_load_opts lo = {.where = filter[0] ? filter : NULL, .invalid = BM_INVALID_UNCHECKED};
-    rc = bm_layer_load(ctx, source, &lo, &a.L) == BM_OK ? EXIT_OK : cli_fail(ctx);
-    bm_map_free(m);
-    if (rc != EXIT_OK)
+    /* Loaded once, here: each job draws from what it inherits. */
+    a.scene = bm_scene_new(BM_SCENE_WHOLE);
+    rc = !a.scene                                                   ? EXIT_FAIL
+         : bm_scene_layer(ctx, a.scene, source, &lo, &a.L) != BM_OK ? cli_fail(ctx)
+                                                                    : EXIT_OK;
+    if (!a.scene)
+        fputs("bordermap: out of memory\n", stderr);
+    if (rc != EXIT_OK) {
+        bm_scene_free(a.scene);
+        bm_map_free(m);
         return rc;
+    }
     size_t n = bm_layer_feature_count(a.L);
     struct stat st;
     int nf = bm_layer_field_index(a.L, a.field);
@@ -258,6 +267,8 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
                 "give another with -o\n",
                 a.dir);
         rc = EXIT_FAIL;
+    } else if (bm_scene_load(ctx, a.scene, m) != BM_OK) {
+        rc = cli_fail(ctx);
     } else {
         rc = run_jobs(&a, fmt, exts[f]);
         if (rc == EXIT_OK)
@@ -266,6 +277,7 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
     for (size_t i = 0; a.names && i < n; i++)
         free(a.names[i]);
     free(a.names);
-    bm_layer_free(a.L);
+    bm_scene_free(a.scene);
+    bm_map_free(m);
     return rc;
 }

@@ -187,23 +187,6 @@ static void draw_points(struct bm__render *r, size_t li)
     }
 }
 
-/* The layer's filter: its own, and its date range for events (ISO dates compare as text). */
-static const char *layer_filter(struct bm__render *r, const struct bm_map_layer *ml)
-{
-    if (!ml->date_field || (!ml->date_from && !ml->date_to))
-        return ml->where;
-    GString *w = g_string_new(NULL);
-    if (ml->where)
-        g_string_append_printf(w, "(%s)", ml->where);
-    if (ml->date_from)
-        g_string_append_printf(w, "%s\"%s\" >= '%s'", w->len ? " AND " : "", ml->date_field,
-                               ml->date_from);
-    if (ml->date_to)
-        g_string_append_printf(w, "%s\"%s\" <= '%s'", w->len ? " AND " : "", ml->date_field,
-                               ml->date_to);
-    return bm__canvas_keep(&r->cv, w);
-}
-
 /*
  * Events whose date is malformed are not drawn, each with a warning that
  * names its line (a CSV's features are numbered from 1 after the header).
@@ -236,28 +219,23 @@ static int check_dates(struct bm__render *r, size_t li)
     return 0;
 }
 
-static int load_layer(struct bm__render *r, size_t li)
+/* A layer's points on the page, its bad dates and room to simplify its parts. 0 or -1. */
+static int prepare_layer(struct bm__render *r, size_t li)
 {
     const struct bm_map_layer *ml = &r->map->layers[li];
-    /* Validity is not checked here: even-odd filling draws an invalid polygon as
-     * its author drew it, and GEOS's check costs seconds on detailed countries.
-     * Events are loaded whole, so that rows without coordinates are reported. */
-    struct bm_load_opts o = {.where = layer_filter(r, ml),
-                             .bbox = ml->date_field ? NULL : &r->cv.f.view,
-                             .invalid = BM_INVALID_UNCHECKED};
-    if (bm_layer_load(r->ctx, ml->source, &o, &r->layers[li]) != BM_OK || check_dates(r, li) != 0)
+    const struct bm_layer *L = r->layers[li];
+    if (check_dates(r, li) != 0)
         return -1;
-    size_t n = bm_layer_point_count(r->layers[li]);
+    size_t n = bm_layer_point_count(L);
     r->page_xy[li] = malloc((2 * n + 2) * sizeof(double));
     if (!r->page_xy[li]) {
         bm__fail(r->ctx, BM_ERR_NOMEM, "out of memory drawing '%s'", ml->source);
         return -1;
     }
-    memcpy(r->page_xy[li], bm_layer_xy(r->layers[li]), 2 * n * sizeof(double));
+    memcpy(r->page_xy[li], bm_layer_xy(L), 2 * n * sizeof(double));
     bm__to_page(&r->cv.f, r->page_xy[li], n);
     /* Scratch for simplifying: as large as the layer's largest part. */
     size_t most = 0;
-    const struct bm_layer *L = r->layers[li];
     for (size_t f = 0; f < bm_layer_feature_count(L); f++) {
         const struct bm_feature *feat = bm_layer_feature(L, f);
         for (size_t k = 0; k < feat->nparts; k++)
@@ -275,14 +253,10 @@ int bm__draw_layers(struct bm__render *r)
     r->skip = calloc(m->nlayers + 1, sizeof *r->skip);
     if (!r->page_xy || !r->skip)
         return -1;
-    /* The map's scale denominator at its centre: ground metres per page metre. */
-    double scale = bm__frame_scale(&r->cv.f);
     for (size_t li = 0; li < m->nlayers; li++) {
-        const struct bm_map_layer *ml = &m->layers[li];
-        if ((ml->min_scale > 0 && scale < ml->min_scale) ||
-            (ml->max_scale > 0 && scale > ml->max_scale))
+        if (!r->layers[li])
             continue; /* outside its scale range: not drawn, not labelled */
-        if (load_layer(r, li) != 0)
+        if (prepare_layer(r, li) != 0)
             return -1;
         cairo_save(r->cv.cr);
         /* A layer may mix families: areas under lines under points. */

@@ -322,21 +322,29 @@ static struct bm_bbox inset_window(const struct bm_bbox *v, double aspect)
     return b;
 }
 
+/* The inset's size on the page, pt. */
+static void inset_size(const struct bm__render *r, double *w, double *h)
+{
+    *w = fmax(r->cv.f.map.w * 0.17, 70);
+    *h = *w * 0.78;
+}
+
+struct bm_bbox bm__inset_window(const struct bm__render *r)
+{
+    double w, h;
+    inset_size(r, &w, &h);
+    return inset_window(&r->cv.f.view, w / h);
+}
+
 static void inset(struct bm__render *r)
 {
     enum bm_corner c = r->map->furniture.inset;
-    if (c == BM_CORNER_NONE)
-        return;
-    char path[4096];
-    struct bm_layer *L = NULL;
-    double w = fmax(r->cv.f.map.w * 0.17, 70), h = w * 0.78;
-    struct bm_bbox e = inset_window(&r->cv.f.view, w / h);
-    struct bm_load_opts o = {.bbox = &e, .invalid = BM_INVALID_UNCHECKED};
-    if (bm_ctx_data_path(r->ctx, "shapes/boundaries/world_110m.shp", path, sizeof path) ||
-        bm_layer_load(r->ctx, path, &o, &L) != BM_OK) {
-        bm_ctx_clear_error(r->ctx); /* no inset rather than no map */
-        return;
-    }
+    const struct bm_layer *L = r->world;
+    if (c == BM_CORNER_NONE || !L)
+        return; /* no world map: no inset rather than no map */
+    double w, h;
+    inset_size(r, &w, &h);
+    struct bm_bbox e = bm__inset_window(r);
     struct bm__rect b = corner_box(r, c, w, h);
     cairo_t *cr = r->cv.cr;
     cairo_save(cr);
@@ -394,7 +402,6 @@ static void inset(struct bm__render *r)
     cairo_set_line_width(cr, 0.6);
     cairo_stroke(cr);
     bm__claims_add(&r->cv, b);
-    bm_layer_free(L);
 }
 
 static void credits(struct bm__render *r)

@@ -3,6 +3,7 @@
 #include "core/internal.h"
 #include "map/map.h"
 #include "draw/render.h"
+#include "map/scene.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -111,11 +112,38 @@ static int draw_map(struct bm__render *r)
     return bm__draw_labels(r, 0);
 }
 
+/*
+ * Everything the map needs, from the scene (loaded into it when missing),
+ * before anything is drawn: each layer in its scale range, and the inset's
+ * world map. A layer that cannot be loaded fails the map; a world map that
+ * cannot, only the inset.
+ */
+static int gather(struct bm__render *r, struct bm_scene *scene)
+{
+    const struct bm_map *m = r->map;
+    /* The map's scale denominator at its centre: ground metres per page metre. */
+    double scale = bm__frame_scale(&r->cv.f);
+    for (size_t li = 0; li < m->nlayers; li++) {
+        const struct bm_map_layer *ml = &m->layers[li];
+        if ((ml->min_scale > 0 && scale < ml->min_scale) ||
+            (ml->max_scale > 0 && scale > ml->max_scale))
+            continue; /* outside its scale range: not drawn, not labelled */
+        if (bm__scene_map_layer(r->ctx, scene, m, li, &r->cv.f.view, &r->layers[li]) != BM_OK)
+            return -1;
+    }
+    if (m->furniture.inset != BM_CORNER_NONE) {
+        struct bm_bbox window = bm__inset_window(r);
+        if (bm__scene_world(r->ctx, scene, &window, &r->world) != BM_OK) {
+            bm_ctx_clear_error(r->ctx); /* no inset rather than no map */
+            r->world = NULL;
+        }
+    }
+    return 0;
+}
+
 static void free_render(struct bm__render *r)
 {
     for (size_t i = 0; i < r->map->nlayers; i++) {
-        if (r->layers)
-            bm_layer_free(r->layers[i]);
         if (r->page_xy)
             free(r->page_xy[i]);
         if (r->skip)
@@ -133,13 +161,37 @@ void bm__map_page_size(const struct bm_map *m, double *w, double *h)
     *h = m->page_h_mm * MM;
 }
 
-int bm__draw_page(struct bm_ctx *ctx, const struct bm_map *m, cairo_t *cr)
+int bm__draw_page(struct bm_ctx *ctx, const struct bm_map *m, struct bm_scene *scene, cairo_t *cr)
 {
     struct bm__render r = {.ctx = ctx, .map = m, .cv = {.ctx = ctx, .cr = cr}};
     r.layers = calloc(m->nlayers + 1, sizeof *r.layers);
-    int bad = !r.layers || setup_frame(&r, 72, 0) != 0 || draw_map(&r) != 0;
+    int bad =
+        !r.layers || setup_frame(&r, 72, 0) != 0 || gather(&r, scene) != 0 || draw_map(&r) != 0;
     free_render(&r);
     return bad ? -1 : 0;
+}
+
+enum bm_status bm_scene_load(struct bm_ctx *ctx, struct bm_scene *scene, const struct bm_map *m)
+{
+    bm__begin(ctx);
+    if (bm__scene_extent(scene) == BM_SCENE_WHOLE) {
+        /* Whole layers serve any frame: no frame is needed to choose them. */
+        const struct bm_layer *L;
+        for (size_t li = 0; li < m->nlayers; li++)
+            if (bm__scene_map_layer(ctx, scene, m, li, NULL, &L) != BM_OK)
+                return bm_ctx_status(ctx);
+        if (m->furniture.inset != BM_CORNER_NONE && bm__scene_world(ctx, scene, NULL, &L) != BM_OK)
+            bm_ctx_clear_error(ctx); /* no inset rather than no map */
+        return BM_OK;
+    }
+    /* The frame decides what a view loads, whatever the output's resolution. */
+    struct bm__render r = {.ctx = ctx, .map = m, .cv = {.ctx = ctx}};
+    r.layers = calloc(m->nlayers + 1, sizeof *r.layers);
+    int bad = !r.layers || setup_frame(&r, m->dpi, 0) != 0 || gather(&r, scene) != 0;
+    free_render(&r);
+    if (bad && bm_ctx_status(ctx) == BM_OK)
+        bm__fail(ctx, BM_ERR_NOMEM, "out of memory loading the layers of '%s'", m->path);
+    return bm_ctx_status(ctx);
 }
 
 enum bm_status bm_map_render(struct bm_ctx *ctx, const struct bm_map *m, enum bm_format format,
@@ -152,6 +204,19 @@ enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m, en
                                   const char *path, struct bm_render_info *info)
 {
     bm__begin(ctx);
+    struct bm_scene *scene = bm_scene_new(BM_SCENE_VIEW);
+    if (!scene)
+        return bm__fail(ctx, BM_ERR_NOMEM, "out of memory drawing '%s'", m->path);
+    enum bm_status st = bm_map_render_scene(ctx, m, scene, format, path, info);
+    bm_scene_free(scene);
+    return st;
+}
+
+enum bm_status bm_map_render_scene(struct bm_ctx *ctx, const struct bm_map *m,
+                                   struct bm_scene *scene, enum bm_format format, const char *path,
+                                   struct bm_render_info *info)
+{
+    bm__begin(ctx);
     int w = 0, h = 0, raster = format == BM_FORMAT_PNG || format == BM_FORMAT_GEOTIFF;
     if (check_size(ctx, m, format, &w, &h) != BM_OK || check_not_an_input(ctx, m, path) != BM_OK)
         return bm_ctx_status(ctx);
@@ -160,13 +225,15 @@ enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m, en
         return bm_ctx_status(ctx);
     struct bm__render r = {.ctx = ctx, .map = m, .cv = {.ctx = ctx}};
     r.layers = calloc(m->nlayers + 1, sizeof *r.layers);
-    cairo_surface_t *s = make_surface(format, tmp, w, h, m);
-    int bad = !r.layers || cairo_surface_status(s) != CAIRO_STATUS_SUCCESS;
+    /* The frame and the data first: nothing is drawn, nor any file made, until they are whole. */
+    int bad = !r.layers || setup_frame(&r, m->dpi, raster) != 0 || gather(&r, scene) != 0;
+    cairo_surface_t *s = bad ? NULL : make_surface(format, tmp, w, h, m);
+    bad = bad || cairo_surface_status(s) != CAIRO_STATUS_SUCCESS;
     if (!bad) {
         r.cv.cr = cairo_create(s);
         if (raster)
             cairo_scale(r.cv.cr, m->dpi / 72, m->dpi / 72);
-        bad = setup_frame(&r, m->dpi, raster) != 0 || draw_map(&r) != 0;
+        bad = draw_map(&r) != 0;
         cairo_destroy(r.cv.cr);
     }
     double g[6] = {0, 1, 0, 0, 0, -1};
@@ -183,8 +250,10 @@ enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m, en
         bad = bm__write_png(s, tmp, m->dpi) != 0;
     else if (!bad && format == BM_FORMAT_GEOTIFF)
         bad = bm__write_geotiff(ctx, s, tmp, g, r.cv.f.crs) != 0;
-    cairo_surface_finish(s);
-    bad = bad || cairo_surface_status(s) != CAIRO_STATUS_SUCCESS;
+    if (s) {
+        cairo_surface_finish(s);
+        bad = bad || cairo_surface_status(s) != CAIRO_STATUS_SUCCESS;
+    }
     if (info && !bad) {
         memset(info, 0, sizeof *info);
         info->scale_km = r.scalebar_km;
@@ -194,7 +263,8 @@ enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m, en
         memcpy(info->geotransform, g, sizeof g);
         snprintf(info->crs, sizeof info->crs, "%s", r.cv.f.crs);
     }
-    cairo_surface_destroy(s);
+    if (s)
+        cairo_surface_destroy(s);
     free_render(&r);
     if (bad || rename(tmp, path) != 0) {
         unlink(tmp);

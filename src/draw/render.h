@@ -17,6 +17,7 @@
 #define BM_RENDER_H
 
 #include "bordermap/layer.h"
+#include "bordermap/scene.h"
 #include "draw/canvas.h"
 #include "map/map.h"
 
@@ -37,10 +38,11 @@ struct bm__render {
     struct bm_ctx *ctx;
     const struct bm_map *map;
     struct bm__canvas cv;
-    struct bm__drawn drawn;   /* left by the layers for the legend */
-    struct bm_layer **layers; /* loaded, one per map layer (NULL when not drawn) */
-    double **page_xy;         /* each loaded layer's points on the page */
-    unsigned char **skip;     /* per layer: features not drawn (events with bad dates), or NULL */
+    struct bm__drawn drawn;         /* left by the layers for the legend */
+    const struct bm_layer **layers; /* per map layer, from the scene (NULL: not drawn) */
+    const struct bm_layer *world;   /* the inset's world map, from the scene (NULL: none) */
+    double **page_xy;               /* each loaded layer's points on the page */
+    unsigned char **skip; /* per layer: features not drawn (events with bad dates), or NULL */
     double scalebar_km, scalebar_pt; /* what the scale bar shows, for checking */
 };
 
@@ -49,7 +51,9 @@ struct bm__render {
 /* furniture.c: the height of m's title block, pt (0: none), and the block itself. */
 double bm__title_height(const struct bm_map *m);
 void bm__draw_title(struct bm__render *r);
-/* draw.c: every layer in its scale range, loaded and drawn; the legend entries. 0 or -1. */
+/* furniture.c: the part of the world the inset shows, degrees (for the scene). */
+struct bm_bbox bm__inset_window(const struct bm__render *r);
+/* draw.c: every layer render.c took from the scene, drawn; the legend entries. 0 or -1. */
 int bm__draw_layers(struct bm__render *r);
 /* annotate.c: buffer bands and distance lines, among the layers. */
 int bm__draw_annotations_under(struct bm__render *r);
@@ -65,8 +69,9 @@ void bm__draw_annotations_over(struct bm__render *r);
 
 /* ---- what render.c offers the outputs ---- */
 
-/* Draw map m on a vector surface's page through cr (points, origin top-left). 0 or -1. */
-int bm__draw_page(struct bm_ctx *ctx, const struct bm_map *m, cairo_t *cr);
+/* Draw map m from scene on a vector surface's page through cr (points, origin top-left).
+ * 0 or -1. */
+int bm__draw_page(struct bm_ctx *ctx, const struct bm_map *m, struct bm_scene *scene, cairo_t *cr);
 
 /* The page size of a map, points. */
 void bm__map_page_size(const struct bm_map *m, double *w, double *h);

@@ -3,6 +3,7 @@
 #include "bordermap/map.h"
 #include "bordermap/measure.h"
 #include "bordermap/report.h"
+#include "bordermap/scene.h"
 #include "bordermap/version.h"
 #include "core/internal.h"
 #include "draw/render.h"
@@ -30,7 +31,8 @@ struct report {
     int page, pages;
     struct bm_map **maps;
     size_t nmaps;
-    struct bm_layer *border, *pipelines, *rail;
+    struct bm_scene *scene; /* the maps' layers and the tables', loaded once */
+    const struct bm_layer *border, *pipelines, *rail;
     struct bm_gazetteer *gz;
 };
 
@@ -284,7 +286,7 @@ static int map_pages(struct report *R)
         bm__map_page_size(R->maps[i], &w, &h);
         next_page(R, w, h);
         cairo_save(R->cr);
-        int bad = bm__draw_page(R->ctx, R->maps[i], R->cr);
+        int bad = bm__draw_page(R->ctx, R->maps[i], R->scene, R->cr);
         cairo_restore(R->cr);
         if (bad)
             return -1;
@@ -368,12 +370,12 @@ static int load_data(struct report *R)
     static const char *const rel[] = {"shapes/boundaries/border_cn_mm.shp",
                                       "shapes/infrastructure/pipelines.shp",
                                       "shapes/infrastructure/rail.shp"};
-    struct bm_layer **out[] = {&R->border, &R->pipelines, &R->rail};
+    const struct bm_layer **out[] = {&R->border, &R->pipelines, &R->rail};
     struct bm_load_opts o = {.invalid = BM_INVALID_UNCHECKED};
     for (int i = 0; i < 3; i++) {
         char path[4096];
         if (bm_ctx_data_path(R->ctx, rel[i], path, sizeof path) != BM_OK ||
-            bm_layer_load(R->ctx, path, &o, out[i]) != BM_OK)
+            bm_scene_layer(R->ctx, R->scene, path, &o, out[i]) != BM_OK)
             return -1;
     }
     return bm_gazetteer_load(R->ctx, NULL, &R->gz) == BM_OK ? 0 : -1;
@@ -384,9 +386,7 @@ static void free_report(struct report *R)
     for (size_t i = 0; i < R->nmaps; i++)
         bm_map_free(R->maps[i]);
     free(R->maps);
-    bm_layer_free(R->border);
-    bm_layer_free(R->pipelines);
-    bm_layer_free(R->rail);
+    bm_scene_free(R->scene);
     bm_gazetteer_free(R->gz);
 }
 
@@ -398,8 +398,12 @@ enum bm_status bm_report_write(struct bm_ctx *ctx, const char *const *recipes, s
         return bm__fail(ctx, BM_ERR_ARG, "a report needs at least one map");
     struct report R = {.ctx = ctx};
     R.maps = calloc(n, sizeof *R.maps);
-    if (!R.maps)
+    R.scene = bm_scene_new(BM_SCENE_VIEW);
+    if (!R.maps || !R.scene) {
+        free(R.maps);
+        bm_scene_free(R.scene);
         return bm__fail(ctx, BM_ERR_NOMEM, "out of memory");
+    }
     int bad = 0;
     for (size_t i = 0; !bad && i < n; i++, R.nmaps++)
         bad = bm_map_load(ctx, recipes[i], &R.maps[i]) != BM_OK;

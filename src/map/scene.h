@@ -1,0 +1,60 @@
+/*
+ * bordermap internal: the scene (see include/bordermap/scene.h): what a map
+ * needs, asked for before drawing and answered from memory when it can be.
+ *
+ * An entry is keyed by what decides what is loaded. Today every entry is a
+ * vector layer; another kind of data (raster layers) is another value of
+ * enum bm__scene_kind with its own key members and its own getter, sharing
+ * the cache and its lifetime.
+ */
+#ifndef BM_SCENE_INTERNAL_H
+#define BM_SCENE_INTERNAL_H
+
+#include "bordermap/scene.h"
+#include "map/map.h"
+
+/* What a scene entry holds. */
+enum bm__scene_kind {
+    BM__SCENE_VECTOR = 1 /* a struct bm_layer */
+};
+
+/* A request: everything that decides what is loaded. Strings are borrowed. */
+struct bm__scene_key {
+    enum bm__scene_kind kind;
+    const char *source;             /* path or connection string */
+    const char *layer;              /* layer in the source; NULL: the first */
+    const char *where;              /* attribute filter; NULL or "": none */
+    const struct bm_bbox *bbox;     /* spatial filter, degrees; NULL: whole */
+    enum bm_invalid_policy invalid; /* what to do with invalid polygons */
+    const char *const *fields;      /* fields that must exist, NULL-terminated; NULL: none */
+};
+
+/* How much of each source the scene loads for a map (bm_scene_new()). */
+enum bm_scene_extent bm__scene_extent(const struct bm_scene *scene);
+
+/*
+ * The vector layer key asks for: from the scene, else loaded into it. *out
+ * is borrowed from the scene. Returns BM_OK, or the loader's failure (on ctx).
+ */
+enum bm_status bm__scene_vector(struct bm_ctx *ctx, struct bm_scene *scene,
+                                const struct bm__scene_key *key, const struct bm_layer **out);
+
+/*
+ * Map layer li of m, as drawing needs it: its filter (with the map's date
+ * range on an events layer), and in a BM_SCENE_VIEW scene only what meets
+ * view (degrees; events layers are loaded whole, so that every bad row is
+ * reported). *out is borrowed from the scene.
+ */
+enum bm_status bm__scene_map_layer(struct bm_ctx *ctx, struct bm_scene *scene,
+                                   const struct bm_map *m, size_t li, const struct bm_bbox *view,
+                                   const struct bm_layer **out);
+
+/*
+ * The world map of the inset (shapes/boundaries/world_110m.shp from the data
+ * root), as much as meets window (degrees) in a BM_SCENE_VIEW scene. *out is
+ * borrowed from the scene.
+ */
+enum bm_status bm__scene_world(struct bm_ctx *ctx, struct bm_scene *scene,
+                               const struct bm_bbox *window, const struct bm_layer **out);
+
+#endif
