@@ -189,9 +189,12 @@ static void good_annotations(const struct bm_annotation *a)
     assert_string_equal(a[1].label, "瑞丽");
     assert_string_equal(a[1].label2, "19.745,96.12972");
     assert_null(a[1].text);
+    /* Drawn: tests/test_schema.c draws each of these keys set and unset. */
     assert_int_equal(a[1].style.set, BM_SET_STROKE | BM_SET_WIDTH | BM_SET_DASH);
     assert_colour(a[1].style.stroke, 0, 255);
+    assert_true(a[1].style.width == 1);
     assert_int_equal(a[1].style.ndash, 1);
+    assert_true(a[1].style.dash[0] == 2);
 
     assert_int_equal(a[2].kind, BM_ANN_BUFFER);
     assert_string_equal(a[2].layer, "border");
@@ -462,6 +465,33 @@ static void fuzz_regressions(void **state)
     assert_true(replayed >= 1);
 }
 
+/*
+ * An annotation's stroke is a colour: the mapping form a layer's stroke has
+ * (dash, casing) is refused, as nothing would draw its dash or casing. An
+ * empty casing gets the colour's message (an unquoted # is the usual cause).
+ */
+static void annotation_stroke_and_casing(void **state)
+{
+    (void)state;
+    assert_bad(recipe("ann_stroke.yaml",
+                      "layers: [{name: c, source: shapes/places/places.shp}]\n"
+                      "annotations:\n"
+                      "  - callout: {at: Ruili, text: x, stroke: {color: red, dash: [2, 2]}}\n"),
+               BM_ERR_RECIPE,
+               "3:43: 'stroke' is a mapping; expected #rgb, #rrggbb, #rrggbbaa or a colour name "
+               "such as white",
+               0);
+    assert_bad(recipe("casing.yaml", "layers:\n"
+                                     "  - name: b\n"
+                                     "    source: shapes/boundaries/border_cn_mm.shp\n"
+                                     "    stroke:\n"
+                                     "      casing: #ffffff\n"),
+               BM_ERR_RECIPE,
+               "5:7: 'casing' has no value; expected a colour in quotes such as \"#efefe8\" (an "
+               "unquoted # starts a YAML comment)",
+               0);
+}
+
 /* The gazetteer's message at the place's position; the closest names come from the data. */
 static void unknown_places(void **state)
 {
@@ -666,12 +696,12 @@ static void setters(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(good_recipe),    cmocka_unit_test(defaults),
-        cmocka_unit_test(other_forms),    cmocka_unit_test(extent_around),
-        cmocka_unit_test(bad_recipes),    cmocka_unit_test(unknown_places),
-        cmocka_unit_test(fuzz_regressions),
-        cmocka_unit_test(missing_source), cmocka_unit_test(limits),
-        cmocka_unit_test(missing_file),   cmocka_unit_test(page_sizes),
+        cmocka_unit_test(good_recipe),      cmocka_unit_test(defaults),
+        cmocka_unit_test(other_forms),      cmocka_unit_test(extent_around),
+        cmocka_unit_test(bad_recipes),      cmocka_unit_test(unknown_places),
+        cmocka_unit_test(fuzz_regressions), cmocka_unit_test(annotation_stroke_and_casing),
+        cmocka_unit_test(missing_source),   cmocka_unit_test(limits),
+        cmocka_unit_test(missing_file),     cmocka_unit_test(page_sizes),
         cmocka_unit_test(setters),
     };
     int failed = cmocka_run_group_tests(tests, test_setup, test_teardown);

@@ -47,6 +47,14 @@ enum bm_format {
  */
 enum bm_status bm_map_load(struct bm_ctx *ctx, const char *path, struct bm_map **out);
 
+/**
+ * The reference of recipes: every key of every section, with its kind,
+ * range or choices, default and what it does, written from the same tables
+ * the reader reads recipes with (what `bordermap help recipe` prints).
+ * Returns UTF-8 text the caller frees with free(), or NULL when out of memory.
+ */
+char *bm_recipe_help(void);
+
 /** Free a map. NULL is allowed. */
 void bm_map_free(struct bm_map *map);
 

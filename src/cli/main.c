@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <locale.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct cli_command COMMANDS[] = {
@@ -28,9 +29,23 @@ static void print_help(FILE *out)
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
     fputs("  help       show the help of a command: bordermap help COMMAND\n"
+          "             or every key a map recipe takes: bordermap help recipe\n"
           "\n"
           "The shipped data is read from $BORDERMAP_DATA when it is set.\n",
           out);
+}
+
+/* Every key of a recipe, written by the library from the tables it reads recipes with. */
+static int print_recipe_help(void)
+{
+    char *text = bm_recipe_help();
+    if (!text) {
+        fputs("bordermap: out of memory writing the help\n", stderr);
+        return EXIT_FAIL;
+    }
+    fputs(text, stdout);
+    free(text);
+    return EXIT_OK;
 }
 
 static const struct cli_command *find_command(const char *name)
@@ -47,6 +62,8 @@ static int run_help(int argc, char **argv)
         print_help(stdout);
         return EXIT_OK;
     }
+    if (strcmp(argv[1], "recipe") == 0)
+        return print_recipe_help();
     const struct cli_command *c = find_command(argv[1]);
     if (!c)
         return cli_usage(NULL, "no command '%s'", argv[1]);

@@ -17,8 +17,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-/* The region of the 16 November 2023 report: the map when a recipe gives no extent. */
-static const struct bm_bbox DEFAULT_EXTENT = {91.5, 9.5, 106.5, 29.5};
+const struct bm_bbox BM__DEFAULT_EXTENT = {91.5, 9.5, 106.5, 29.5};
 
 /* ---- create and free ----------------------------------------------------- */
 
@@ -33,7 +32,7 @@ struct bm_map *bm__map_new(const char *path)
     m->page_h_mm = 210;
     m->dpi = BM_DPI_DEFAULT;
     m->background = (struct bm_color){0xdf / 255.0, 0xe9 / 255.0, 0xf2 / 255.0, 1};
-    m->extent = DEFAULT_EXTENT;
+    m->extent = BM__DEFAULT_EXTENT;
     m->furniture.legend = BM_CORNER_BOTTOM_LEFT;
     m->furniture.scalebar = BM_CORNER_BOTTOM_RIGHT;
     m->furniture.north_arrow = BM_CORNER_TOP_RIGHT;

@@ -145,6 +145,9 @@ struct bm_map {
 
 /* ---- the map object (map.c) ---- */
 
+/* The region of the 16 November 2023 report: the map when a recipe gives no extent. */
+extern const struct bm_bbox BM__DEFAULT_EXTENT;
+
 /* A map with every default and no layers, read from path (copied). NULL when out of memory. */
 struct bm_map *bm__map_new(const char *path);
 
