@@ -29,7 +29,6 @@ DBF header date fixed, GeoTIFFs without a timestamp).
 
 import argparse
 import json
-import math
 import os
 import re
 import subprocess
@@ -418,7 +417,6 @@ def build_rivers(src, ref, core_dir, out_dir):
             ne.append((n, [(p[0], p[1]) for p in part.GetPoints()]))
     runs = label_by_ne(reaches, ne)
     # 3. the rivers named by hand: the reach nearest to the anchors
-    hand = {}
     for h in HAND_RIVERS:
         best = None
         for ri, (lv, pts) in enumerate(reaches):
@@ -433,7 +431,6 @@ def build_rivers(src, ref, core_dir, out_dir):
         if best[0] > 5.0:
             raise RuntimeError('rivers: no WDBII line within 5 km of every anchor of %s (%.1f km)'
                                % (h['name'], best[0]))
-        hand[best[1]] = h['name']
         runs[best[1]] = [(h['name'], 0, len(reaches[best[1]][1]) - 1)]
         log('rivers: %s is reach %d (level %d, %d vertices, %.1f km from its anchors)'
             % (h['name'], best[1], reaches[best[1]][0], len(reaches[best[1]][1]), best[0]))
