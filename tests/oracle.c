@@ -40,6 +40,36 @@ int oracle_inverse(double lat1, double lon1, double lat2, double lon2, double *s
     return ok ? 0 : -1;
 }
 
+int oracle_geodsolve(const char *args, const double *in, size_t n, int in_cols, double *out,
+                     int out_cols)
+{
+    char path[] = "/tmp/bm-oracle-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    FILE *f = fdopen(fd, "w");
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < in_cols; k++)
+            fprintf(f, "%.17g%c", in[i * (size_t)in_cols + (size_t)k],
+                    k + 1 == in_cols ? '\n' : ' ');
+    fclose(f);
+    char line[512];
+    snprintf(line, sizeof line, "GeodSolve %s -p 9 < %s", args, path);
+    FILE *p = popen(line, "r");
+    size_t got = 0;
+    for (; p && got < n; got++) {
+        int k = 0;
+        for (; k < out_cols && fscanf(p, "%lf", &out[got * (size_t)out_cols + (size_t)k]) == 1; k++)
+            ;
+        if (k < out_cols)
+            break;
+    }
+    if (p)
+        pclose(p);
+    unlink(path);
+    return got == n ? 0 : -1;
+}
+
 int oracle_polyline(const double *xy, size_t n, double *length)
 {
     char out[256];

@@ -7,6 +7,7 @@
 
 #include <geodesic.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +34,12 @@ static void assert_agrees(double got, double want, const char *what)
 static void assert_area_agrees(double got, double want, const char *what)
 {
     assert_close(got, want, 1e-3, what);
+}
+
+/* GeodSolve's azimuth (-180..180) as a bearing, 0..360. */
+static double bearing(double azi)
+{
+    return azi < 0 ? azi + 360 : azi;
 }
 
 static struct bm_layer *shipped(const char *rel)
@@ -62,7 +69,9 @@ static void inverse_matches_geodsolve(void **state)
         assert_int_equal(bm_geod_inverse(ctx, p[0], p[1], p[2], p[3], &g), BM_OK);
         assert_int_equal(oracle_inverse(p[0], p[1], p[2], p[3], &s12, &azi1, &azi2), 0);
         assert_agrees(g.distance, s12, "distance");
-        assert_true(fabs(g.azi1 - azi1) < 1e-9 && fabs(g.azi2 - azi2) < 1e-9);
+        /* One convention: bearings, clockwise from true north, 0 <= azimuth < 360. */
+        assert_true(g.azi1 >= 0 && g.azi1 < 360 && g.azi2 >= 0 && g.azi2 < 360);
+        assert_true(fabs(g.azi1 - bearing(azi1)) < 1e-9 && fabs(g.azi2 - bearing(azi2)) < 1e-9);
     }
     struct bm_geodesic g;
     assert_int_equal(bm_geod_inverse(ctx, 91, 0, 0, 0, &g), BM_ERR_ARG);
@@ -237,6 +246,226 @@ static void latlon_parsing(void **state)
                                            "-90..90 and longitude within -180..180");
 }
 
+static void numbers_are_grouped(void **state)
+{
+    (void)state;
+    char b[64];
+    assert_string_equal(bm_format_number(b, sizeof b, 2188625.2186 / 1000, 1), "2,188.6");
+    assert_string_equal(bm_format_number(b, sizeof b, 133.66, 2), "133.66");
+    assert_string_equal(bm_format_number(b, sizeof b, 1727, 1), "1,727.0");
+    assert_string_equal(bm_format_number(b, sizeof b, 999.95, 1), "1,000.0");
+    assert_string_equal(bm_format_number(b, sizeof b, 1234567, 0), "1,234,567");
+    assert_string_equal(bm_format_number(b, sizeof b, 0.25, 1), "0.3"); /* half away from 0 */
+    assert_string_equal(bm_format_number(b, sizeof b, -1234.5, 0), "-1,235");
+    assert_string_equal(bm_format_number(b, sizeof b, -0.01, 1), "0.0");
+    assert_string_equal(bm_format_number(b, 6, 1234567, 0), "1,234"); /* cut, NUL-terminated */
+}
+
+/* The rows of the default 'measure' and of the report's tables 1 and 2. */
+static void corridor_table_rows(void **state)
+{
+    (void)state;
+    struct bm_corridor_table *t;
+    assert_int_equal(bm_measure_corridor(ctx, &t), BM_OK);
+    struct bm_layer *B = shipped("shapes/boundaries/border_cn_mm.shp");
+    assert_int_equal(t->nstretches, bm_layer_feature_count(B));
+    double sum = 0;
+    for (size_t i = 0; i < t->nstretches; i++) {
+        assert_true(t->stretches[i].length_m == bm_feature_length(B, i));
+        sum += t->stretches[i].length_m;
+    }
+    assert_true(sum == t->border_m);
+    assert_string_equal(t->stretches[1].name, "Yunnan–Kachin");
+    assert_string_equal(t->stretches[1].seq, "2");
+    assert_string_equal(t->border_path, bm_layer_path(B));
+    assert_non_null(strstr(t->border_source, "OpenStreetMap"));
+    bm_layer_free(B);
+    /* 4 pipeline sections, then 5 railway segments. */
+    assert_int_equal(t->nroutes, 9);
+    struct bm_layer *R = shipped("shapes/infrastructure/rail.shp");
+    for (size_t i = 0; i < 5; i++) {
+        const struct bm_route *r = &t->routes[4 + i];
+        assert_true(r->length_m == bm_feature_length(R, i));
+        assert_string_equal(r->kind, "railway");
+    }
+    bm_layer_free(R);
+    const struct bm_route *dali = &t->routes[5], *kyaukphyu = &t->routes[8], *gas = &t->routes[3];
+    assert_string_equal(dali->name, "Dali–Baoshan");
+    assert_true(fabs(dali->published_m - 133660) < 1e-6);
+    assert_int_equal(dali->published_decimals, 2); /* as published: 133.66 */
+    assert_true(fabs(dali->ratio - dali->length_m / 133660) < 1e-12);
+    assert_int_equal(gas->published_decimals, 1); /* 1727 -> 1,727.0 */
+    assert_string_equal(kyaukphyu->name, "Mandalay–Kyaukphyu");
+    assert_true(isnan(kyaukphyu->published_m) && isnan(kyaukphyu->ratio)); /* none published */
+    assert_string_equal(t->routes_accuracy,
+                        "schematic: straight legs between published waypoint towns");
+    bm_corridor_table_free(t);
+    bm_corridor_table_free(NULL);
+}
+
+static void legs_match_geodsolve(void **state)
+{
+    (void)state;
+    const struct bm_waypoint w[] = {{"Ruili", 24.013, 97.851},
+                                    {"Naypyidaw", 19.745, 96.12972},
+                                    {"Muse", 23.99742, 97.90109},
+                                    {"Ruili", 24.013, 97.851}};
+    struct bm_leg_table *t;
+    assert_int_equal(bm_measure_legs(ctx, w, 4, BM_LEGS_CHAIN, &t), BM_OK);
+    assert_int_equal(t->nlegs, 3);
+    double in[12], out[9], total = 0;
+    for (size_t i = 0; i < 3; i++) {
+        const double q[4] = {w[i].lat, w[i].lon, w[i + 1].lat, w[i + 1].lon};
+        memcpy(in + 4 * i, q, sizeof q);
+    }
+    assert_int_equal(oracle_geodsolve("-i", in, 3, 4, out, 3), 0);
+    for (size_t i = 0; i < 3; i++) {
+        const struct bm_leg *l = &t->legs[i];
+        assert_string_equal(l->from, w[i].name);
+        assert_string_equal(l->to, w[i + 1].name);
+        assert_agrees(l->distance_m, out[3 * i + 2], "leg");
+        assert_true(fabs(l->azimuth_initial - bearing(out[3 * i])) < 1e-9);
+        assert_true(fabs(l->azimuth_final - bearing(out[3 * i + 1])) < 1e-9);
+        total += out[3 * i + 2];
+    }
+    /* The example: Ruili to Naypyidaw is 201.0°, never -159.05. */
+    assert_true(fabs(t->legs[0].azimuth_initial - (360 - 159.0459)) < 1e-3);
+    /* Muse to Ruili heads west-north-west: geod gives -71.28, a bearing of 288.72. */
+    assert_true(fabs(t->legs[2].azimuth_initial - 288.7155) < 1e-3);
+    assert_agrees(t->total_m, total, "total");
+    bm_leg_table_free(t);
+    assert_int_equal(bm_measure_legs(ctx, w, 4, BM_LEGS_PAIRS, &t), BM_OK);
+    assert_int_equal(t->nlegs, 6);
+    assert_string_equal(t->legs[2].from, "Ruili");
+    assert_string_equal(t->legs[3].from, "Naypyidaw");
+    assert_string_equal(t->legs[3].to, "Muse");
+    bm_leg_table_free(t);
+    assert_int_equal(bm_measure_legs(ctx, w, 1, BM_LEGS_CHAIN, &t), BM_ERR_ARG);
+    const struct bm_waypoint bad[] = {{"a", 91, 0}, {"b", 0, 0}};
+    assert_int_equal(bm_measure_legs(ctx, bad, 2, BM_LEGS_CHAIN, &t), BM_ERR_ARG);
+    assert_null(t);
+}
+
+/*
+ * A geodesic as a polyline: every point on the geodesic (GeodSolve -i from
+ * the start gives the same azimuth, at the even spacing), and every straight
+ * piece in lon/lat within the error of the geodesic at its middle.
+ */
+static void check_path(double lat1, double lon1, double lat2, double lon2, double max_error,
+                       size_t min_points)
+{
+    double *xy;
+    size_t n;
+    assert_int_equal(bm_geod_path(ctx, lat1, lon1, lat2, lon2, max_error, &xy, &n), BM_OK);
+    assert_true(n >= min_points);
+    assert_true(xy[0] == lon1 && xy[1] == lat1 && xy[2 * n - 2] == lon2 && xy[2 * n - 1] == lat2);
+    double whole[3];
+    assert_int_equal(oracle_geodsolve("-i", (double[]){lat1, lon1, lat2, lon2}, 1, 4, whole, 3), 0);
+    double *in = malloc(4 * n * sizeof *in), *out = malloc(3 * n * sizeof *out);
+    for (size_t k = 0; k < n; k++) {
+        const double q[4] = {lat1, lon1, xy[2 * k + 1], xy[2 * k]};
+        memcpy(in + 4 * k, q, sizeof q);
+    }
+    assert_int_equal(oracle_geodsolve("-i", in, n, 4, out, 3), 0);
+    for (size_t k = 1; k < n; k++) {
+        assert_true(fabs(out[3 * k] - whole[0]) < 1e-6); /* on the geodesic */
+        assert_true(fabs(out[3 * k + 2] - whole[2] * (double)k / (double)(n - 1)) < 1e-3);
+    }
+    /* The middle of each piece on the geodesic (GeodSolve direct), against the piece's. */
+    double *mid = malloc(3 * n * sizeof *mid);
+    for (size_t k = 0; k + 1 < n; k++) {
+        const double q[4] = {lat1, lon1, whole[0], whole[2] * ((double)k + 0.5) / (double)(n - 1)};
+        memcpy(in + 4 * k, q, sizeof q);
+    }
+    assert_int_equal(oracle_geodsolve("", in, n - 1, 4, mid, 3), 0);
+    for (size_t k = 0; k + 1 < n; k++) {
+        const double q[4] = {mid[3 * k], mid[3 * k + 1], (xy[2 * k + 1] + xy[2 * k + 3]) / 2,
+                             (xy[2 * k] + xy[2 * k + 2]) / 2};
+        memcpy(in + 4 * k, q, sizeof q);
+    }
+    assert_int_equal(oracle_geodsolve("-i", in, n - 1, 4, out, 3), 0);
+    double worst = 0;
+    for (size_t k = 0; k + 1 < n; k++)
+        worst = fmax(worst, out[3 * k + 2]);
+    assert_true(worst <= max_error);
+    free(mid);
+    free(in);
+    free(out);
+    free(xy);
+}
+
+static void geodesic_paths(void **state)
+{
+    (void)state;
+    check_path(24.013, 97.851, 19.745, 96.12972, 1000, 2);        /* Ruili - Naypyidaw, 505 km */
+    check_path(19.42793, 93.55134, 25.03889, 102.71833, 1000, 3); /* Kyaukphyu - Kunming */
+    check_path(60, -10, 50, 140, 1000, 20);                       /* far north, strongly curved */
+    check_path(24.013, 97.851, 24.013, 97.851, 1000, 2);          /* a point: its two ends */
+    double *xy;
+    size_t n;
+    assert_int_equal(bm_geod_path(ctx, 24, 97, 25, 98, 0, &xy, &n), BM_ERR_ARG);
+    assert_int_equal(bm_geod_path(ctx, 95, 97, 25, 98, 1000, &xy, &n), BM_ERR_ARG);
+    assert_null(xy);
+}
+
+static void layer_table_rows(void **state)
+{
+    (void)state;
+    struct bm_layer *R = shipped("shapes/infrastructure/rail.shp");
+    struct bm_layer_table *t;
+    assert_int_equal(bm_measure_layer(ctx, R, &t), BM_OK);
+    assert_int_equal(t->area, 0);
+    assert_int_equal(t->nrows, 5);
+    assert_string_equal(t->rows[1].name, "Dali–Baoshan");
+    assert_true(t->rows[1].value == bm_feature_length(R, 1));
+    bm_layer_table_free(t);
+    bm_layer_free(R);
+    struct bm_layer *C = shipped("shapes/boundaries/countries.shp");
+    assert_int_equal(bm_measure_layer(ctx, C, &t), BM_OK);
+    assert_int_equal(t->area, 1);
+    long mmr = bm_layer_find(C, "iso_a3", "MMR");
+    assert_true(t->rows[mmr].value == bm_feature_area(C, (size_t)mmr));
+    bm_layer_table_free(t);
+    bm_layer_free(C);
+    struct bm_layer *P = shipped("shapes/places/places.shp");
+    assert_int_equal(bm_measure_layer(ctx, P, &t), BM_ERR_GEOMETRY);
+    assert_non_null(
+        strstr(bm_ctx_error(ctx), "has no lines or polygons to measure (it holds points)"));
+    bm_layer_free(P);
+}
+
+static void border_table_rows(void **state)
+{
+    (void)state;
+    struct bm_border_table *t;
+    struct bm_border_query q = {.compare = 1};
+    assert_int_equal(bm_measure_border(ctx, &q, &t), BM_OK);
+    assert_string_equal(t->a, "CHN");
+    assert_string_equal(t->b, "MMR");
+    assert_int_equal(t->nrows, 2);
+    assert_true(t->tolerance_m == 100);
+    /* The shipped border was made this way: the same length to a metre. */
+    struct bm_corridor_table *c;
+    assert_int_equal(bm_measure_corridor(ctx, &c), BM_OK);
+    assert_true(fabs(t->rows[0].length_m - c->border_m) < 1);
+    bm_corridor_table_free(c);
+    assert_string_equal(t->rows[0].code_field, "iso_a3");
+    assert_string_equal(t->rows[1].label, "Natural Earth 1:10m (shapes/boundaries/countries_ne10)");
+    assert_true(t->rows[1].length_m < t->rows[0].length_m);
+    bm_border_table_free(t);
+    q = (struct bm_border_query){.a = "mmr", .b = "chn"};
+    assert_int_equal(bm_measure_border(ctx, &q, &t), BM_OK);
+    assert_string_equal(t->a, "MMR");
+    bm_border_table_free(t);
+    q = (struct bm_border_query){.a = "CHN", .b = "CHINA"};
+    assert_int_equal(bm_measure_border(ctx, &q, &t), BM_ERR_ARG);
+    assert_string_equal(bm_ctx_error(ctx), "'CHINA' is not a country code; use ISO 3166 alpha-3 "
+                                           "codes such as CHN, MMR, THA");
+    q = (struct bm_border_query){.a = "CHN", .b = "CHN"};
+    assert_int_equal(bm_measure_border(ctx, &q, &t), BM_ERR_ARG);
+    assert_string_equal(bm_ctx_error(ctx), "give two different countries (got CHN twice)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +476,12 @@ int main(void)
         cmocka_unit_test(nearest_is_a_true_minimum),
         cmocka_unit_test(shared_boundary_of_two_squares),
         cmocka_unit_test(latlon_parsing),
+        cmocka_unit_test(numbers_are_grouped),
+        cmocka_unit_test(corridor_table_rows),
+        cmocka_unit_test(legs_match_geodsolve),
+        cmocka_unit_test(geodesic_paths),
+        cmocka_unit_test(layer_table_rows),
+        cmocka_unit_test(border_table_rows),
     };
     int failed = cmocka_run_group_tests(tests, test_setup, test_teardown);
     bm_library_cleanup();

@@ -1,10 +1,16 @@
 /*
  * bordermap program: what the command files share. The program uses only
  * the library's public headers, like any other user.
+ *
+ * A command parses its options with cli_getopt() (which handles the shared
+ * ones: --format, --units, -q, -v), asks the library for its rows, puts them
+ * in a struct cli_rows and prints them with cli_rows_print(): the one writer
+ * of tables, CSV, JSON and GeoJSON. Messages go to stderr, data to stdout.
  */
 #ifndef BM_CLI_H
 #define BM_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 #include "bordermap/bordermap.h"
@@ -15,9 +21,6 @@
 
 /* Exit statuses: 0 done, 1 the work failed (bad input, unknown place, ...), 2 bad usage. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
-
-/* Output formats shared by the commands. */
-enum cli_format { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON };
 
 /* A subcommand: run(ctx, argc, argv) with argv[0] the command's name. */
 struct cli_command {
@@ -46,7 +49,10 @@ extern const char HELP_RENDER[];
 extern const char HELP_REPORT[];
 extern const char HELP_ATLAS[];
 
-/* ---- units and places ---- */
+/* ---- the shared options (options.c) ---------------------------------------------- */
+
+/* Output formats of the data commands. */
+enum cli_format { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON, FORMAT_GEOJSON };
 
 /* A unit of length for output. */
 struct cli_units {
@@ -54,6 +60,71 @@ struct cli_units {
     const char *long_name;
     double metres; /* metres in one unit */
 };
+
+/* How a command prints its rows: set by the shared options. */
+struct cli_out {
+    enum cli_format format;
+    struct cli_units units;
+};
+
+/* The defaults: a table, in kilometres. */
+struct cli_out cli_out_default(void);
+
+/* Which shared options a command takes, besides -q/--quiet and -v/--verbose. */
+enum { CLI_FORMAT = 1, CLI_GEOJSON = 2, CLI_UNITS = 4 };
+
+/* A command's options for cli_getopt(). */
+struct cli_opts {
+    const char *command;           /* its name, for 'see bordermap help NAME' */
+    const char *shortopts;         /* its own, as for getopt ("o:w"); no leading ':' */
+    const struct option *longopts; /* its own, ending in a zero entry; NULL: none */
+    unsigned shared;               /* CLI_FORMAT (table, csv, json), CLI_GEOJSON, CLI_UNITS */
+    struct cli_out *out;           /* receives --format and --units */
+};
+
+/* What cli_getopt() returns after printing a usage error. */
+#define CLI_BAD_OPTION (-2)
+
+/*
+ * getopt_long over the command's options and the shared ones: handles the
+ * shared ones itself and returns the next of the command's own (with optarg
+ * set), -1 after the last option, or CLI_BAD_OPTION after printing the
+ * usage error (an unknown option, a missing value, a bad --format or
+ * --units): the command then returns EXIT_USAGE.
+ */
+int cli_getopt(const struct cli_opts *o, int argc, char **argv);
+
+/* Take -q/--quiet and -v/--verbose given before the command; returns how many. */
+int cli_global_options(int argc, char **argv);
+
+/* -q: no warnings or notes. */
+int cli_quiet(void);
+
+/* -v: timings per stage. */
+int cli_verbose(void);
+
+/* A note for the user ("wrote situation.png"), on stderr unless -q. */
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* -v: one line on stderr with the wall-clock and CPU time since the previous stage. */
+void cli_stage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Flush stdout and check that everything written to it arrived: on an error
+ * (a full disk, a closed pipe) print one line and return EXIT_FAIL.
+ */
+int cli_finish_stdout(void);
+
+/* Print the context's error as one line on stderr; returns EXIT_FAIL. */
+int cli_fail(const struct bm_ctx *ctx);
+
+/* Print a usage error as one line on stderr; returns EXIT_USAGE. */
+int cli_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print and clear the context's warnings on stderr (none with -q). */
+void cli_warnings(struct bm_ctx *ctx);
+
+/* ---- units and places (units.c) --------------------------------------------------- */
 
 /* Parse km, mi or nmi. Returns 0, or -1 when unknown. */
 int cli_parse_units(const char *s, struct cli_units *out);
@@ -74,22 +145,115 @@ struct cli_point {
 int cli_place(struct bm_ctx *ctx, struct bm_gazetteer **gz, const char *text,
               struct cli_point *out);
 
-/* Print the context's error as one line on stderr; returns EXIT_FAIL. */
-int cli_fail(const struct bm_ctx *ctx);
+/* ---- rows: what a command prints, built once, written in every format (rows.c) ----- */
 
-/* Print a usage error as one line on stderr; returns EXIT_USAGE. */
-int cli_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* What a column holds, and so how each format writes it. */
+enum cli_kind {
+    COL_TEXT,    /* s; JSON a string, null when NULL (or "" with COL_EMPTY_NULL) */
+    COL_INT,     /* i */
+    COL_BOOL,    /* i: yes/no; JSON true/false */
+    COL_NUMBER,  /* v: %g; JSON full precision */
+    COL_LENGTH,  /* v metres: table in units with `decimals`; CSV in units (%.6f);
+                    JSON {"metres": v, UNIT: v in units} */
+    COL_AREA,    /* v square metres: as COL_LENGTH in square units, "square_metres" */
+    COL_RATIO,   /* v: table %.2f, CSV %.4f */
+    COL_DEGREES, /* v, a latitude or longitude: table and CSV with `decimals` */
+    COL_AZIMUTH, /* v, degrees clockwise from true north, 0..360: table %.1f°, CSV %.6f */
+    COL_UNITS,   /* the unit's name (CSV): km, mi, nmi (km² with COL_SQUARE) */
+    COL_LATLON,  /* v, v2: JSON [lat, lon] */
+    COL_JSON     /* s: JSON text written as it is */
+};
 
-/* The usage error for getopt's answer c (':' a missing value, else unknown); EXIT_USAGE. */
-int cli_bad_option(const char *command, int c, char **argv);
+/* Where a column or a row appears. GeoJSON properties are the CSV's columns. */
+enum { IN_TABLE = 1, IN_CSV = 2, IN_JSON = 4, IN_ALL = 7 };
 
-/* Print and clear the context's warnings on stderr. */
-void cli_warnings(struct bm_ctx *ctx);
+/* Column flags. */
+enum {
+    COL_RIGHT = 1,      /* table: right-aligned (numbers are, by default) */
+    COL_LEFT = 2,       /* table: left-aligned */
+    COL_EMPTY_NULL = 4, /* JSON: "" is null */
+    COL_FLAT = 8,       /* JSON: a length's or area's members go in the row itself */
+    COL_SQUARE = 16     /* COL_UNITS: the square unit */
+};
 
-/* Parse "table", "csv" or "json". Returns 0, or -1 when unknown. */
-int cli_parse_format(const char *s, enum cli_format *out);
+struct cli_col {
+    const char *key;  /* CSV header and JSON key */
+    const char *head; /* table header; NULL: the unit's name (km, km²) */
+    enum cli_kind kind;
+    unsigned in; /* IN_TABLE, IN_CSV, IN_JSON */
+    unsigned flags;
+    int decimals; /* table (and CSV for COL_DEGREES) */
+};
 
-/* ---- tables ---- */
+/* One cell. A cell with null set has no value: "" (or s) in a table, "" in CSV, null in JSON. */
+struct cli_cell {
+    const char *s; /* copied by cli_add() */
+    double v, v2;
+    long long i;
+    int null;
+    int decimals; /* > 0: overrides the column's, in the table */
+};
+
+/* GeoJSON: write row's geometry object (lon, lat) to out. */
+typedef void (*cli_geometry_fn)(FILE *out, size_t row, const void *data);
+
+struct cli_rows {
+    const struct cli_col *cols;
+    size_t ncols, nrows;
+    void *cells;   /* GArray of struct cli_cell, nrows * ncols */
+    void *in;      /* GArray of unsigned: where each row appears */
+    void *strings; /* GStringChunk: the cells' text */
+    cli_geometry_fn geometry;
+    const void *geometry_data;
+};
+
+void cli_rows_init(struct cli_rows *r, const struct cli_col *cols, size_t ncols);
+void cli_rows_free(struct cli_rows *r);
+
+/* Add a row of ncols cells (their text is copied), shown where `in` says. Returns its index. */
+size_t cli_add(struct cli_rows *r, unsigned in, const struct cli_cell *cells);
+
+/* Print the CSV header line of the columns. */
+void cli_rows_csv_header(const struct cli_rows *r, const struct cli_out *o);
+
+/* Writer flags. */
+enum {
+    CLI_NO_HEADER = 1, /* table and CSV: no header line */
+    CLI_RECORDS = 2    /* table: a block per row, its first column as the heading */
+};
+
+/*
+ * Print the rows in o's format on stdout: an aligned table, CSV, a JSON
+ * array of objects (row lines indented by `indent` spaces) or a GeoJSON
+ * FeatureCollection (r->geometry must be set).
+ */
+void cli_rows_print(const struct cli_rows *r, const struct cli_out *o, unsigned flags, int indent);
+
+/* ---- GeoJSON geometries for cli_rows.geometry (geojson.c) ------------------------- */
+
+void cli_geojson_point(FILE *out, double lon, double lat);
+
+/* The geodesic from 1 to 2 as a LineString whose straight pieces stay within 1 km of it. */
+void cli_geojson_geodesic(FILE *out, struct bm_ctx *ctx, double lat1, double lon1, double lat2,
+                          double lon2);
+
+/* Does any feature of L have several parts (so that all are written as Multi*)? */
+int cli_geojson_needs_multi(const struct bm_layer *L);
+
+/* Feature feat of L as its GeoJSON geometry; multi: as a Multi* even when single. */
+void cli_geojson_feature(FILE *out, const struct bm_layer *L, size_t feat, int multi);
+
+/* ---- JSON pieces for what surrounds the rows (rows.c) ----------------------------- */
+
+void json_string(FILE *out, const char *s);
+
+/* A number in the fewest digits that read back as the same double; null when not finite. */
+void json_number(FILE *out, double v);
+
+/* {"metres": m, "km": m / 1000}: a length in metres and in o's units. */
+void json_length(FILE *out, double metres, const struct cli_units *u);
+
+/* ---- text (text.c) ------------------------------------------------------------------ */
 
 /* A table of text cells, printed with columns aligned by display width. */
 struct cli_table {
@@ -107,12 +271,6 @@ void table_free(struct cli_table *t);
 /* Columns a UTF-8 string takes on a terminal: CJK counts 2, marks 0. */
 size_t display_width(const char *s);
 
-/* ---- CSV and JSON ---- */
-
 void csv_field(FILE *out, const char *s, int last);
-void json_string(FILE *out, const char *s);
-
-/* Format n with grouped thousands, e.g. 331204 -> "331,204". */
-void group_digits(char *buf, size_t size, unsigned long long n);
 
 #endif

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <stdint.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +84,7 @@ static int one_map(struct bm_ctx *ctx, const struct atlas *a, size_t i, enum bm_
 /* The progress line: on a terminal only, rewritten in place. */
 static void progress(size_t done, size_t total, const char *name, time_t start)
 {
-    if (!isatty(STDERR_FILENO))
+    if (!isatty(STDERR_FILENO) || cli_quiet())
         return;
     double spent = difftime(time(NULL), start);
     double left = done ? spent / (double)done * (double)(total - done) : 0;
@@ -154,9 +153,8 @@ static int parse(int argc, char **argv, struct atlas *a)
         {"jobs", required_argument, NULL, 'j'},   {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'F'}, {NULL, 0, NULL, 0}};
     int c;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":l:w:n:m:j:o:F:", longopts, NULL)) != -1) {
+    struct cli_opts opts = {"atlas", "l:w:n:m:j:o:F:", longopts, 0, NULL};
+    while ((c = cli_getopt(&opts, argc, argv)) != -1) {
         char *end;
         switch (c) {
         case 'l':
@@ -186,7 +184,7 @@ static int parse(int argc, char **argv, struct atlas *a)
                 return cli_usage("atlas", "--jobs takes a number from 1 to 64, not '%s'", optarg);
             break;
         default:
-            return cli_bad_option("atlas", c, argv);
+            return EXIT_USAGE;
         }
     }
     if (argc - optind != 1 || !a->layer)
@@ -270,9 +268,11 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
     } else if (bm_scene_load(ctx, a.scene, m) != BM_OK) {
         rc = cli_fail(ctx);
     } else {
+        cli_stage("read the recipe and layer '%s'", a.layer);
         rc = run_jobs(&a, fmt, exts[f]);
+        cli_stage("draw %zu maps in %d processes", n, a.jobs);
         if (rc == EXIT_OK)
-            printf("wrote %zu maps to %s/\n", n, a.dir);
+            cli_note("wrote %zu maps to %s/", n, a.dir);
     }
     for (size_t i = 0; a.names && i < n; i++)
         free(a.names[i]);

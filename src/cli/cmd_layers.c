@@ -2,7 +2,6 @@
 #include "cli.h"
 
 #include <dirent.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -138,97 +137,140 @@ static int list_sources(struct bm_ctx *ctx, struct listing *l, int n, char **pat
     return rc;
 }
 
-static void print_fields(FILE *out, const struct bm_layer *L, const char *sep)
+/* The columns of the listing: a block per layer in a table, a row in CSV and JSON. */
+enum {
+    L_LAYER,
+    L_SUMMARY,
+    L_GEOMETRY,
+    L_FEATURES,
+    L_POINTS,
+    L_EXTENT,
+    L_WEST,
+    L_SOUTH,
+    L_EAST,
+    L_NORTH,
+    L_BBOX,
+    L_CRS,
+    L_FORMAT,
+    L_FIELDS,
+    L_FIELDS_CSV,
+    L_FIELDS_JSON,
+    L_NCOLS
+};
+
+static const struct cli_col COLS[L_NCOLS] = {
+    {"layer", "layer", COL_TEXT, IN_ALL, 0, 0},
+    {"summary", "geometry", COL_TEXT, IN_TABLE, 0, 0},
+    {"geometry", NULL, COL_TEXT, IN_CSV | IN_JSON, 0, 0},
+    {"features", NULL, COL_INT, IN_CSV | IN_JSON, 0, 0},
+    {"points", NULL, COL_INT, IN_CSV | IN_JSON, 0, 0},
+    {"extent", "extent", COL_TEXT, IN_TABLE, 0, 0},
+    {"west", NULL, COL_DEGREES, IN_CSV, 0, 6},
+    {"south", NULL, COL_DEGREES, IN_CSV, 0, 6},
+    {"east", NULL, COL_DEGREES, IN_CSV, 0, 6},
+    {"north", NULL, COL_DEGREES, IN_CSV, 0, 6},
+    {"extent", NULL, COL_JSON, IN_JSON, 0, 0},
+    {"crs", "CRS", COL_TEXT, IN_ALL, 0, 0},
+    {"format", "format", COL_TEXT, IN_TABLE | IN_JSON, 0, 0},
+    {"fields", "fields", COL_TEXT, IN_TABLE, 0, 0},
+    {"fields", NULL, COL_TEXT, IN_CSV, 0, 0},
+    {"fields", NULL, COL_JSON, IN_JSON, 0, 0}};
+
+/* The text of one of a layer's descriptions, built in a memory stream; free() it. */
+struct text {
+    char *s;
+    size_t len;
+    FILE *f;
+};
+
+static FILE *text_open(struct text *t)
 {
-    for (size_t i = 0; i < bm_layer_field_count(L); i++)
-        fprintf(out, "%s%s (%s)", i ? sep : "", bm_layer_field_name(L, i),
-                bm_field_type_name(bm_layer_field_type(L, i)));
+    t->s = NULL;
+    t->f = open_memstream(&t->s, &t->len);
+    if (!t->f) {
+        fputs("bordermap: out of memory listing the layers\n", stderr);
+        exit(EXIT_FAIL);
+    }
+    return t->f;
 }
 
-static void print_table(FILE *out, const char *label, const struct bm_layer *L, int first)
+static const char *text_close(struct text *t)
 {
+    if (t->f)
+        fclose(t->f);
+    return t->s ? t->s : "";
+}
+
+/* One layer's row: what the table says in words, CSV and JSON in fields. */
+static void add_layer(struct cli_rows *r, const char *label, const struct bm_layer *L)
+{
+    enum { SUMMARY, EXTENT, BBOX, FIELDS, FIELDS_CSV, FIELDS_JSON, NTEXT };
+    struct text t[NTEXT];
+    FILE *f[NTEXT];
+    for (int i = 0; i < NTEXT; i++)
+        f[i] = text_open(&t[i]);
     char nf[32], np[32];
+    size_t n = bm_layer_feature_count(L), nfields = bm_layer_field_count(L);
     struct bm_bbox b = bm_layer_extent(L);
-    group_digits(nf, sizeof nf, bm_layer_feature_count(L));
-    group_digits(np, sizeof np, bm_layer_point_count(L));
-    fprintf(out, "%s%s\n", first ? "" : "\n", label);
-    fprintf(out, "  geometry  %s, %s features, %s points\n", bm_layer_geom_name(L), nf, np);
-    if (bm_layer_feature_count(L) > 0)
-        fprintf(out, "  extent    lon %.4f to %.4f, lat %.4f to %.4f\n", b.west, b.east, b.south,
-                b.north);
-    else
-        fputs("  extent    (empty)\n", out);
-    fprintf(out, "  CRS       %s\n", bm_layer_crs(L));
-    fprintf(out, "  format    %s\n", bm_layer_driver(L));
-    fputs("  fields    ", out);
-    print_fields(out, L, ", ");
-    fputs(bm_layer_field_count(L) ? "\n" : "(none)\n", out);
-}
-
-static void print_csv(FILE *out, const char *label, const struct bm_layer *L)
-{
-    char num[6][64];
-    struct bm_bbox b = bm_layer_extent(L);
-    snprintf(num[0], sizeof num[0], "%zu", bm_layer_feature_count(L));
-    snprintf(num[1], sizeof num[1], "%zu", bm_layer_point_count(L));
-    snprintf(num[2], sizeof num[2], "%.6f", b.west);
-    snprintf(num[3], sizeof num[3], "%.6f", b.south);
-    snprintf(num[4], sizeof num[4], "%.6f", b.east);
-    snprintf(num[5], sizeof num[5], "%.6f", b.north);
-    csv_field(out, label, 0);
-    csv_field(out, bm_layer_geom_name(L), 0);
-    for (int i = 0; i < 6; i++)
-        csv_field(out, num[i], 0);
-    csv_field(out, bm_layer_crs(L), 0);
-    /* fields as "name:Type name:Type" in one cell */
-    char *joined = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&joined, &len);
-    if (mem) {
-        for (size_t i = 0; i < bm_layer_field_count(L); i++)
-            fprintf(mem, "%s%s:%s", i ? " " : "", bm_layer_field_name(L, i),
-                    bm_field_type_name(bm_layer_field_type(L, i)));
-        fclose(mem);
+    fprintf(f[SUMMARY], "%s, %s features, %s points", bm_layer_geom_name(L),
+            bm_format_number(nf, sizeof nf, (double)n, 0),
+            bm_format_number(np, sizeof np, (double)bm_layer_point_count(L), 0));
+    if (n > 0) {
+        fprintf(f[EXTENT], "lon %.4f to %.4f, lat %.4f to %.4f", b.west, b.east, b.south, b.north);
+        const double v[4] = {b.west, b.south, b.east, b.north};
+        for (int i = 0; i < 4; i++) {
+            fputs(i ? ", " : "[", f[BBOX]);
+            json_number(f[BBOX], v[i]);
+        }
+        fputc(']', f[BBOX]);
+    } else {
+        fputs("(empty)", f[EXTENT]);
+        fputs("null", f[BBOX]);
     }
-    csv_field(out, joined ? joined : "", 1);
-    free(joined);
-}
-
-static void print_json(FILE *out, const char *label, const struct bm_layer *L, int first)
-{
-    struct bm_bbox b = bm_layer_extent(L);
-    fputs(first ? "[\n  {" : ",\n  {", out);
-    fputs("\"layer\": ", out);
-    json_string(out, label);
-    fputs(", \"geometry\": ", out);
-    json_string(out, bm_layer_geom_name(L));
-    fprintf(out, ", \"features\": %zu, \"points\": %zu", bm_layer_feature_count(L),
-            bm_layer_point_count(L));
-    if (bm_layer_feature_count(L) > 0)
-        fprintf(out, ", \"extent\": [%.17g, %.17g, %.17g, %.17g]", b.west, b.south, b.east,
-                b.north);
-    else
-        fputs(", \"extent\": null", out);
-    fputs(", \"crs\": ", out);
-    json_string(out, bm_layer_crs(L));
-    fputs(", \"format\": ", out);
-    json_string(out, bm_layer_driver(L));
-    fputs(", \"fields\": [", out);
-    for (size_t i = 0; i < bm_layer_field_count(L); i++) {
-        fputs(i ? ", {\"name\": " : "{\"name\": ", out);
-        json_string(out, bm_layer_field_name(L, i));
-        fputs(", \"type\": ", out);
-        json_string(out, bm_field_type_name(bm_layer_field_type(L, i)));
-        fputc('}', out);
+    fputc('[', f[FIELDS_JSON]);
+    for (size_t i = 0; i < nfields; i++) {
+        const char *name = bm_layer_field_name(L, i);
+        const char *type = bm_field_type_name(bm_layer_field_type(L, i));
+        fprintf(f[FIELDS], "%s%s (%s)", i ? ", " : "", name, type);
+        fprintf(f[FIELDS_CSV], "%s%s:%s", i ? " " : "", name, type);
+        fputs(i ? ", {\"name\": " : "{\"name\": ", f[FIELDS_JSON]);
+        json_string(f[FIELDS_JSON], name);
+        fputs(", \"type\": ", f[FIELDS_JSON]);
+        json_string(f[FIELDS_JSON], type);
+        fputc('}', f[FIELDS_JSON]);
     }
-    fputs("]}", out);
+    fputc(']', f[FIELDS_JSON]);
+    if (nfields == 0)
+        fputs("(none)", f[FIELDS]);
+    const char *text[NTEXT];
+    for (int i = 0; i < NTEXT; i++)
+        text[i] = text_close(&t[i]);
+    struct cli_cell c[L_NCOLS] = {[L_LAYER] = {.s = label},
+                                  [L_SUMMARY] = {.s = text[SUMMARY]},
+                                  [L_GEOMETRY] = {.s = bm_layer_geom_name(L)},
+                                  [L_FEATURES] = {.i = (long long)n},
+                                  [L_POINTS] = {.i = (long long)bm_layer_point_count(L)},
+                                  [L_EXTENT] = {.s = text[EXTENT]},
+                                  [L_WEST] = {.v = b.west},
+                                  [L_SOUTH] = {.v = b.south},
+                                  [L_EAST] = {.v = b.east},
+                                  [L_NORTH] = {.v = b.north},
+                                  [L_BBOX] = {.s = text[BBOX]},
+                                  [L_CRS] = {.s = bm_layer_crs(L)},
+                                  [L_FORMAT] = {.s = bm_layer_driver(L)},
+                                  [L_FIELDS] = {.s = text[FIELDS]},
+                                  [L_FIELDS_CSV] = {.s = text[FIELDS_CSV]},
+                                  [L_FIELDS_JSON] = {.s = text[FIELDS_JSON]}};
+    cli_add(r, IN_ALL, c);
+    for (int i = 0; i < NTEXT; i++)
+        free(t[i].s);
 }
 
-static int print_listing(struct bm_ctx *ctx, const struct listing *l, enum cli_format fmt)
+static int print_listing(struct bm_ctx *ctx, const struct listing *l, const struct cli_out *o)
 {
-    int rc = EXIT_OK, shown = 0;
-    if (fmt == FORMAT_CSV)
-        fputs("layer,geometry,features,points,west,south,east,north,crs,fields\n", stdout);
+    int rc = EXIT_OK;
+    struct cli_rows r;
+    cli_rows_init(&r, COLS, L_NCOLS);
     for (size_t i = 0; i < l->n; i++) {
         struct bm_load_opts opts = {.layer = l->items[i].layer};
         if (l->items[i].shipped)
@@ -239,40 +281,30 @@ static int print_listing(struct bm_ctx *ctx, const struct listing *l, enum cli_f
             continue;
         }
         cli_warnings(ctx);
-        if (fmt == FORMAT_TABLE)
-            print_table(stdout, l->items[i].label, L, !shown);
-        else if (fmt == FORMAT_CSV)
-            print_csv(stdout, l->items[i].label, L);
-        else
-            print_json(stdout, l->items[i].label, L, !shown);
-        shown++;
+        cli_stage("load %s", l->items[i].label);
+        add_layer(&r, l->items[i].label, L);
         bm_layer_free(L);
     }
-    if (fmt == FORMAT_JSON)
-        fputs(shown ? "\n]\n" : "[]\n", stdout);
+    cli_rows_print(&r, o, CLI_RECORDS, 2);
+    if (o->format == FORMAT_JSON)
+        putchar('\n');
+    cli_rows_free(&r);
     return rc;
 }
 
 int cmd_layers(struct bm_ctx *ctx, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
-                                             {NULL, 0, NULL, 0}};
-    enum cli_format fmt = FORMAT_TABLE;
+    struct cli_out out = cli_out_default();
+    struct cli_opts opts = {"layers", "", NULL, CLI_FORMAT, &out};
     int c;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":f:", longopts, NULL)) != -1) {
-        if (c == 'f' && cli_parse_format(optarg, &fmt) == 0)
-            continue;
-        if (c == 'f')
-            return cli_usage("layers", "unknown format '%s' (use table, csv or json)", optarg);
-        return cli_bad_option("layers", c, argv);
-    }
+    while ((c = cli_getopt(&opts, argc, argv)) != -1)
+        if (c == CLI_BAD_OPTION)
+            return EXIT_USAGE;
     struct listing l = {0};
     int rc =
         optind < argc ? list_sources(ctx, &l, argc - optind, argv + optind) : list_shipped(ctx, &l);
     if (l.n > 0) {
-        int rc2 = print_listing(ctx, &l, fmt);
+        int rc2 = print_listing(ctx, &l, &out);
         if (rc == EXIT_OK)
             rc = rc2;
     }

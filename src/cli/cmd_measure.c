@@ -1,7 +1,6 @@
 /* bordermap program: 'bordermap measure'. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +26,16 @@ const char HELP_MEASURE[] =
     "             100) the two polygons' edges may lie and still count as shared;\n"
     "             --export writes the border lines to a .geojson or .gpkg file\n"
     "  distance   the geodesic legs along a chain of places, each with its\n"
-    "             initial azimuth, and the total; a PLACE is a gazetteer name in\n"
-    "             English, Chinese or Burmese, or lat,lon in degrees\n"
+    "             initial azimuth (degrees clockwise from true north, 0 to 360),\n"
+    "             and the total; a PLACE is a gazetteer name in English, Chinese\n"
+    "             or Burmese, or lat,lon in degrees\n"
     "  layer      lengths of the lines or areas of the polygons of any vector\n"
     "             source, per feature and in total\n"
     "\n"
     "  -u, --units U     km (default), mi or nmi\n"
-    "  -f, --format FMT  table (default), csv or json (full precision, with units)\n"
+    "  -f, --format FMT  table (default), csv or json (full precision, with units);\n"
+    "                    geojson for distance (each leg a geodesic line, within\n"
+    "                    1 km) and layer (each feature with its length or area)\n"
     "\n"
     "examples:\n"
     "  bordermap measure\n"
@@ -42,358 +44,284 @@ const char HELP_MEASURE[] =
     "  bordermap measure distance Ruili Naypyidaw\n"
     "  bordermap measure distance 瑞丽 Lashio Mandalay --units mi\n";
 
+#define AZIMUTH_NOTE "degrees clockwise from true north, 0 to 360"
+
 #define ELLIPSOID_NOTE                                                                             \
     "WGS 84 ellipsoid (a = 6378137 m, 1/f = 298.257223563), geodesics by Karney's algorithm "      \
     "(PROJ geod)"
 
 struct options {
-    enum cli_format format;
-    struct cli_units units;
+    struct cli_out out;
     const char *source, *where, *layer, *export_path;
     double tolerance;
     int compare;
 };
 
-/* ---- output helpers ---- */
+/* ---- the default: the border by stretch, the corridor against published lengths ---- */
 
-static void print_json_number(const char *key, double v, int comma)
+static const struct cli_col STRETCH_COLS[] = {
+    {"section", NULL, COL_TEXT, IN_CSV, 0, 0},     {"seq", "seq", COL_TEXT, IN_TABLE, COL_RIGHT, 0},
+    {"name", "stretch", COL_TEXT, IN_ALL, 0, 0},   {"kind", NULL, COL_TEXT, IN_CSV, 0, 0},
+    {"status", NULL, COL_TEXT, IN_CSV, 0, 0},      {"length", NULL, COL_LENGTH, IN_ALL, 0, 1},
+    {"published", NULL, COL_LENGTH, IN_CSV, 0, 0}, {"ratio", NULL, COL_RATIO, IN_CSV, 0, 0},
+    {"source", NULL, COL_TEXT, IN_CSV, 0, 0}};
+
+static const struct cli_col ROUTE_COLS[] = {{"section", NULL, COL_TEXT, IN_CSV, 0, 0},
+                                            {"name", "name", COL_TEXT, IN_ALL, 0, 0},
+                                            {"kind", "kind", COL_TEXT, IN_ALL, 0, 0},
+                                            {"status", "status", COL_TEXT, IN_ALL, 0, 0},
+                                            {"measured", "measured", COL_LENGTH, IN_ALL, 0, 1},
+                                            {"published", "published", COL_LENGTH, IN_ALL, 0, 1},
+                                            {"ratio", "ratio", COL_RATIO, IN_ALL, 0, 0},
+                                            {"source", NULL, COL_TEXT, IN_CSV | IN_JSON, 0, 0}};
+
+static void corridor_rows(const struct bm_corridor_table *t, const struct cli_out *o,
+                          struct cli_rows *stretches, struct cli_rows *routes)
 {
-    printf("%s\"%s\": %.17g", comma ? ", " : "", key, v);
+    cli_rows_init(stretches, STRETCH_COLS, sizeof STRETCH_COLS / sizeof STRETCH_COLS[0]);
+    for (size_t i = 0; i < t->nstretches; i++) {
+        const struct bm_stretch *s = &t->stretches[i];
+        cli_add(stretches, IN_ALL,
+                (struct cli_cell[]){{.s = "border"},
+                                    {.s = s->seq},
+                                    {.s = s->name},
+                                    {0},
+                                    {0},
+                                    {.v = s->length_m},
+                                    {.null = 1},
+                                    {.null = 1},
+                                    {.s = t->border_source}});
+    }
+    char total[256];
+    snprintf(total, sizeof total, "%s (total)", t->border_name);
+    cli_add(stretches, IN_CSV,
+            (struct cli_cell[]){{.s = "border"},
+                                {0},
+                                {.s = total},
+                                {0},
+                                {0},
+                                {.v = t->border_m},
+                                {.null = 1},
+                                {.null = 1},
+                                {.s = t->border_source}});
+    cli_rows_init(routes, ROUTE_COLS, sizeof ROUTE_COLS / sizeof ROUTE_COLS[0]);
+    for (size_t i = 0; i < t->nroutes; i++) {
+        const struct bm_route *r = &t->routes[i];
+        int none = isnan(r->published_m);
+        /* The "as published" rule holds in the units it was published in, kilometres. */
+        int decimals = o->units.metres == 1000 ? r->published_decimals : 1;
+        cli_add(routes, IN_ALL,
+                (struct cli_cell[]){
+                    {.s = "corridor"},
+                    {.s = r->name},
+                    {.s = r->kind},
+                    {.s = r->status},
+                    {.v = r->length_m},
+                    {.v = r->published_m, .null = none, .s = "none", .decimals = decimals},
+                    {.v = r->ratio, .null = none},
+                    {.s = r->source}});
+    }
 }
 
-static void print_json_length(const char *key, double metres, const struct options *o, int comma)
+static void print_corridor(const struct bm_corridor_table *t, const struct cli_out *o)
 {
-    printf("%s\"%s\": {\"metres\": %.17g, \"%s\": %.17g}", comma ? ", " : "", key, metres,
-           o->units.name, metres / o->units.metres);
-}
-
-static char *length_cell(char *buf, size_t size, double metres, const struct options *o)
-{
-    format_length(buf, size, metres, &o->units, 1);
-    return buf;
-}
-
-/* ---- the default report ---- */
-
-static int load_shipped(struct bm_ctx *ctx, const char *rel, struct bm_layer **L)
-{
-    char path[4096];
-    /* The shipped layers were checked valid when they were built. */
-    struct bm_load_opts opts = {.invalid = BM_INVALID_UNCHECKED};
-    if (bm_ctx_data_path(ctx, rel, path, sizeof path) != BM_OK ||
-        bm_layer_load(ctx, path, &opts, L) != BM_OK)
-        return cli_fail(ctx);
-    return EXIT_OK;
-}
-
-static const char *attr(const struct bm_layer *L, size_t i, const char *field)
-{
-    int k = bm_layer_field_index(L, field);
-    const char *v = k >= 0 ? bm_layer_attr(L, i, (size_t)k) : NULL;
-    return v ? v : "";
-}
-
-static void border_section(const struct bm_layer *B, const struct options *o)
-{
-    double total = 0;
-    for (size_t i = 0; i < bm_layer_feature_count(B); i++)
-        total += bm_feature_length(B, i);
+    struct cli_rows stretches, routes;
+    corridor_rows(t, o, &stretches, &routes);
     char cell[64];
-    if (o->format == FORMAT_TABLE) {
-        printf("China–Myanmar border: %s %s\n", length_cell(cell, sizeof cell, total, o),
-               o->units.name);
-        printf("  data: shapes/boundaries/border_cn_mm.shp: %s\n\n", attr(B, 0, "source"));
-        struct cli_table t;
-        table_init(&t, 3);
-        t.right[0] = t.right[2] = 1;
-        const char *head[] = {"seq", "stretch", o->units.name};
-        table_add(&t, head);
-        for (size_t i = 0; i < bm_layer_feature_count(B); i++) {
-            const char *row[] = {attr(B, i, "seq"), attr(B, i, "name"),
-                                 length_cell(cell, sizeof cell, bm_feature_length(B, i), o)};
-            table_add(&t, row);
-        }
-        table_print(&t, stdout);
-        table_free(&t);
-    } else if (o->format == FORMAT_CSV) {
-        for (size_t i = 0; i < bm_layer_feature_count(B); i++) {
-            snprintf(cell, sizeof cell, "%.6f", bm_feature_length(B, i) / o->units.metres);
-            const char *row[] = {"border", attr(B, i, "name"),  "", "", cell, "",
-                                 "",       attr(B, i, "source")};
-            for (int k = 0; k < 8; k++)
-                csv_field(stdout, row[k], k == 7);
-        }
-        snprintf(cell, sizeof cell, "%.6f", total / o->units.metres);
-        const char *row[] = {
-            "border", "China–Myanmar border (total)", "", "", cell, "", "", attr(B, 0, "source")};
-        for (int k = 0; k < 8; k++)
-            csv_field(stdout, row[k], k == 7);
-    } else {
-        fputs("  \"border\": {\"name\": \"China–Myanmar border\", \"data\": ", stdout);
-        json_string(stdout, bm_layer_path(B));
-        fputs(", \"source\": ", stdout);
-        json_string(stdout, attr(B, 0, "source"));
-        print_json_length("total", total, o, 1);
-        fputs(", \"stretches\": [", stdout);
-        for (size_t i = 0; i < bm_layer_feature_count(B); i++) {
-            fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", stdout);
-            json_string(stdout, attr(B, i, "name"));
-            print_json_length("length", bm_feature_length(B, i), o, 1);
-            fputc('}', stdout);
-        }
-        fputs("]},\n", stdout);
-    }
-}
-
-/* One row per pipeline section or rail segment: measured, published, ratio. */
-static void corridor_rows(const struct bm_layer *L, const struct options *o, struct cli_table *t,
-                          int *first_json)
-{
-    for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
-        double m = bm_feature_length(L, i), pub = NAN;
-        int k = bm_layer_field_index(L, "publish_km");
-        int has_pub = k >= 0 && bm_layer_attr_double(L, i, (size_t)k, &pub) && pub > 0;
-        char measured[64], published[64] = "", ratio[32] = "";
-        if (o->format == FORMAT_JSON) {
-            fputs(*first_json ? "\n    {\"name\": " : ",\n    {\"name\": ", stdout);
-            *first_json = 0;
-            json_string(stdout, attr(L, i, "name"));
-            fputs(", \"kind\": ", stdout);
-            json_string(stdout, attr(L, i, "kind"));
-            fputs(", \"status\": ", stdout);
-            json_string(stdout, attr(L, i, "status"));
-            print_json_length("measured", m, o, 1);
-            if (has_pub) {
-                print_json_length("published", pub * 1000, o, 1);
-                print_json_number("ratio", m / (pub * 1000), 1);
-            } else {
-                fputs(", \"published\": null, \"ratio\": null", stdout);
-            }
-            fputs(", \"source\": ", stdout);
-            json_string(stdout, attr(L, i, "source"));
-            fputc('}', stdout);
-            continue;
-        }
-        if (o->format == FORMAT_CSV) {
-            snprintf(measured, sizeof measured, "%.6f", m / o->units.metres);
-            if (has_pub) {
-                snprintf(published, sizeof published, "%.6f", pub * 1000 / o->units.metres);
-                snprintf(ratio, sizeof ratio, "%.4f", m / (pub * 1000));
-            }
-            const char *row[] = {"corridor",
-                                 attr(L, i, "name"),
-                                 attr(L, i, "kind"),
-                                 attr(L, i, "status"),
-                                 measured,
-                                 published,
-                                 ratio,
-                                 attr(L, i, "source")};
-            for (int c = 0; c < 8; c++)
-                csv_field(stdout, row[c], c == 7);
-            continue;
-        }
-        length_cell(measured, sizeof measured, m, o);
-        if (has_pub) {
-            /* Quote a published figure as precisely as it was published (133.66 km). */
-            int two = fabs(pub * 10 - round(pub * 10)) > 1e-9 && o->units.metres == 1000;
-            format_length(published, sizeof published, pub * 1000, &o->units, two ? 2 : 1);
-            snprintf(ratio, sizeof ratio, "%.2f", m / (pub * 1000));
-        } else {
-            snprintf(published, sizeof published, "none");
-        }
-        const char *row[] = {attr(L, i, "name"), attr(L, i, "kind"), attr(L, i, "status"),
-                             measured,           published,          ratio};
-        table_add(t, row);
-    }
-}
-
-static int report(struct bm_ctx *ctx, const struct options *o)
-{
-    struct bm_layer *B = NULL, *P = NULL, *R = NULL;
-    int rc = load_shipped(ctx, "shapes/boundaries/border_cn_mm.shp", &B);
-    if (rc == EXIT_OK)
-        rc = load_shipped(ctx, "shapes/infrastructure/pipelines.shp", &P);
-    if (rc == EXIT_OK)
-        rc = load_shipped(ctx, "shapes/infrastructure/rail.shp", &R);
-    if (rc != EXIT_OK)
-        goto done;
-    if (o->format == FORMAT_TABLE)
+    switch (o->format) {
+    case FORMAT_TABLE:
         printf("Geodesic lengths on the " ELLIPSOID_NOTE ", in %s.\n\n", o->units.long_name);
-    else if (o->format == FORMAT_CSV)
-        puts("section,name,kind,status,measured,published,ratio,source");
-    else
-        printf("{\n  \"method\": \"" ELLIPSOID_NOTE "\",\n  \"units\": \"%s\",\n", o->units.name);
-    border_section(B, o);
-    struct cli_table t;
-    table_init(&t, 6);
-    t.right[3] = t.right[4] = t.right[5] = 1;
-    const char *head[] = {"name", "kind", "status", "measured", "published", "ratio"};
-    table_add(&t, head);
-    int first_json = 1;
-    if (o->format == FORMAT_JSON)
-        fputs("  \"corridor\": [", stdout);
-    corridor_rows(P, o, &t, &first_json);
-    corridor_rows(R, o, &t, &first_json);
-    if (o->format == FORMAT_TABLE) {
+        format_length(cell, sizeof cell, t->border_m, &o->units, 1);
+        printf("%s: %s %s\n", t->border_name, cell, o->units.name);
+        printf("  data: shapes/boundaries/border_cn_mm.shp: %s\n\n", t->border_source);
+        cli_rows_print(&stretches, o, 0, 0);
         printf("\nPipelines and railways (%s):\n", o->units.name);
         puts("  data: shapes/infrastructure/pipelines.shp and rail.shp; each route's sources in "
              "--format csv or json");
-        printf("  %s\n\n", attr(P, 0, "accuracy"));
-        table_print(&t, stdout);
+        printf("  %s\n\n", t->routes_accuracy);
+        cli_rows_print(&routes, o, 0, 0);
         puts("\nA schematic route is expected to measure shorter than the published length,\n"
              "which follows the terrain.");
-    } else if (o->format == FORMAT_JSON) {
-        fputs("\n  ],\n  \"corridor_accuracy\": ", stdout);
-        json_string(stdout, attr(P, 0, "accuracy"));
+        break;
+    case FORMAT_CSV:
+        cli_rows_csv_header(&routes, o);
+        cli_rows_print(&stretches, o, CLI_NO_HEADER, 0);
+        cli_rows_print(&routes, o, CLI_NO_HEADER, 0);
+        break;
+    default:
+        printf("{\n  \"method\": \"" ELLIPSOID_NOTE "\",\n  \"units\": \"%s\",\n", o->units.name);
+        fputs("  \"border\": {\"name\": ", stdout);
+        json_string(stdout, t->border_name);
+        fputs(", \"data\": ", stdout);
+        json_string(stdout, t->border_path);
+        fputs(", \"source\": ", stdout);
+        json_string(stdout, t->border_source);
+        fputs(", \"total\": ", stdout);
+        json_length(stdout, t->border_m, &o->units);
+        fputs(", \"stretches\": ", stdout);
+        cli_rows_print(&stretches, o, 0, 4);
+        fputs("},\n  \"corridor\": ", stdout);
+        cli_rows_print(&routes, o, 0, 4);
+        fputs(",\n  \"corridor_accuracy\": ", stdout);
+        json_string(stdout, t->routes_accuracy);
         fputs("\n}\n", stdout);
     }
-    table_free(&t);
-done:
-    bm_layer_free(B);
-    bm_layer_free(P);
-    bm_layer_free(R);
-    return rc;
+    cli_rows_free(&stretches);
+    cli_rows_free(&routes);
+}
+
+static int measure_corridor(struct bm_ctx *ctx, const struct options *o)
+{
+    struct bm_corridor_table *t;
+    if (bm_measure_corridor(ctx, &t) != BM_OK)
+        return cli_fail(ctx);
+    cli_stage("measure the border and the corridor");
+    print_corridor(t, &o->out);
+    bm_corridor_table_free(t);
+    return EXIT_OK;
 }
 
 /* ---- measure border ---- */
-
-static const char *const ISO_FIELDS[] = {"iso_a3", "adm0_a3", "a3", "iso3", NULL};
-
-static int iso_field(const struct bm_layer *L)
-{
-    for (const char *const *f = ISO_FIELDS; *f; f++)
-        if (bm_layer_field_index(L, *f) >= 0)
-            return bm_layer_field_index(L, *f);
-    return -1;
-}
-
-/* The shared border of codes a and b in source; *metres and *lines on success. */
-static int border_length(struct bm_ctx *ctx, const char *source, int shipped, const char *a,
-                         const char *b, const struct options *o, const char *export_path,
-                         double *metres, size_t *lines)
-{
-    struct bm_layer *L, *S = NULL;
-    struct bm_load_opts lo = {.invalid = shipped ? BM_INVALID_UNCHECKED : BM_INVALID_REPAIR};
-    if (bm_layer_load(ctx, source, &lo, &L) != BM_OK)
-        return cli_fail(ctx);
-    int rc = EXIT_OK, k = iso_field(L);
-    long fa = -1, fb = -1;
-    if (k < 0) {
-        fprintf(stderr,
-                "bordermap: '%s' has no country code field (iso_a3, adm0_a3, a3 or iso3); give "
-                "a countries layer with ISO 3166 alpha-3 codes\n",
-                source);
-        rc = EXIT_FAIL;
-    } else {
-        const char *field = bm_layer_field_name(L, (size_t)k);
-        fa = bm_layer_find(L, field, a);
-        fb = bm_layer_find(L, field, b);
-        if (fa < 0 || fb < 0) {
-            fprintf(stderr,
-                    "bordermap: no country '%s' in '%s' (field %s); use ISO 3166 alpha-3 "
-                    "codes such as CHN, MMR, THA\n",
-                    fa < 0 ? a : b, source, field);
-            rc = EXIT_FAIL;
-        } else if (fa == fb) {
-            fprintf(stderr, "bordermap: give two different countries (got %s twice)\n", a);
-            rc = EXIT_FAIL;
-        }
-    }
-    if (rc == EXIT_OK &&
-        bm_shared_boundary(ctx, L, (size_t)fa, (size_t)fb,
-                           &(struct bm_boundary_opts){o->tolerance, 10000, 3500}, &S) != BM_OK)
-        rc = cli_fail(ctx);
-    if (rc == EXIT_OK) {
-        *metres = 0;
-        *lines = bm_layer_feature_count(S);
-        for (size_t i = 0; i < *lines; i++)
-            *metres += bm_feature_length(S, i);
-        if (*lines == 0) {
-            fprintf(stderr,
-                    "bordermap: %s and %s share no border in '%s' (no edges within %g m); check "
-                    "the codes, or raise --tolerance\n",
-                    a, b, source, o->tolerance);
-            rc = EXIT_FAIL;
-        }
-    }
-    if (rc == EXIT_OK && export_path && bm_layer_write(ctx, S, export_path) != BM_OK)
-        rc = cli_fail(ctx);
-    bm_layer_free(S);
-    bm_layer_free(L);
-    return rc;
-}
 
 static int measure_border(struct bm_ctx *ctx, int n, char **args, const struct options *o)
 {
     if (n != 0 && n != 2)
         return cli_usage("measure", "give two country codes, e.g. 'measure border CHN MMR'");
-    const char *a = n ? args[0] : "CHN", *b = n ? args[1] : "MMR";
-    char osm[4096], ne[4096];
-    if (bm_ctx_data_path(ctx, "shapes/boundaries/countries.shp", osm, sizeof osm) != BM_OK ||
-        bm_ctx_data_path(ctx, "shapes/boundaries/countries_ne10.shp", ne, sizeof ne) != BM_OK)
+    struct bm_border_query q = {n ? args[0] : NULL, n ? args[1] : NULL, o->source,
+                                o->compare,         o->tolerance,       o->export_path};
+    struct bm_border_table *t;
+    if (bm_measure_border(ctx, &q, &t) != BM_OK)
         return cli_fail(ctx);
-    const char *sources[2] = {o->source ? o->source : osm, ne};
-    const char *labels[2] = {o->source ? o->source : "OpenStreetMap (shapes/boundaries/countries)",
-                             "Natural Earth 1:10m (shapes/boundaries/countries_ne10)"};
-    int count = o->compare ? 2 : 1;
-    double len[2];
-    size_t lines[2];
-    for (int i = 0; i < count; i++) {
-        int rc = border_length(ctx, sources[i], i > 0 || !o->source, a, b, o,
-                               i == 0 ? o->export_path : NULL, &len[i], &lines[i]);
-        if (rc != EXIT_OK)
-            return rc;
-    }
-    char cell[64], tol[32];
-    snprintf(tol, sizeof tol, "%g", o->tolerance);
-    if (o->format == FORMAT_JSON) {
+    cli_stage("measure the border");
+    static const struct cli_col cols[] = {{"a", NULL, COL_TEXT, IN_CSV, 0, 0},
+                                          {"b", NULL, COL_TEXT, IN_CSV, 0, 0},
+                                          {"data", "data", COL_TEXT, IN_ALL, 0, 0},
+                                          {"path", NULL, COL_TEXT, IN_CSV | IN_JSON, 0, 0},
+                                          {"length", NULL, COL_LENGTH, IN_ALL, 0, 1},
+                                          {"units", NULL, COL_UNITS, IN_CSV, 0, 0},
+                                          {"lines", "lines", COL_INT, IN_ALL, COL_LEFT, 0},
+                                          {"tolerance_m", NULL, COL_NUMBER, IN_CSV, 0, 0}};
+    struct cli_rows r;
+    cli_rows_init(&r, cols, sizeof cols / sizeof cols[0]);
+    for (size_t i = 0; i < t->nrows; i++)
+        cli_add(&r, IN_ALL,
+                (struct cli_cell[]){{.s = t->a},
+                                    {.s = t->b},
+                                    {.s = t->rows[i].label},
+                                    {.s = t->rows[i].path},
+                                    {.v = t->rows[i].length_m},
+                                    {0},
+                                    {.i = (long long)t->rows[i].lines},
+                                    {.v = t->tolerance_m}});
+    const struct cli_out *out = &o->out;
+    if (out->format == FORMAT_JSON) {
         printf("{\"method\": \"" ELLIPSOID_NOTE "\", \"countries\": [\"%s\", \"%s\"], "
-               "\"tolerance_m\": %.17g, \"units\": \"%s\", \"borders\": [",
-               a, b, o->tolerance, o->units.name);
-        for (int i = 0; i < count; i++) {
-            fputs(i ? ", {\"data\": " : "{\"data\": ", stdout);
-            json_string(stdout, labels[i]);
-            fputs(", \"path\": ", stdout);
-            json_string(stdout, sources[i]);
-            print_json_length("length", len[i], o, 1);
-            printf(", \"lines\": %zu}", lines[i]);
-        }
-        puts("]}");
-        return EXIT_OK;
+               "\"tolerance_m\": ",
+               t->a, t->b);
+        json_number(stdout, t->tolerance_m);
+        printf(", \"units\": \"%s\", \"borders\": ", out->units.name);
+        cli_rows_print(&r, out, 0, 2);
+        puts("}");
+    } else if (out->format == FORMAT_CSV) {
+        cli_rows_print(&r, out, 0, 0);
+    } else {
+        printf("Border %s–%s, geodesic length on the " ELLIPSOID_NOTE ".\n", t->a, t->b);
+        printf("Shared edge of the two countries' polygons within %g m.\n\n", t->tolerance_m);
+        cli_rows_print(&r, out, 0, 0);
+        if (t->nrows == 2)
+            printf("\nThe coarser the data, the shorter the line: Natural Earth 1:10m gives "
+                   "%.0f %% of the OpenStreetMap length.\n",
+                   100 * t->rows[1].length_m / t->rows[0].length_m);
     }
-    if (o->format == FORMAT_CSV) {
-        puts("a,b,data,path,length,units,lines,tolerance_m");
-        for (int i = 0; i < count; i++) {
-            printf("%s,%s,", a, b);
-            csv_field(stdout, labels[i], 0);
-            csv_field(stdout, sources[i], 0);
-            printf("%.6f,%s,%zu,%s\n", len[i] / o->units.metres, o->units.name, lines[i], tol);
-        }
-        return EXIT_OK;
-    }
-    printf("Border %s–%s, geodesic length on the " ELLIPSOID_NOTE ".\n", a, b);
-    printf("Shared edge of the two countries' polygons within %s m.\n\n", tol);
-    struct cli_table t;
-    table_init(&t, 3);
-    t.right[1] = 1;
-    const char *head[] = {"data", o->units.name, "lines"};
-    table_add(&t, head);
-    for (int i = 0; i < count; i++) {
-        char nl[32];
-        snprintf(nl, sizeof nl, "%zu", lines[i]);
-        const char *row[] = {labels[i], length_cell(cell, sizeof cell, len[i], o), nl};
-        table_add(&t, row);
-    }
-    table_print(&t, stdout);
-    table_free(&t);
-    if (count == 2)
-        printf("\nThe coarser the data, the shorter the line: Natural Earth 1:10m gives %.0f %% "
-               "of the OpenStreetMap length.\n",
-               100 * len[1] / len[0]);
+    cli_rows_free(&r);
+    bm_border_table_free(t);
     return EXIT_OK;
 }
 
 /* ---- measure distance ---- */
+
+/* GeoJSON: each leg is its geodesic. */
+struct legs_geometry {
+    struct bm_ctx *ctx;
+    const struct bm_leg_table *t;
+};
+
+static void leg_line(FILE *out, size_t row, const void *data)
+{
+    const struct legs_geometry *g = data;
+    const struct bm_leg *l = &g->t->legs[row];
+    cli_geojson_geodesic(out, g->ctx, l->from_lat, l->from_lon, l->to_lat, l->to_lon);
+}
+
+static void print_legs(struct bm_ctx *ctx, const struct bm_leg_table *t, const struct cli_out *o)
+{
+    static const struct cli_col cols[] = {
+        {"leg", "leg", COL_INT, IN_TABLE | IN_CSV, 0, 0},
+        {"from", "from", COL_TEXT, IN_ALL, 0, 0},
+        {"to", "to", COL_TEXT, IN_ALL, 0, 0},
+        {"from_lat", NULL, COL_DEGREES, IN_CSV, 0, 8},
+        {"from_lon", NULL, COL_DEGREES, IN_CSV, 0, 8},
+        {"to_lat", NULL, COL_DEGREES, IN_CSV, 0, 8},
+        {"to_lon", NULL, COL_DEGREES, IN_CSV, 0, 8},
+        {"from_latlon", NULL, COL_LATLON, IN_JSON, 0, 0},
+        {"to_latlon", NULL, COL_LATLON, IN_JSON, 0, 0},
+        {"distance", NULL, COL_LENGTH, IN_ALL, 0, 1},
+        {"units", NULL, COL_UNITS, IN_CSV, 0, 0},
+        {"azimuth_initial", "azimuth", COL_AZIMUTH, IN_ALL, 0, 0},
+        {"azimuth_final", NULL, COL_AZIMUTH, IN_CSV | IN_JSON, 0, 0}};
+    struct cli_rows r;
+    cli_rows_init(&r, cols, sizeof cols / sizeof cols[0]);
+    for (size_t i = 0; i < t->nlegs; i++) {
+        const struct bm_leg *l = &t->legs[i];
+        cli_add(&r, IN_ALL,
+                (struct cli_cell[]){{.i = (long long)i + 1},
+                                    {.s = l->from},
+                                    {.s = l->to},
+                                    {.v = l->from_lat},
+                                    {.v = l->from_lon},
+                                    {.v = l->to_lat},
+                                    {.v = l->to_lon},
+                                    {.v = l->from_lat, .v2 = l->from_lon},
+                                    {.v = l->to_lat, .v2 = l->to_lon},
+                                    {.v = l->distance_m},
+                                    {0},
+                                    {.v = l->azimuth_initial},
+                                    {.v = l->azimuth_final}});
+    }
+    if (t->nlegs > 1)
+        cli_add(&r, IN_TABLE,
+                (struct cli_cell[]){{.null = 1},
+                                    {.s = "total"},
+                                    {0},
+                                    {0},
+                                    {0},
+                                    {0},
+                                    {0},
+                                    {0},
+                                    {0},
+                                    {.v = t->total_m},
+                                    {0},
+                                    {.null = 1},
+                                    {0}});
+    struct legs_geometry geometry = {ctx, t};
+    r.geometry = leg_line;
+    r.geometry_data = &geometry;
+    if (o->format == FORMAT_JSON) {
+        printf("{\"method\": \"" ELLIPSOID_NOTE "\", \"units\": \"%s\", \"azimuth_units\": "
+               "\"" AZIMUTH_NOTE "\", \"legs\": ",
+               o->units.name);
+        cli_rows_print(&r, o, 0, 2);
+        fputs(", \"total\": ", stdout);
+        json_length(stdout, t->total_m, &o->units);
+        puts("}");
+    } else {
+        cli_rows_print(&r, o, 0, 0);
+        if (o->format == FORMAT_TABLE)
+            puts("\nAzimuths are initial bearings, degrees clockwise from true north (0 to "
+                 "360); distances on the WGS 84 ellipsoid.");
+    }
+    cli_rows_free(&r);
+}
 
 static int measure_distance(struct bm_ctx *ctx, int n, char **args, const struct options *o)
 {
@@ -402,76 +330,22 @@ static int measure_distance(struct bm_ctx *ctx, int n, char **args, const struct
                                     "Naypyidaw'");
     struct bm_gazetteer *gz = NULL;
     struct cli_point *pts = calloc((size_t)n, sizeof *pts);
-    int rc = pts ? EXIT_OK : EXIT_FAIL;
-    for (int i = 0; rc == EXIT_OK && i < n; i++)
+    struct bm_waypoint *way = calloc((size_t)n, sizeof *way);
+    int rc = pts && way ? EXIT_OK : EXIT_FAIL;
+    for (int i = 0; rc == EXIT_OK && i < n; i++) {
         rc = cli_place(ctx, &gz, args[i], &pts[i]);
-    struct bm_geodesic *legs = calloc((size_t)n, sizeof *legs);
-    double total = 0;
-    for (int i = 1; rc == EXIT_OK && i < n; i++) {
-        if (bm_geod_inverse(ctx, pts[i - 1].lat, pts[i - 1].lon, pts[i].lat, pts[i].lon,
-                            &legs[i]) != BM_OK)
-            rc = cli_fail(ctx);
-        total += legs[i].distance;
+        way[i] = (struct bm_waypoint){pts[i].label, pts[i].lat, pts[i].lon};
     }
+    cli_stage("find %d places", n);
+    struct bm_leg_table *t = NULL;
+    if (rc == EXIT_OK && bm_measure_legs(ctx, way, (size_t)n, BM_LEGS_CHAIN, &t) != BM_OK)
+        rc = cli_fail(ctx);
     if (rc == EXIT_OK) {
-        char cell[64], az[32], num[16];
-        struct cli_table t;
-        table_init(&t, 5);
-        t.right[0] = t.right[3] = t.right[4] = 1;
-        const char *head[] = {"leg", "from", "to", o->units.name, "azimuth"};
-        if (o->format == FORMAT_TABLE)
-            table_add(&t, head);
-        else if (o->format == FORMAT_CSV)
-            printf("leg,from,to,from_lat,from_lon,to_lat,to_lon,distance,units,azimuth_initial,"
-                   "azimuth_final\n");
-        else
-            printf("{\"method\": \"" ELLIPSOID_NOTE "\", \"units\": \"%s\", \"legs\": [",
-                   o->units.name);
-        for (int i = 1; i < n; i++) {
-            struct bm_geodesic *g = &legs[i];
-            double azi = g->azi1 < 0 ? g->azi1 + 360 : g->azi1;
-            if (o->format == FORMAT_TABLE) {
-                snprintf(num, sizeof num, "%d", i);
-                snprintf(az, sizeof az, "%.1f°", azi);
-                const char *row[] = {num, pts[i - 1].label, pts[i].label,
-                                     length_cell(cell, sizeof cell, g->distance, o), az};
-                table_add(&t, row);
-            } else if (o->format == FORMAT_CSV) {
-                printf("%d,", i);
-                csv_field(stdout, pts[i - 1].label, 0);
-                csv_field(stdout, pts[i].label, 0);
-                printf("%.8f,%.8f,%.8f,%.8f,%.6f,%s,%.6f,%.6f\n", pts[i - 1].lat, pts[i - 1].lon,
-                       pts[i].lat, pts[i].lon, g->distance / o->units.metres, o->units.name,
-                       g->azi1, g->azi2);
-            } else {
-                fputs(i > 1 ? ",\n  {\"from\": " : "\n  {\"from\": ", stdout);
-                json_string(stdout, pts[i - 1].label);
-                fputs(", \"to\": ", stdout);
-                json_string(stdout, pts[i].label);
-                printf(", \"from_latlon\": [%.17g, %.17g], \"to_latlon\": [%.17g, %.17g]",
-                       pts[i - 1].lat, pts[i - 1].lon, pts[i].lat, pts[i].lon);
-                print_json_length("distance", g->distance, o, 1);
-                print_json_number("azimuth_initial", g->azi1, 1);
-                print_json_number("azimuth_final", g->azi2, 1);
-                fputc('}', stdout);
-            }
-        }
-        if (o->format == FORMAT_TABLE) {
-            if (n > 2) {
-                const char *row[] = {"", "total", "", length_cell(cell, sizeof cell, total, o), ""};
-                table_add(&t, row);
-            }
-            table_print(&t, stdout);
-            puts("\nAzimuths are initial bearings, degrees clockwise from true north; distances "
-                 "on the WGS 84 ellipsoid.");
-        } else if (o->format == FORMAT_JSON) {
-            fputs("\n]", stdout);
-            print_json_length("total", total, o, 1);
-            puts("}");
-        }
-        table_free(&t);
+        cli_stage("measure %zu legs", t->nlegs);
+        print_legs(ctx, t, &o->out);
     }
-    free(legs);
+    bm_leg_table_free(t);
+    free(way);
     free(pts);
     bm_gazetteer_free(gz);
     return rc;
@@ -479,17 +353,17 @@ static int measure_distance(struct bm_ctx *ctx, int n, char **args, const struct
 
 /* ---- measure layer ---- */
 
-/* The field that names features: name, NAME, ... else the first text field, else none. */
-static int label_field(const struct bm_layer *L)
+/* GeoJSON: each feature with its own geometry, from the layer. */
+struct features_geometry {
+    const struct bm_layer_table *t;
+    const struct bm_layer *L;
+    int multi;
+};
+
+static void feature_geometry(FILE *out, size_t row, const void *data)
 {
-    static const char *const names[] = {"name", "name_en", "label", "title", NULL};
-    for (const char *const *f = names; *f; f++)
-        if (bm_layer_field_index(L, *f) >= 0)
-            return bm_layer_field_index(L, *f);
-    for (size_t i = 0; i < bm_layer_field_count(L); i++)
-        if (bm_layer_field_type(L, i) == BM_FIELD_STRING)
-            return (int)i;
-    return -1;
+    const struct features_geometry *g = data;
+    cli_geojson_feature(out, g->L, g->t->rows[row].feature, g->multi);
 }
 
 static int measure_layer(struct bm_ctx *ctx, int n, char **args, const struct options *o)
@@ -498,112 +372,71 @@ static int measure_layer(struct bm_ctx *ctx, int n, char **args, const struct op
         return cli_usage("measure", "give one source, e.g. 'measure layer roads.gpkg'");
     struct bm_load_opts lo = {.layer = o->layer, .where = o->where};
     struct bm_layer *L;
+    struct bm_layer_table *t = NULL;
     if (bm_layer_load(ctx, args[0], &lo, &L) != BM_OK)
         return cli_fail(ctx);
-    enum bm_geom_type type = bm_layer_geom_type(L);
-    if (type != BM_GEOM_LINE && type != BM_GEOM_POLYGON) {
-        fprintf(stderr,
-                "bordermap: '%s' has no lines or polygons to measure (%s); give a line "
-                "or polygon layer\n",
-                args[0], bm_layer_feature_count(L) ? "it holds points" : "it is empty");
+    cli_stage("load %s", args[0]);
+    if (bm_measure_layer(ctx, L, &t) != BM_OK) {
         bm_layer_free(L);
-        return EXIT_FAIL;
+        return cli_fail(ctx);
     }
-    /* A layer that mixes families is measured by its highest one; say what was left out. */
-    size_t count[4] = {0};
-    for (size_t i = 0; i < bm_layer_feature_count(L); i++)
-        count[bm_layer_feature(L, i)->type & 3]++;
-    if (count[BM_GEOM_POINT] + count[BM_GEOM_LINE] + count[BM_GEOM_POLYGON] > count[type])
-        fprintf(stderr,
-                "bordermap: warning: '%s' mixes geometry types; measured its %zu %s, left out "
-                "%zu line(s) and %zu point(s); pick features with --where, e.g. "
-                "\"OGR_GEOMETRY='LINESTRING'\"\n",
-                args[0], count[type], type == BM_GEOM_POLYGON ? "polygon(s)" : "line(s)",
-                type == BM_GEOM_POLYGON ? count[BM_GEOM_LINE] : 0, count[BM_GEOM_POINT]);
-    int area = type == BM_GEOM_POLYGON, lf = label_field(L);
-    char unit[16];
-    snprintf(unit, sizeof unit, area ? "%s²" : "%s", o->units.name);
-    double scale = area ? o->units.metres * o->units.metres : o->units.metres, total = 0;
-    struct cli_table t;
-    table_init(&t, 3);
-    t.right[0] = t.right[2] = 1;
-    const char *head[] = {"fid", "name", unit};
-    if (o->format == FORMAT_TABLE)
-        table_add(&t, head);
-    else if (o->format == FORMAT_CSV)
-        printf("fid,name,%s,units\n", area ? "area" : "length");
-    else
-        printf("{\"method\": \"" ELLIPSOID_NOTE "\", \"source\": \"%s\", \"measure\": \"%s\", "
-               "\"units\": \"%s\", \"features\": [",
-               bm_layer_path(L), area ? "area" : "length", unit);
-    for (size_t i = 0, shown = 0; i < bm_layer_feature_count(L); i++) {
-        const struct bm_feature *f = bm_layer_feature(L, i);
-        if (f->type != type)
-            continue;
-        double v = area ? bm_feature_area(L, i) : bm_feature_length(L, i);
-        const char *name = lf >= 0 ? bm_layer_attr(L, i, (size_t)lf) : NULL;
-        char fid[32], cell[64];
-        snprintf(fid, sizeof fid, "%lld", (long long)f->fid);
-        total += v;
-        if (o->format == FORMAT_TABLE) {
-            struct cli_units u = {unit, unit, scale};
-            format_length(cell, sizeof cell, v, &u, area ? 0 : 1);
-            const char *row[] = {fid, name, cell};
-            table_add(&t, row);
-        } else if (o->format == FORMAT_CSV) {
-            printf("%s,", fid);
-            csv_field(stdout, name, 0);
-            printf("%.6f,%s\n", v / scale, unit);
-        } else {
-            printf("%s\n  {\"fid\": %s, \"name\": ", shown++ ? "," : "", fid);
-            json_string(stdout, name);
-            printf(", \"%s\": %.17g, \"%s\": %.17g}", area ? "square_metres" : "metres", v, unit,
-                   v / scale);
-        }
+    cli_stage("measure %zu features", t->nrows);
+    int area = t->area;
+    const struct cli_col cols[] = {
+        {"fid", "fid", COL_INT, IN_ALL, 0, 0},
+        {"name", "name", COL_TEXT, IN_ALL, COL_EMPTY_NULL, 0},
+        {area ? "area" : "length", NULL, area ? COL_AREA : COL_LENGTH, IN_ALL, COL_FLAT, !area},
+        {"units", NULL, COL_UNITS, IN_CSV, area ? COL_SQUARE : 0, 0}};
+    struct cli_rows r;
+    cli_rows_init(&r, cols, sizeof cols / sizeof cols[0]);
+    for (size_t i = 0; i < t->nrows; i++)
+        cli_add(&r, IN_ALL,
+                (struct cli_cell[]){
+                    {.i = t->rows[i].fid}, {.s = t->rows[i].name}, {.v = t->rows[i].value}, {0}});
+    cli_add(&r, IN_TABLE, (struct cli_cell[]){{.null = 1}, {.s = "total"}, {.v = t->total}, {0}});
+    struct features_geometry geometry = {t, L, cli_geojson_needs_multi(L)};
+    r.geometry = feature_geometry;
+    r.geometry_data = &geometry;
+    const struct cli_out *out = &o->out;
+    if (out->format == FORMAT_JSON) {
+        char unit[32];
+        snprintf(unit, sizeof unit, area ? "%s²" : "%s", out->units.name);
+        printf("{\"method\": \"" ELLIPSOID_NOTE "\", \"source\": ");
+        json_string(stdout, bm_layer_path(L));
+        printf(", \"measure\": \"%s\", \"units\": \"%s\", \"features\": ", area ? "area" : "length",
+               unit);
+        cli_rows_print(&r, out, 0, 2);
+        printf(", \"total\": {\"%s\": ", area ? "square_metres" : "metres");
+        json_number(stdout, t->total);
+        printf(", \"%s\": ", unit);
+        json_number(stdout,
+                    t->total / (area ? out->units.metres * out->units.metres : out->units.metres));
+        puts("}}");
+    } else {
+        cli_rows_print(&r, out, 0, 0);
     }
-    if (o->format == FORMAT_TABLE) {
-        char cell[64];
-        struct cli_units u = {unit, unit, scale};
-        format_length(cell, sizeof cell, total, &u, area ? 0 : 1);
-        const char *row[] = {"", "total", cell};
-        table_add(&t, row);
-        table_print(&t, stdout);
-    } else if (o->format == FORMAT_JSON) {
-        printf("\n], \"total\": {\"%s\": %.17g, \"%s\": %.17g}}\n",
-               area ? "square_metres" : "metres", total, unit, total / scale);
-    }
-    table_free(&t);
+    cli_rows_free(&r);
+    bm_layer_table_free(t);
     bm_layer_free(L);
     return EXIT_OK;
 }
 
 int cmd_measure(struct bm_ctx *ctx, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
-                                             {"units", required_argument, NULL, 'u'},
-                                             {"source", required_argument, NULL, 's'},
+    static const struct option longopts[] = {{"source", required_argument, NULL, 's'},
                                              {"where", required_argument, NULL, 'w'},
                                              {"layer", required_argument, NULL, 'l'},
                                              {"tolerance", required_argument, NULL, 't'},
                                              {"compare", no_argument, NULL, 'c'},
                                              {"export", required_argument, NULL, 'e'},
                                              {NULL, 0, NULL, 0}};
-    struct options o = {.format = FORMAT_TABLE, .tolerance = 100};
-    cli_parse_units("km", &o.units);
+    struct options o = {.out = cli_out_default(), .tolerance = 100};
+    struct cli_opts opts = {"measure", "s:w:l:t:ce:", longopts,
+                            CLI_FORMAT | CLI_GEOJSON | CLI_UNITS, &o.out};
     int c;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":f:u:s:w:l:t:ce:", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(&opts, argc, argv)) != -1) {
         char *end;
         switch (c) {
-        case 'f':
-            if (cli_parse_format(optarg, &o.format) != 0)
-                return cli_usage("measure", "unknown format '%s' (use table, csv or json)", optarg);
-            break;
-        case 'u':
-            if (cli_parse_units(optarg, &o.units) != 0)
-                return cli_usage("measure", "unknown units '%s' (use km, mi or nmi)", optarg);
-            break;
         case 's':
             o.source = optarg;
             break;
@@ -628,18 +461,23 @@ int cmd_measure(struct bm_ctx *ctx, int argc, char **argv)
             o.export_path = optarg;
             break;
         default:
-            return cli_bad_option("measure", c, argv);
+            return EXIT_USAGE;
         }
     }
     int n = argc - optind;
     char **args = argv + optind;
+    const char *what = n == 0 ? "" : args[0];
+    int geo_ok = strcmp(what, "distance") == 0 || strcmp(what, "layer") == 0;
+    if (o.out.format == FORMAT_GEOJSON && !geo_ok && (n == 0 || strcmp(what, "border") == 0))
+        return cli_usage("measure", "--format geojson goes with 'measure distance' and 'measure "
+                                    "layer'; for the border's lines use --export FILE.geojson");
     if (n == 0)
-        return report(ctx, &o);
-    if (strcmp(args[0], "border") == 0)
+        return measure_corridor(ctx, &o);
+    if (strcmp(what, "border") == 0)
         return measure_border(ctx, n - 1, args + 1, &o);
-    if (strcmp(args[0], "distance") == 0)
+    if (strcmp(what, "distance") == 0)
         return measure_distance(ctx, n - 1, args + 1, &o);
-    if (strcmp(args[0], "layer") == 0)
+    if (strcmp(what, "layer") == 0)
         return measure_layer(ctx, n - 1, args + 1, &o);
-    return cli_usage("measure", "no measure '%s' (use border, distance or layer)", args[0]);
+    return cli_usage("measure", "no measure '%s' (use border, distance or layer)", what);
 }

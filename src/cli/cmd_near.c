@@ -1,7 +1,6 @@
 /* bordermap program: 'bordermap near'. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,15 +19,19 @@ const char HELP_NEAR[] =
     "  -b, --border      measure to the shipped China-Myanmar border\n"
     "  -l, --layer SRC   list the features of SRC rather than places\n"
     "  -u, --units U     km (default), mi or nmi for the distances shown\n"
-    "  -f, --format FMT  table (default), csv or json\n"
+    "  -f, --format FMT  table (default), csv, json or geojson (points); CSV and\n"
+    "                    JSON give each place's lat and lon, or for a feature the\n"
+    "                    nearest point the distance is measured to\n"
     "\n"
     "examples:\n"
     "  bordermap near Ruili --within 30\n"
     "  bordermap near --border --within 20\n"
     "  bordermap near 24.0,97.9 --layer shapes/infrastructure/pipelines.shp\n";
 
+/* One place or feature within reach, and the point the distance was measured to. */
 struct hit {
     const char *name, *name_zh, *name_my, *kind, *country;
+    double lat, lon;
     double distance;
 };
 
@@ -41,64 +44,65 @@ static int by_distance(const void *a, const void *b)
 }
 
 struct near_opts {
-    enum cli_format format;
-    struct cli_units units;
+    struct cli_out out;
     double within_m;
     const char *layer;
     int border;
 };
 
+/* GeoJSON: each hit is a point. */
+static void hit_point(FILE *out, size_t row, const void *data)
+{
+    const struct hit *h = data;
+    cli_geojson_point(out, h[row].lon, h[row].lat);
+}
+
 static void print_hits(const struct hit *h, size_t n, const struct near_opts *o, const char *what)
 {
-    char cell[64];
-    if (o->format == FORMAT_JSON) {
+    static const struct cli_col cols[] = {
+        {"name", "name", COL_TEXT, IN_ALL, 0, 0},
+        {"name_zh", "chinese", COL_TEXT, IN_ALL, COL_EMPTY_NULL, 0},
+        {"name_my", "burmese", COL_TEXT, IN_ALL, COL_EMPTY_NULL, 0},
+        {"kind", "kind", COL_TEXT, IN_ALL, 0, 0},
+        {"country", "country", COL_TEXT, IN_ALL, 0, 0},
+        {"distance", NULL, COL_LENGTH, IN_ALL, 0, 1},
+        {"units", NULL, COL_UNITS, IN_CSV, 0, 0},
+        {"lat", NULL, COL_DEGREES, IN_CSV | IN_JSON, 0, 6},
+        {"lon", NULL, COL_DEGREES, IN_CSV | IN_JSON, 0, 6}};
+    const struct cli_out *out = &o->out;
+    struct cli_rows r;
+    cli_rows_init(&r, cols, sizeof cols / sizeof cols[0]);
+    for (size_t i = 0; i < n; i++)
+        cli_add(&r, IN_ALL,
+                (struct cli_cell[]){{.s = h[i].name},
+                                    {.s = h[i].name_zh},
+                                    {.s = h[i].name_my},
+                                    {.s = h[i].kind},
+                                    {.s = h[i].country},
+                                    {.v = h[i].distance},
+                                    {0},
+                                    {.v = h[i].lat},
+                                    {.v = h[i].lon}});
+    r.geometry = hit_point;
+    r.geometry_data = h;
+    if (out->format == FORMAT_JSON) {
         printf("{\"near\": ");
         json_string(stdout, what);
-        printf(", \"within\": {\"metres\": %.17g}, \"units\": \"%s\", \"results\": [", o->within_m,
-               o->units.name);
-        for (size_t i = 0; i < n; i++) {
-            fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", stdout);
-            json_string(stdout, h[i].name);
-            fputs(", \"name_zh\": ", stdout);
-            json_string(stdout, h[i].name_zh && h[i].name_zh[0] ? h[i].name_zh : NULL);
-            fputs(", \"name_my\": ", stdout);
-            json_string(stdout, h[i].name_my && h[i].name_my[0] ? h[i].name_my : NULL);
-            fputs(", \"kind\": ", stdout);
-            json_string(stdout, h[i].kind);
-            fputs(", \"country\": ", stdout);
-            json_string(stdout, h[i].country);
-            printf(", \"distance\": {\"metres\": %.17g, \"%s\": %.17g}}", h[i].distance,
-                   o->units.name, h[i].distance / o->units.metres);
-        }
-        puts(n ? "\n]}" : "]}");
-        return;
+        printf(", \"within\": {\"metres\": ");
+        json_number(stdout, o->within_m);
+        printf("}, \"units\": \"%s\", \"results\": ", out->units.name);
+        cli_rows_print(&r, out, 0, 2);
+        puts("}");
+    } else if (out->format == FORMAT_TABLE) {
+        char cell[64];
+        format_length(cell, sizeof cell, o->within_m, &out->units, 0);
+        printf("Within %s %s of %s: %zu\n\n", cell, out->units.name, what, n);
+        if (n)
+            cli_rows_print(&r, out, 0, 0);
+    } else {
+        cli_rows_print(&r, out, 0, 0);
     }
-    if (o->format == FORMAT_CSV) {
-        puts("name,name_zh,name_my,kind,country,distance,units");
-        for (size_t i = 0; i < n; i++) {
-            const char *row[] = {h[i].name, h[i].name_zh, h[i].name_my, h[i].kind, h[i].country};
-            for (int k = 0; k < 5; k++)
-                csv_field(stdout, row[k], 0);
-            printf("%.6f,%s\n", h[i].distance / o->units.metres, o->units.name);
-        }
-        return;
-    }
-    format_length(cell, sizeof cell, o->within_m, &o->units, 0);
-    printf("Within %s %s of %s: %zu\n\n", cell, o->units.name, what, n);
-    if (n == 0)
-        return;
-    struct cli_table t;
-    table_init(&t, 6);
-    t.right[5] = 1;
-    const char *head[] = {"name", "chinese", "burmese", "kind", "country", o->units.name};
-    table_add(&t, head);
-    for (size_t i = 0; i < n; i++) {
-        format_length(cell, sizeof cell, h[i].distance, &o->units, 1);
-        const char *row[] = {h[i].name, h[i].name_zh, h[i].name_my, h[i].kind, h[i].country, cell};
-        table_add(&t, row);
-    }
-    table_print(&t, stdout);
-    table_free(&t);
+    cli_rows_free(&r);
 }
 
 /* Gazetteer places within reach of a layer (the border), or of a point. */
@@ -129,21 +133,24 @@ static int near_places(struct bm_ctx *ctx, struct bm_gazetteer *gz, const struct
                 continue; /* the place itself */
         }
         if (d <= o->within_m)
-            h[nh++] = (struct hit){p->name, p->name_zh, p->name_my, p->kind, p->country, d};
+            h[nh++] = (struct hit){p->name,    p->name_zh, p->name_my, p->kind,
+                                   p->country, p->lat,     p->lon,     d};
     }
     qsort(h, nh, sizeof *h, by_distance);
+    cli_stage("measure to %zu places", n);
     print_hits(h, nh, o, what);
     free(h);
     return EXIT_OK;
 }
 
-/* Features of a source within reach of a point. */
+/* Features of a source within reach of a point; a feature's position is its nearest point. */
 static int near_features(struct bm_ctx *ctx, const struct cli_point *from,
                          const struct near_opts *o)
 {
     struct bm_layer *L;
     if (bm_layer_load(ctx, o->layer, NULL, &L) != BM_OK)
         return cli_fail(ctx);
+    cli_stage("load %s", o->layer);
     size_t n = bm_layer_feature_count(L), nh = 0;
     struct hit *h = calloc(n ? n : 1, sizeof *h);
     char(*ids)[32] = calloc(n ? n : 1, sizeof *ids);
@@ -163,12 +170,13 @@ static int near_features(struct bm_ctx *ctx, const struct cli_point *from,
             name = ids[i];
         }
         const char *kind = kf >= 0 ? bm_layer_attr(L, i, (size_t)kf) : NULL;
-        h[nh++] = (struct hit){name, "",
-                               "",   kind ? kind : bm_geom_type_name(bm_layer_feature(L, i)->type),
-                               "",   nn.distance};
+        h[nh++] = (struct hit){
+            name, "",     "",     kind ? kind : bm_geom_type_name(bm_layer_feature(L, i)->type),
+            "",   nn.lat, nn.lon, nn.distance};
     }
     if (rc == EXIT_OK) {
         qsort(h, nh, sizeof *h, by_distance);
+        cli_stage("measure to %zu features", n);
         print_hits(h, nh, o, from->label);
     }
     free(ids);
@@ -179,27 +187,18 @@ static int near_features(struct bm_ctx *ctx, const struct cli_point *from,
 
 int cmd_near(struct bm_ctx *ctx, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'f'}, {"units", required_argument, NULL, 'u'},
-        {"within", required_argument, NULL, 'w'}, {"layer", required_argument, NULL, 'l'},
-        {"border", no_argument, NULL, 'b'},       {NULL, 0, NULL, 0}};
-    struct near_opts o = {.format = FORMAT_TABLE, .within_m = 50000};
-    cli_parse_units("km", &o.units);
+    static const struct option longopts[] = {{"within", required_argument, NULL, 'w'},
+                                             {"layer", required_argument, NULL, 'l'},
+                                             {"border", no_argument, NULL, 'b'},
+                                             {NULL, 0, NULL, 0}};
+    struct near_opts o = {.out = cli_out_default(), .within_m = 50000};
+    struct cli_opts opts = {"near", "w:l:b", longopts, CLI_FORMAT | CLI_GEOJSON | CLI_UNITS,
+                            &o.out};
     int c;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":f:u:w:l:b", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(&opts, argc, argv)) != -1) {
         char *end;
         double km;
         switch (c) {
-        case 'f':
-            if (cli_parse_format(optarg, &o.format) != 0)
-                return cli_usage("near", "unknown format '%s' (use table, csv or json)", optarg);
-            break;
-        case 'u':
-            if (cli_parse_units(optarg, &o.units) != 0)
-                return cli_usage("near", "unknown units '%s' (use km, mi or nmi)", optarg);
-            break;
         case 'w':
             km = strtod(optarg, &end);
             if (*end || !(km > 0) || km > 20100)
@@ -214,7 +213,7 @@ int cmd_near(struct bm_ctx *ctx, int argc, char **argv)
             o.border = 1;
             break;
         default:
-            return cli_bad_option("near", c, argv);
+            return EXIT_USAGE;
         }
     }
     int n = argc - optind;
@@ -233,8 +232,10 @@ int cmd_near(struct bm_ctx *ctx, int argc, char **argv)
             bm_layer_load(ctx, path, NULL, &B) != BM_OK ||
             bm_gazetteer_load(ctx, NULL, &gz) != BM_OK)
             rc = cli_fail(ctx);
-        else
+        else {
+            cli_stage("load the border and the gazetteer");
             rc = near_places(ctx, gz, B, NULL, &o, "the China–Myanmar border");
+        }
         bm_layer_free(B);
     } else {
         struct cli_point from;

@@ -1,11 +1,10 @@
 /* bordermap program: 'bordermap places'. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-const char HELP_PLACES[] = "usage: bordermap places [--format table|csv|json] [QUERY]\n"
+const char HELP_PLACES[] = "usage: bordermap places [--format table|csv|json|geojson] [QUERY]\n"
                            "\n"
                            "Find places in the gazetteer by name in English, Chinese or Burmese\n"
                            "(case-insensitive; exact matches first, then names that begin with\n"
@@ -13,73 +12,62 @@ const char HELP_PLACES[] = "usage: bordermap places [--format table|csv|json] [Q
                            "(degrees, WGS 84), kind, country and first-level division. Without a\n"
                            "QUERY, lists every place in label-priority order.\n"
                            "\n"
-                           "  -f, --format FMT  table (default), csv or json\n"
+                           "  -f, --format FMT  table (default), csv, json or geojson (points)\n"
                            "\n"
                            "examples:\n"
                            "  bordermap places Ruili\n"
                            "  bordermap places 瑞丽\n"
                            "  bordermap places နေပြည်တော်\n";
 
-static void coord(char *buf, size_t size, double v)
+/* GeoJSON: each place is a point. */
+static void place_point(FILE *out, size_t row, const void *data)
 {
-    snprintf(buf, size, "%.5f", v);
+    const struct bm_place *const *p = data;
+    cli_geojson_point(out, p[row]->lon, p[row]->lat);
 }
 
-static void print_table(const struct bm_place *const *p, size_t n)
+static void print_places(const struct bm_place *const *p, size_t n, const struct cli_out *o)
 {
-    static const char *const head[] = {"name", "chinese", "burmese", "lat",
-                                       "lon",  "kind",    "country", "division"};
-    struct cli_table t;
-    table_init(&t, 8);
-    if (t.right)
-        t.right[3] = t.right[4] = 1;
-    table_add(&t, head);
-    for (size_t i = 0; i < n; i++) {
-        char lat[32], lon[32];
-        coord(lat, sizeof lat, p[i]->lat);
-        coord(lon, sizeof lon, p[i]->lon);
-        const char *row[] = {p[i]->name, p[i]->name_zh, p[i]->name_my, lat,
-                             lon,        p[i]->kind,    p[i]->country, p[i]->admin1};
-        table_add(&t, row);
-    }
-    table_print(&t, stdout);
-    table_free(&t);
-}
-
-static void print_csv(const struct bm_place *const *p, size_t n)
-{
-    fputs("name,name_zh,name_my,lat,lon,kind,country,admin1,rank,in_article,source\n", stdout);
-    for (size_t i = 0; i < n; i++) {
-        char lat[32], lon[32], rank[16];
-        coord(lat, sizeof lat, p[i]->lat);
-        coord(lon, sizeof lon, p[i]->lon);
-        snprintf(rank, sizeof rank, "%d", p[i]->rank);
-        const char *row[] = {
-            p[i]->name,  p[i]->name_zh, p[i]->name_my, lat,  lon,
-            p[i]->kind,  p[i]->country, p[i]->admin1,  rank, p[i]->in_article ? "yes" : "no",
-            p[i]->source};
-        for (size_t k = 0; k < 11; k++)
-            csv_field(stdout, row[k], k == 10);
-    }
-}
-
-static void print_json(const struct bm_place *const *p, size_t n)
-{
-    fputs("[", stdout);
-    for (size_t i = 0; i < n; i++) {
-        static const char *const keys[] = {"name",    "name_zh", "name_my", "kind",
-                                           "country", "admin1",  "source"};
-        const char *vals[] = {p[i]->name,    p[i]->name_zh, p[i]->name_my, p[i]->kind,
-                              p[i]->country, p[i]->admin1,  p[i]->source};
-        fputs(i ? ",\n  {" : "\n  {", stdout);
-        for (size_t k = 0; k < 7; k++) {
-            printf("%s\"%s\": ", k ? ", " : "", keys[k]);
-            json_string(stdout, vals[k][0] ? vals[k] : NULL);
-        }
-        printf(", \"lat\": %.10g, \"lon\": %.10g, \"rank\": %d, \"in_article\": %s}", p[i]->lat,
-               p[i]->lon, p[i]->rank, p[i]->in_article ? "true" : "false");
-    }
-    fputs(n ? "\n]\n" : "]\n", stdout);
+    static const struct cli_col cols[] = {
+        {"name", "name", COL_TEXT, IN_ALL, COL_EMPTY_NULL, 0},
+        {"name_zh", "chinese", COL_TEXT, IN_ALL, COL_EMPTY_NULL, 0},
+        {"name_my", "burmese", COL_TEXT, IN_ALL, COL_EMPTY_NULL, 0},
+        {"lat", "lat", COL_DEGREES, IN_TABLE | IN_CSV, 0, 5},
+        {"lon", "lon", COL_DEGREES, IN_TABLE | IN_CSV, 0, 5},
+        {"kind", "kind", COL_TEXT, IN_ALL, COL_EMPTY_NULL, 0},
+        {"country", "country", COL_TEXT, IN_ALL, COL_EMPTY_NULL, 0},
+        {"admin1", "division", COL_TEXT, IN_ALL, COL_EMPTY_NULL, 0},
+        /* JSON has always given the source before the position */
+        {"source", NULL, COL_TEXT, IN_JSON, COL_EMPTY_NULL, 0},
+        {"lat", NULL, COL_DEGREES, IN_JSON, 0, 0},
+        {"lon", NULL, COL_DEGREES, IN_JSON, 0, 0},
+        {"rank", NULL, COL_INT, IN_CSV | IN_JSON, 0, 0},
+        {"in_article", NULL, COL_BOOL, IN_CSV | IN_JSON, 0, 0},
+        {"source", NULL, COL_TEXT, IN_CSV, COL_EMPTY_NULL, 0}};
+    struct cli_rows r;
+    cli_rows_init(&r, cols, sizeof cols / sizeof cols[0]);
+    for (size_t i = 0; i < n; i++)
+        cli_add(&r, IN_ALL,
+                (struct cli_cell[]){{.s = p[i]->name},
+                                    {.s = p[i]->name_zh},
+                                    {.s = p[i]->name_my},
+                                    {.v = p[i]->lat},
+                                    {.v = p[i]->lon},
+                                    {.s = p[i]->kind},
+                                    {.s = p[i]->country},
+                                    {.s = p[i]->admin1},
+                                    {.s = p[i]->source},
+                                    {.v = p[i]->lat},
+                                    {.v = p[i]->lon},
+                                    {.i = p[i]->rank},
+                                    {.i = p[i]->in_article},
+                                    {.s = p[i]->source}});
+    r.geometry = place_point;
+    r.geometry_data = p;
+    cli_rows_print(&r, o, 0, 2);
+    if (o->format == FORMAT_JSON)
+        putchar('\n');
+    cli_rows_free(&r);
 }
 
 /* The places to print: the matches of query, or all. Caller frees the array. */
@@ -114,35 +102,26 @@ static int collect(struct bm_ctx *ctx, const struct bm_gazetteer *gz, const char
 
 int cmd_places(struct bm_ctx *ctx, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
-                                             {NULL, 0, NULL, 0}};
-    enum cli_format fmt = FORMAT_TABLE;
+    struct cli_out out = cli_out_default();
+    struct cli_opts opts = {"places", "", NULL, CLI_FORMAT | CLI_GEOJSON, &out};
     int c;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":f:", longopts, NULL)) != -1) {
-        if (c == 'f' && cli_parse_format(optarg, &fmt) == 0)
-            continue;
-        if (c == 'f')
-            return cli_usage("places", "unknown format '%s' (use table, csv or json)", optarg);
-        return cli_bad_option("places", c, argv);
-    }
+    while ((c = cli_getopt(&opts, argc, argv)) != -1)
+        if (c == CLI_BAD_OPTION)
+            return EXIT_USAGE;
     if (argc - optind > 1)
         return cli_usage("places", "give one name at a time (quote names with spaces)");
     const char *query = optind < argc ? argv[optind] : NULL;
     struct bm_gazetteer *gz;
     if (bm_gazetteer_load(ctx, NULL, &gz) != BM_OK)
         return cli_fail(ctx);
+    cli_stage("load the gazetteer");
     const struct bm_place **list = NULL;
     size_t n = 0;
     int rc = collect(ctx, gz, query, &list, &n);
+    cli_stage("find the places");
     if (rc == EXIT_OK) {
-        if (fmt == FORMAT_TABLE)
-            print_table(list, n);
-        else if (fmt == FORMAT_CSV)
-            print_csv(list, n);
-        else
-            print_json(list, n);
+        print_places(list, n, &out);
+        cli_stage("print %zu rows", n);
     }
     free(list);
     bm_gazetteer_free(gz);

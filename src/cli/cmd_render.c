@@ -1,7 +1,6 @@
 /* bordermap program: 'bordermap render'. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -54,9 +53,8 @@ static int parse(int argc, char **argv, struct render_opts *o)
         {"world-file", no_argument, NULL, 'w'},   {"from", required_argument, NULL, 'f'},
         {"to", required_argument, NULL, 'T'},     {NULL, 0, NULL, 0}};
     int c;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:F:d:s:e:a:r:t:wf:T:", longopts, NULL)) != -1) {
+    struct cli_opts opts = {"render", "o:F:d:s:e:a:r:t:wf:T:", longopts, 0, NULL};
+    while ((c = cli_getopt(&opts, argc, argv)) != -1) {
         char *end;
         switch (c) {
         case 'o':
@@ -99,7 +97,7 @@ static int parse(int argc, char **argv, struct render_opts *o)
             o->to = optarg;
             break;
         default:
-            return cli_bad_option("render", c, argv);
+            return EXIT_USAGE;
         }
     }
     if (argc - optind > 1)
@@ -228,14 +226,16 @@ int cmd_render(struct bm_ctx *ctx, int argc, char **argv)
     struct bm_map *m;
     if (bm_map_load(ctx, recipe, &m) != BM_OK)
         return cli_fail(ctx);
+    cli_stage("read the recipe %s", recipe);
     rc = apply_overrides(ctx, m, &o);
     struct bm_render_info info;
     if (rc == EXIT_OK && bm_map_render_info(ctx, m, fmt, output, &info) != BM_OK)
         rc = cli_fail(ctx);
+    cli_stage("load the layers, draw and write %s", output);
     if (rc == EXIT_OK && o.world_file && bm_write_world_file(ctx, &info, output) != BM_OK)
         rc = cli_fail(ctx);
     if (rc == EXIT_OK)
-        printf("wrote %s\n", output);
+        cli_note("wrote %s", output);
     bm_map_free(m);
     return rc;
 }

@@ -1,7 +1,6 @@
 /* bordermap program: 'bordermap report'. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,13 +22,12 @@ int cmd_report(struct bm_ctx *ctx, int argc, char **argv)
                                              {NULL, 0, NULL, 0}};
     const char *output = "report.pdf";
     int c;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:", longopts, NULL)) != -1) {
+    struct cli_opts opts = {"report", "o:", longopts, 0, NULL};
+    while ((c = cli_getopt(&opts, argc, argv)) != -1) {
         if (c == 'o')
             output = optarg;
         else
-            return cli_bad_option("report", c, argv);
+            return EXIT_USAGE;
     }
     static const char *const defaults[] = {"situation", "ruili-muse", "corridor"};
     int n = argc - optind;
@@ -44,8 +42,9 @@ int cmd_report(struct bm_ctx *ctx, int argc, char **argv)
     }
     if (rc == EXIT_OK && bm_report_write(ctx, (const char *const *)paths, count, output) != BM_OK)
         rc = cli_fail(ctx);
+    cli_stage("draw %zu maps and the tables, write %s", count, output);
     if (rc == EXIT_OK)
-        printf("wrote %s\n", output);
+        cli_note("wrote %s", output);
     for (size_t i = 0; paths && i < count; i++)
         free(paths[i]);
     free(paths);

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,7 @@ static const size_t NCOMMANDS = sizeof COMMANDS / sizeof COMMANDS[0];
 
 static void print_help(FILE *out)
 {
-    fputs("usage: bordermap [--help] [--version] COMMAND [ARGS]\n"
+    fputs("usage: bordermap [--help] [--version] [-q|-v] COMMAND [ARGS]\n"
           "\n"
           "Maps and measurements of the China-Myanmar border region.\n"
           "\n"
@@ -31,7 +32,12 @@ static void print_help(FILE *out)
     fputs("  help       show the help of a command: bordermap help COMMAND\n"
           "             or every key a map recipe takes: bordermap help recipe\n"
           "\n"
-          "The shipped data is read from $BORDERMAP_DATA when it is set.\n",
+          "Every command also takes, before or after its name:\n"
+          "  -q, --quiet    no warnings or notes on stderr, only errors\n"
+          "  -v, --verbose  the time of each stage on stderr (wall clock and CPU)\n"
+          "\n"
+          "Data goes to stdout, messages to stderr. The shipped data is read from\n"
+          "$BORDERMAP_DATA when it is set.\n",
           out);
 }
 
@@ -71,40 +77,55 @@ static int run_help(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* The status of a command: data that did not all arrive is a failure too (a full disk, a
+ * closed pipe). */
+static int finish(int rc)
+{
+    int out = cli_finish_stdout();
+    return rc == EXIT_OK ? out : rc;
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_CTYPE, "");
+    /* A closed pipe is a write error like any other: one line and status 1, not a signal. */
+    signal(SIGPIPE, SIG_IGN);
+    int skip = cli_global_options(argc, argv);
+    argv[skip] = argv[0];
+    argv += skip;
+    argc -= skip;
     if (argc < 2) {
         print_help(stdout);
-        return EXIT_OK;
+        return cli_finish_stdout();
     }
     const char *first = argv[1];
     if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0)
-        return run_help(1, argv);
+        return finish(run_help(1, argv));
     if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0) {
         printf("bordermap %s (%s)\n", bm_version(), bm_library_versions());
-        return EXIT_OK;
+        return cli_finish_stdout();
     }
     if (strcmp(first, "help") == 0)
-        return run_help(argc - 1, argv + 1);
+        return finish(run_help(argc - 1, argv + 1));
     const struct cli_command *c = find_command(first);
     if (!c)
         return cli_usage(NULL, "no command '%s'", first);
     for (int i = 2; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(c->help, stdout);
-            return EXIT_OK;
+            return cli_finish_stdout();
         }
     struct bm_ctx *ctx = bm_ctx_new();
     if (!ctx) {
         fputs("bordermap: out of memory starting up\n", stderr);
         return EXIT_FAIL;
     }
+    optind = 0; /* getopt starts afresh on the command's own arguments */
     int rc = c->run(ctx, argc - 1, argv + 1);
     /* A failure is one line, its error: the warnings are for work that was done. */
     if (rc == EXIT_OK)
         cli_warnings(ctx);
     bm_ctx_free(ctx);
     bm_library_cleanup();
-    return rc;
+    return finish(rc);
 }

@@ -1,50 +1,9 @@
-/* bordermap program: aligned tables, CSV and JSON output. */
+/* bordermap program: aligned text tables and CSV fields. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <glib.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-int cli_fail(const struct bm_ctx *ctx)
-{
-    const char *msg = bm_ctx_error(ctx);
-    fprintf(stderr, "bordermap: %s\n", msg[0] ? msg : "failed (no message)");
-    return EXIT_FAIL;
-}
-
-int cli_usage(const char *command, const char *fmt, ...)
-{
-    va_list ap;
-    fputs("bordermap: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    if (command)
-        fprintf(stderr, "; see 'bordermap help %s'\n", command);
-    else
-        fputs("; see 'bordermap --help'\n", stderr);
-    return EXIT_USAGE;
-}
-
-void cli_warnings(struct bm_ctx *ctx)
-{
-    for (size_t i = 0; i < bm_ctx_warning_count(ctx); i++)
-        fprintf(stderr, "bordermap: warning: %s\n", bm_ctx_warning(ctx, i));
-    bm_ctx_clear_warnings(ctx);
-}
-
-int cli_parse_format(const char *s, enum cli_format *out)
-{
-    static const char *const names[] = {"table", "csv", "json"};
-    for (int i = 0; i < 3; i++)
-        if (strcmp(s, names[i]) == 0) {
-            *out = (enum cli_format)i;
-            return 0;
-        }
-    return -1;
-}
 
 size_t display_width(const char *s)
 {
@@ -140,46 +99,4 @@ void csv_field(FILE *out, const char *s, int last)
         fputs(s, out);
     }
     fputc(last ? '\n' : ',', out);
-}
-
-void json_string(FILE *out, const char *s)
-{
-    if (!s) {
-        fputs("null", out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", out);
-        else if (c < 0x20)
-            fprintf(out, "\\u%04x", c);
-        else
-            fputc(c, out);
-    }
-    fputc('"', out);
-}
-
-void group_digits(char *buf, size_t size, unsigned long long n)
-{
-    char raw[32];
-    int len = snprintf(raw, sizeof raw, "%llu", n);
-    size_t o = 0;
-    for (int i = 0; i < len && o + 1 < size; i++) {
-        if (i > 0 && (len - i) % 3 == 0 && o + 2 < size)
-            buf[o++] = ',';
-        buf[o++] = raw[i];
-    }
-    buf[o] = '\0';
-}
-
-int cli_bad_option(const char *command, int c, char **argv)
-{
-    const char *option = argv[optind - 1];
-    if (c == ':')
-        return cli_usage(command, "option '%s' needs a value", option);
-    return cli_usage(command, "unknown option '%s'", option);
 }

@@ -1,35 +1,12 @@
-/* bordermap program: units, number formatting, and places given by name or lat,lon. */
+/* bordermap program: lengths in the chosen units, and places given by name or lat,lon. */
 #include "cli.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-int cli_parse_units(const char *s, struct cli_units *out)
-{
-    static const struct cli_units units[] = {
-        {"km", "kilometres", 1000.0}, {"mi", "miles", 1609.344}, {"nmi", "nautical miles", 1852.0}};
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (strcmp(s, units[i].name) == 0) {
-            *out = units[i];
-            return 0;
-        }
-    return -1;
-}
-
 void format_length(char *buf, size_t size, double metres, const struct cli_units *u, int decimals)
 {
-    double v = metres / u->metres;
-    double scale = pow(10, decimals);
-    double r = round(fabs(v) * scale);
-    unsigned long long whole = (unsigned long long)(r / scale);
-    unsigned long long frac = (unsigned long long)(r - (double)whole * scale);
-    char grouped[48];
-    group_digits(grouped, sizeof grouped, whole);
-    if (decimals > 0)
-        snprintf(buf, size, "%s%s.%0*llu", v < 0 ? "-" : "", grouped, decimals, frac);
-    else
-        snprintf(buf, size, "%s%s", v < 0 ? "-" : "", grouped);
+    bm_format_number(buf, size, metres / u->metres, decimals);
 }
 
 int cli_place(struct bm_ctx *ctx, struct bm_gazetteer **gz, const char *text, struct cli_point *out)

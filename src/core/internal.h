@@ -62,6 +62,9 @@ enum bm_status bm__output_end(struct bm_ctx *ctx, const char *tmp, const char *p
  * so each caller makes its own: no shared state. */
 struct geod_geodesic bm__wgs84(void);
 
+/* An azimuth from geod_* (-180..180) as a bearing: degrees clockwise from true north, [0, 360). */
+double bm__bearing(double azimuth);
+
 /* Is t an ISO date, YYYY-MM-DD (what ACLED's event_date holds)? */
 int bm__is_iso_date(const char *t);
 

@@ -31,6 +31,88 @@ enum bm_status bm_geod_inverse(struct bm_ctx *ctx, double lat1, double lon1, dou
                         lat1, lon1, lat2, lon2);
     struct geod_geodesic g = bm__wgs84();
     geod_inverse(&g, lat1, lon1, lat2, lon2, &out->distance, &out->azi1, &out->azi2);
+    out->azi1 = bm__bearing(out->azi1);
+    out->azi2 = bm__bearing(out->azi2);
+    return BM_OK;
+}
+
+double bm__bearing(double azimuth)
+{
+    /* geod_* gives -180..180; a bearing is 0..360. fmod keeps -0.0 and a tiny negative
+     * would round to 360 when shifted: both are north, 0. */
+    double b = fmod(azimuth, 360);
+    if (b < 0)
+        b += 360;
+    return b >= 360 || b == 0 ? 0 : b;
+}
+
+/* ---- a geodesic as a polyline ------------------------------------------------ */
+
+/*
+ * The largest distance, over the n pieces, between the geodesic's point
+ * half-way along a piece and the middle of the straight piece in lon/lat:
+ * the piece's distance from the geodesic is largest near its middle.
+ * Longitudes are unrolled (continuous across the antimeridian).
+ */
+static double path_error(const struct geod_geodesic *g, const struct geod_geodesicline *line,
+                         size_t n)
+{
+    double worst = 0, step = line->s13 / (double)n, plat = line->lat1, plon = line->lon1;
+    for (size_t k = 1; k <= n; k++) {
+        double lat, lon, mlat, mlon, d;
+        geod_genposition(line, GEOD_LONG_UNROLL, step * (double)k, &lat, &lon, NULL, NULL, NULL,
+                         NULL, NULL, NULL);
+        geod_genposition(line, GEOD_LONG_UNROLL, step * ((double)k - 0.5), &mlat, &mlon, NULL, NULL,
+                         NULL, NULL, NULL, NULL);
+        geod_inverse(g, mlat, mlon, (plat + lat) / 2, (plon + lon) / 2, &d, NULL, NULL);
+        worst = fmax(worst, d);
+        plat = lat;
+        plon = lon;
+    }
+    return worst;
+}
+
+enum bm_status bm_geod_path(struct bm_ctx *ctx, double lat1, double lon1, double lat2, double lon2,
+                            double max_error_m, double **xy, size_t *n)
+{
+    bm__begin(ctx);
+    *xy = NULL;
+    *n = 0;
+    if (!valid_latlon(lat1, lon1) || !valid_latlon(lat2, lon2))
+        return bm__fail(ctx, BM_ERR_ARG,
+                        "bad coordinates %g,%g to %g,%g: latitude must be within -90..90 and "
+                        "longitude within -180..180",
+                        lat1, lon1, lat2, lon2);
+    if (!(max_error_m >= 0.001))
+        return bm__fail(ctx, BM_ERR_ARG,
+                        "a geodesic path needs an error of at least 1 mm, not %g m", max_error_m);
+    struct geod_geodesic g = bm__wgs84();
+    struct geod_geodesicline line;
+    geod_inverseline(&line, &g, lat1, lon1, lat2, lon2, GEOD_ALL);
+    /* The error of a piece falls with the square of its length: guess the count from
+     * the error of the previous one, then make sure. 2^20 pieces bound the work. */
+    size_t pieces = 1;
+    for (double e; pieces < (1u << 20) && (e = path_error(&g, &line, pieces)) > max_error_m;) {
+        double more = ceil((double)pieces * sqrt(e / max_error_m) * 1.05);
+        pieces = more > (double)(1u << 20) ? (1u << 20) : fmax((double)pieces + 1, more);
+    }
+    double *p = malloc(2 * (pieces + 1) * sizeof *p);
+    if (!p)
+        return bm__fail(ctx, BM_ERR_NOMEM, "out of memory for a geodesic of %zu points",
+                        pieces + 1);
+    for (size_t k = 0; k <= pieces; k++) {
+        double lat, lon;
+        geod_position(&line, line.s13 * (double)k / (double)pieces, &lat, &lon, NULL);
+        p[2 * k] = lon;
+        p[2 * k + 1] = lat;
+    }
+    /* The ends exactly as given, not as recomputed. */
+    p[0] = lon1;
+    p[1] = lat1;
+    p[2 * pieces] = lon2;
+    p[2 * pieces + 1] = lat2;
+    *xy = p;
+    *n = pieces + 1;
     return BM_OK;
 }
 

@@ -31,9 +31,9 @@ struct report {
     int page, pages;
     struct bm_map **maps;
     size_t nmaps;
-    struct bm_scene *scene; /* the maps' layers and the tables', loaded once */
-    const struct bm_layer *border, *pipelines, *rail;
-    struct bm_gazetteer *gz;
+    struct bm_scene *scene;             /* the maps' layers and the tables', loaded once */
+    struct bm_corridor_table *corridor; /* tables 1 and 2 */
+    struct bm_leg_table *distances;     /* table 3 */
 };
 
 /* Text at (x, y) in font at size; returns its height. */
@@ -130,36 +130,26 @@ static const char *keep(GPtrArray *a, char *s)
     return s;
 }
 
-static const char *attr(const struct bm_layer *L, size_t i, const char *field)
+/* A length in km as the tables give it: "2,188.6" (decimals >= 1). */
+static char *km(double metres, int decimals)
 {
-    int k = bm_layer_field_index(L, field);
-    const char *v = k >= 0 ? bm_layer_attr(L, i, (size_t)k) : NULL;
-    return v ? v : "";
-}
-
-static char *km(double metres)
-{
-    GString *g = g_string_new(NULL);
-    bm__km_text(g, metres, 0);
-    return g_string_free(g, FALSE);
+    char buf[64];
+    return g_strdup(bm_format_number(buf, sizeof buf, metres / 1000, decimals));
 }
 
 static double border_table(struct report *R, GPtrArray *a, double x, double y)
 {
-    const struct bm_layer *B = R->border;
-    size_t n = bm_layer_feature_count(B);
+    const struct bm_corridor_table *c = R->corridor;
+    size_t n = c->nstretches;
     const char **cells = g_new0(const char *, 2 * (n + 2));
     cells[0] = "Stretch";
     cells[1] = "km";
-    double total = 0;
     for (size_t i = 0; i < n; i++) {
-        double m = bm_feature_length(B, i);
-        total += m;
-        cells[2 * (i + 1)] = attr(B, i, "name");
-        cells[2 * (i + 1) + 1] = keep(a, km(m));
+        cells[2 * (i + 1)] = c->stretches[i].name;
+        cells[2 * (i + 1) + 1] = keep(a, km(c->stretches[i].length_m, 1));
     }
-    cells[2 * (n + 1)] = "China–Myanmar border";
-    cells[2 * (n + 1) + 1] = keep(a, km(total));
+    cells[2 * (n + 1)] = c->border_name;
+    cells[2 * (n + 1) + 1] = keep(a, km(c->border_m, 1));
     static const int right[] = {0, 1};
     struct table t = {"Table 1. The China–Myanmar border, by stretch",
                       "Geodesic lengths on the WGS 84 ellipsoid (Karney's algorithm, PROJ). Data: "
@@ -176,27 +166,22 @@ static double border_table(struct report *R, GPtrArray *a, double x, double y)
 
 static double corridor_table(struct report *R, GPtrArray *a, double x, double y)
 {
-    const struct bm_layer *Ls[2] = {R->pipelines, R->rail};
-    size_t n = bm_layer_feature_count(Ls[0]) + bm_layer_feature_count(Ls[1]), r = 1;
+    const struct bm_corridor_table *c = R->corridor;
+    size_t n = c->nroutes;
     const char **cells = g_new0(const char *, 5 * (n + 1));
     const char *head[] = {"Route", "Status", "Measured km", "Published km", "Ratio"};
     memcpy(cells, head, sizeof head);
-    for (int k = 0; k < 2; k++)
-        for (size_t i = 0; i < bm_layer_feature_count(Ls[k]); i++, r++) {
-            const struct bm_layer *L = Ls[k];
-            double m = bm_feature_length(L, i), pub = 0;
-            int f = bm_layer_field_index(L, "publish_km");
-            int has = f >= 0 && bm_layer_attr_double(L, i, (size_t)f, &pub) && pub > 0;
-            cells[5 * r] = attr(L, i, "name");
-            cells[5 * r + 1] = attr(L, i, "status");
-            cells[5 * r + 2] = keep(a, km(m));
-            /* As published: 133.66 stays 133.66; 1727 is grouped as 1,727.0. */
-            cells[5 * r + 3] = !has ? "none"
-                               : fabs(pub * 10 - round(pub * 10)) > 1e-9
-                                   ? keep(a, g_strdup_printf("%.2f", pub))
-                                   : keep(a, km(pub * 1000));
-            cells[5 * r + 4] = has ? keep(a, g_strdup_printf("%.2f", m / (pub * 1000))) : "";
-        }
+    for (size_t i = 0; i < n; i++) {
+        const struct bm_route *r = &c->routes[i];
+        int has = !isnan(r->published_m);
+        const char **row = cells + 5 * (i + 1);
+        row[0] = r->name;
+        row[1] = r->status;
+        row[2] = keep(a, km(r->length_m, 1));
+        /* As published: 133.66 stays 133.66; 1727 is grouped as 1,727.0. */
+        row[3] = has ? keep(a, km(r->published_m, r->published_decimals)) : "none";
+        row[4] = has ? keep(a, g_strdup_printf("%.2f", r->ratio)) : "";
+    }
     static const int right[] = {0, 0, 1, 1, 1};
     struct table t = {"Table 2. Pipelines and railway: measured against published lengths",
                       "Routes are schematic (straight geodesic legs between the published "
@@ -213,29 +198,23 @@ static double corridor_table(struct report *R, GPtrArray *a, double x, double y)
 
 static double distance_table(struct report *R, GPtrArray *a, double x, double y)
 {
-    const struct bm_place *p[16];
-    size_t np = 0;
-    for (size_t i = 0; i < bm_gazetteer_count(R->gz) && np < 16; i++)
-        if (bm_gazetteer_place(R->gz, i)->in_article)
-            p[np++] = bm_gazetteer_place(R->gz, i);
-    size_t n = np * (np - 1) / 2, r = 1;
+    const struct bm_leg_table *d = R->distances;
+    size_t n = d ? d->nlegs : 0;
     const char **cells = g_new0(const char *, 4 * (n + 1));
     const char *head[] = {"From", "To", "km", "Initial azimuth"};
     memcpy(cells, head, sizeof head);
-    for (size_t i = 0; i < np; i++)
-        for (size_t j = i + 1; j < np; j++, r++) {
-            struct bm_geodesic g;
-            bm_geod_inverse(R->ctx, p[i]->lat, p[i]->lon, p[j]->lat, p[j]->lon, &g);
-            cells[4 * r] = p[i]->name;
-            cells[4 * r + 1] = p[j]->name;
-            cells[4 * r + 2] = keep(a, km(g.distance));
-            cells[4 * r + 3] =
-                keep(a, g_strdup_printf("%.1f°", g.azi1 < 0 ? g.azi1 + 360 : g.azi1));
-        }
+    for (size_t i = 0; i < n; i++) {
+        const struct bm_leg *l = &d->legs[i];
+        const char **row = cells + 4 * (i + 1);
+        row[0] = l->from;
+        row[1] = l->to;
+        row[2] = keep(a, km(l->distance_m, 1));
+        row[3] = keep(a, g_strdup_printf("%.1f°", l->azimuth_initial));
+    }
     static const int right[] = {0, 0, 1, 1};
     struct table t = {"Table 3. Distances between the places the report names",
                       "Geodesic distances on the WGS 84 ellipsoid; azimuths clockwise from true "
-                      "north.",
+                      "north, 0 to 360°.",
                       4,
                       n + 1,
                       cells,
@@ -365,20 +344,32 @@ static void sources_page(struct report *R)
 
 /* ---- the document ---------------------------------------------------------- */
 
+/* The tables' rows: the same the 'measure' command prints, from the scene's layers. */
 static int load_data(struct report *R)
 {
-    static const char *const rel[] = {"shapes/boundaries/border_cn_mm.shp",
-                                      "shapes/infrastructure/pipelines.shp",
-                                      "shapes/infrastructure/rail.shp"};
-    const struct bm_layer **out[] = {&R->border, &R->pipelines, &R->rail};
+    static const char *const rel[] = {BM_DATA_BORDER, BM_DATA_PIPELINES, BM_DATA_RAIL};
+    const struct bm_layer *L[3];
     struct bm_load_opts o = {.invalid = BM_INVALID_UNCHECKED};
     for (int i = 0; i < 3; i++) {
         char path[4096];
         if (bm_ctx_data_path(R->ctx, rel[i], path, sizeof path) != BM_OK ||
-            bm_scene_layer(R->ctx, R->scene, path, &o, out[i]) != BM_OK)
+            bm_scene_layer(R->ctx, R->scene, path, &o, &L[i]) != BM_OK)
             return -1;
     }
-    return bm_gazetteer_load(R->ctx, NULL, &R->gz) == BM_OK ? 0 : -1;
+    struct bm_gazetteer *gz;
+    if (bm_corridor_table_make(R->ctx, L[0], L + 1, 2, &R->corridor) != BM_OK ||
+        bm_gazetteer_load(R->ctx, NULL, &gz) != BM_OK)
+        return -1;
+    struct bm_waypoint p[16];
+    size_t np = 0;
+    for (size_t i = 0; i < bm_gazetteer_count(gz) && np < 16; i++) {
+        const struct bm_place *pl = bm_gazetteer_place(gz, i);
+        if (pl->in_article)
+            p[np++] = (struct bm_waypoint){pl->name, pl->lat, pl->lon};
+    }
+    int bad = np >= 2 && bm_measure_legs(R->ctx, p, np, BM_LEGS_PAIRS, &R->distances) != BM_OK;
+    bm_gazetteer_free(gz);
+    return bad ? -1 : 0;
 }
 
 static void free_report(struct report *R)
@@ -387,7 +378,8 @@ static void free_report(struct report *R)
         bm_map_free(R->maps[i]);
     free(R->maps);
     bm_scene_free(R->scene);
-    bm_gazetteer_free(R->gz);
+    bm_corridor_table_free(R->corridor);
+    bm_leg_table_free(R->distances);
 }
 
 enum bm_status bm_report_write(struct bm_ctx *ctx, const char *const *recipes, size_t n,
