@@ -492,6 +492,28 @@ static void annotation_stroke_and_casing(void **state)
                0);
 }
 
+/* Keys that mean something only with another: refused alone, rather than ignored. */
+static void keys_that_need_another(void **state)
+{
+    (void)state;
+    assert_bad(recipe("from.yaml", "layers:\n"
+                                   "  - name: events\n"
+                                   "    source: shapes/places/places.shp\n"
+                                   "    from: 2023-11-01\n"),
+               BM_ERR_RECIPE,
+               "4:11: 'from' in layer 'events' has no 'date_field' to compare; expected "
+               "date_field: the field with each row's date, such as event_date",
+               0);
+    assert_bad(recipe("rank.yaml", "layers:\n"
+                                   "  - name: places\n"
+                                   "    source: shapes/places/places.shp\n"
+                                   "    label: {field: name, max_rank: 2}\n"),
+               BM_ERR_RECIPE,
+               "4:36: 'max_rank' in 'label' of layer 'places' has no 'rank_field' to compare; "
+               "expected rank_field: a numeric field such as rank",
+               0);
+}
+
 /* The gazetteer's message at the place's position; the closest names come from the data. */
 static void unknown_places(void **state)
 {
@@ -696,12 +718,19 @@ static void setters(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(good_recipe),      cmocka_unit_test(defaults),
-        cmocka_unit_test(other_forms),      cmocka_unit_test(extent_around),
-        cmocka_unit_test(bad_recipes),      cmocka_unit_test(unknown_places),
-        cmocka_unit_test(fuzz_regressions), cmocka_unit_test(annotation_stroke_and_casing),
-        cmocka_unit_test(missing_source),   cmocka_unit_test(limits),
-        cmocka_unit_test(missing_file),     cmocka_unit_test(page_sizes),
+        cmocka_unit_test(good_recipe),
+        cmocka_unit_test(defaults),
+        cmocka_unit_test(other_forms),
+        cmocka_unit_test(extent_around),
+        cmocka_unit_test(bad_recipes),
+        cmocka_unit_test(unknown_places),
+        cmocka_unit_test(fuzz_regressions),
+        cmocka_unit_test(annotation_stroke_and_casing),
+        cmocka_unit_test(keys_that_need_another),
+        cmocka_unit_test(missing_source),
+        cmocka_unit_test(limits),
+        cmocka_unit_test(missing_file),
+        cmocka_unit_test(page_sizes),
         cmocka_unit_test(setters),
     };
     int failed = cmocka_run_group_tests(tests, test_setup, test_teardown);

@@ -261,7 +261,9 @@ static const struct key_case CASES[] = {
     {"label", "halo", "LAB", NULL, ", halo: yellow", NULL},
     {"label", "halo_width", "LAB", NULL, ", halo_width: 4", NULL},
     {"label", "priority", "LAB", NULL, ", priority: 1", NULL},
-    {"label", "rank_field", "LAB", ", max_rank: 2", ", max_rank: 2, rank_field: rank", NULL},
+    /* rank_field orders the labels within a layer (places.shp is in rank order already, so
+     * another field): seen where big labels crowd each other */
+    {"label", "rank_field", "LAB", ", size: 16", ", size: 16, rank_field: in_article", NULL},
     {"label", "max_rank", "LAB", ", rank_field: rank", ", rank_field: rank, max_rank: 1", NULL},
     {"label", "placement", "AREA", ", fill: \"#eeeeee\", label: name",
      ", fill: \"#eeeeee\", label: {field: name, placement: line}", NULL},

@@ -14,7 +14,6 @@
 #include "map/schema.h"
 #include "map/yaml.h"
 
-#include <errno.h>
 #include <glib.h>
 #include <libfyaml.h>
 #include <math.h>
@@ -69,13 +68,10 @@ static enum bm_status read_choice(struct parse *p, struct fy_node *v, const char
                                   const char *noun, const struct bm__choice *choices, int *out)
 {
     struct bm__buf list = {0};
-    size_t n = 0, shown = 0, k = 0;
-    for (; choices[n].name; n++)
-        shown += !choices[n].hidden;
-    for (size_t i = 0; i < n; i++)
-        if (!choices[i].hidden)
-            k++, bm__buf_printf(&list, "%s%s", k == 1 ? "" : (k == shown ? " or " : ", "),
-                                choices[i].name);
+    size_t n = 0;
+    while (choices[n].name)
+        n++;
+    bm__choice_list(&list, choices);
     if (!list.data)
         return nomem(p);
     const char *t;
@@ -754,6 +750,13 @@ enum bm_status bm__check_layer(struct parse *p, struct fy_node *v, struct scope 
                        "'max_scale' %g is below 'min_scale' %g in %s; expected min_scale <= "
                        "max_scale",
                        L->max_scale, L->min_scale, s->what);
+    /* A date range with no date to compare would be accepted and ignored. */
+    const char *range = L->date_from ? "from" : (L->date_to ? "to" : NULL);
+    if (range && !L->date_field)
+        return fail_at(p, node_of(s, range),
+                       "'%s' in %s has no 'date_field' to compare; expected date_field: the field "
+                       "with each row's date, such as event_date",
+                       range, s->what);
     return BM_OK;
 }
 
@@ -764,6 +767,12 @@ enum bm_status bm__check_label(struct parse *p, struct fy_node *v, struct scope 
     l->enabled = 1;
     if (!l->field && !l->text)
         return fail_at(p, v, "%s has no 'field' or 'text'; expected field: name", s->what);
+    /* A limit on ranks with no ranks to limit would be accepted and ignored. */
+    if (l->max_rank > 0 && !l->rank_field)
+        return fail_at(p, node_of(s, "max_rank"),
+                       "'max_rank' in %s has no 'rank_field' to compare; expected rank_field: a "
+                       "numeric field such as rank",
+                       s->what);
     return BM_OK;
 }
 

@@ -810,8 +810,7 @@ size_t bm__schema_sections(const struct bm__section *top, const struct bm__secti
     return add_section(top, out, 0, max);
 }
 
-/* "a, b or c" from the visible choices. */
-static void choice_list(struct bm__buf *b, const struct bm__choice *c)
+void bm__choice_list(struct bm__buf *b, const struct bm__choice *c)
 {
     size_t n = 0, k = 0;
     while (c[n].name)
@@ -855,7 +854,7 @@ static void kind_text(struct bm__buf *b, const struct bm__key *k)
         bm__buf_puts(b, "colour");
         break;
     case BM__CHOICE:
-        choice_list(b, k->choices);
+        bm__choice_list(b, k->choices);
         break;
     case BM__BOOL:
         bm__buf_puts(b, "true or false");

@@ -145,6 +145,9 @@ struct bm__extent_in {
 size_t bm__schema_sections(const struct bm__section *top, const struct bm__section **out,
                            size_t max);
 
+/* Append "a, b or c": the choices that are not hidden. */
+void bm__choice_list(struct bm__buf *b, const struct bm__choice *choices);
+
 /* A colour word: "#rgb", "#rrggbb", "#rrggbbaa", a name such as white, none. 0, or -1. */
 int bm__parse_colour(const char *s, struct bm_color *c);
 
