@@ -7,6 +7,7 @@
 
 #include "bordermap/version.h"
 #include "bordermap/context.h"
+#include "bordermap/redact.h"
 #include "bordermap/layer.h"
 #include "bordermap/gazetteer.h"
 #include "bordermap/measure.h"

@@ -121,7 +121,10 @@ void bm_layer_free(struct bm_layer *layer);
 /** Layer name in the source. Borrowed from the layer. */
 const char *bm_layer_name(const struct bm_layer *layer);
 
-/** The path the layer was loaded from. Borrowed from the layer. */
+/**
+ * The path the layer was loaded from, fit to print: a password in a
+ * connection string is shown as "***" (bm_redact()). Borrowed from the layer.
+ */
 const char *bm_layer_path(const struct bm_layer *layer);
 
 /** The source's driver, e.g. "ESRI Shapefile". Borrowed from the layer. */

@@ -41,7 +41,7 @@ static int listing_add(struct listing *l, const char *label, const char *path, c
         l->cap = cap;
     }
     struct entry *e = &l->items[l->n++];
-    e->label = strdup(label);
+    e->label = bm_redact(label); /* a connection string's password is never shown */
     e->path = strdup(path);
     e->layer = layer ? strdup(layer) : NULL;
     e->shipped = shipped;
@@ -129,7 +129,9 @@ static int list_sources(struct bm_ctx *ctx, struct listing *l, int n, char **pat
             listing_add(l, label, paths[i], names[k], 0);
         }
         if (count == 0) {
-            fprintf(stderr, "bordermap: '%s' has no layers\n", paths[i]);
+            char shown[1024];
+            fprintf(stderr, "bordermap: '%s' has no layers\n",
+                    bm_redact_to(paths[i], shown, sizeof shown));
             rc = EXIT_FAIL;
         }
         bm_strings_free(names, count);

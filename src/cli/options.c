@@ -124,10 +124,12 @@ int cli_fail(const struct bm_ctx *ctx)
 int cli_usage(const char *command, const char *fmt, ...)
 {
     va_list ap;
-    fputs("bordermap: ", stderr);
+    char msg[2048], shown[2048];
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* The arguments quoted may hold a connection string: never print a password. */
+    fprintf(stderr, "bordermap: %s", bm_redact_to(msg, shown, sizeof shown));
     if (command)
         fprintf(stderr, "; see 'bordermap help %s'\n", command);
     else

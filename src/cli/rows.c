@@ -35,8 +35,12 @@ size_t cli_add(struct cli_rows *r, unsigned in, const struct cli_cell *cells)
 {
     for (size_t j = 0; j < r->ncols; j++) {
         struct cli_cell c = cells[j];
-        if (c.s)
-            c.s = g_string_chunk_insert(r->strings, c.s);
+        if (c.s) {
+            /* A cell may quote a source: a connection string's password is never shown. */
+            char *shown = bm_redact(c.s);
+            c.s = g_string_chunk_insert(r->strings, shown ? shown : BM_REDACTED);
+            free(shown);
+        }
         g_array_append_val((GArray *)r->cells, c);
     }
     g_array_append_val((GArray *)r->in, in);
@@ -224,12 +228,14 @@ static void print_csv(const struct cli_rows *r, const struct cli_out *o, unsigne
 
 /* ---- JSON and GeoJSON ------------------------------------------------------------------ */
 
-void json_string(FILE *out, const char *s)
+void json_string(FILE *out, const char *text)
 {
-    if (!s) {
+    if (!text) {
         fputs("null", out);
         return;
     }
+    char *shown = bm_redact(text);
+    const char *s = shown ? shown : BM_REDACTED;
     fputc('"', out);
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -243,6 +249,7 @@ void json_string(FILE *out, const char *s)
             fputc(c, out);
     }
     fputc('"', out);
+    free(shown);
 }
 
 void json_number(FILE *out, double v)

@@ -41,8 +41,11 @@ int table_add(struct cli_table *t, const char *const *cells)
         t->cap = cap;
     }
     char **row = t->cells + t->nrows * t->ncols;
-    for (size_t j = 0; j < t->ncols; j++)
-        row[j] = g_strdup(cells[j] ? cells[j] : "");
+    for (size_t j = 0; j < t->ncols; j++) {
+        char *shown = bm_redact(cells[j] ? cells[j] : "");
+        row[j] = g_strdup(shown ? shown : BM_REDACTED);
+        free(shown);
+    }
     t->nrows++;
     return 0;
 }
@@ -84,9 +87,10 @@ void table_free(struct cli_table *t)
     memset(t, 0, sizeof *t);
 }
 
-void csv_field(FILE *out, const char *s, int last)
+void csv_field(FILE *out, const char *text, int last)
 {
-    s = s ? s : "";
+    char *shown = bm_redact(text ? text : "");
+    const char *s = shown ? shown : BM_REDACTED;
     if (strpbrk(s, ",\"\n\r")) {
         fputc('"', out);
         for (; *s; s++) {
@@ -99,4 +103,5 @@ void csv_field(FILE *out, const char *s, int last)
         fputs(s, out);
     }
     fputc(last ? '\n' : ',', out);
+    free(shown);
 }

@@ -1,6 +1,7 @@
 /* bordermap: the context. */
 #include "core/internal.h"
 #include "core/buf.h"
+#include "bordermap/redact.h"
 
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -144,7 +145,8 @@ enum bm_status bm__fail(struct bm_ctx *ctx, enum bm_status status, const char *f
     int r = bm__buf_vprintf(&b, fmt, ap);
     va_end(ap);
     ctx->status = status;
-    ctx->error = r == 0 ? bm__buf_take(&b) : NULL;
+    /* Messages quote sources, and GDAL's own words: no credential is ever printed. */
+    ctx->error = r == 0 ? bm_redact(b.data) : NULL;
     bm__buf_free(&b);
     return status;
 }
@@ -156,7 +158,7 @@ void bm__warn(struct bm_ctx *ctx, const char *fmt, ...)
     va_start(ap, fmt);
     int r = bm__buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    char *msg = r == 0 ? bm__buf_take(&b) : NULL;
+    char *msg = r == 0 ? bm_redact(b.data) : NULL;
     bm__buf_free(&b);
     if (msg && bm__buf_append(&ctx->warnings, &msg, sizeof msg) != 0)
         free(msg);

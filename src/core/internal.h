@@ -46,6 +46,10 @@ struct bm_layer *bm__layer_new(const char *name, const char *path, const char *c
 int bm__layer_add(struct bm_layer *L, enum bm_geom_type type, const double *xy, size_t n,
                   const char *const *attrs);
 
+/* The path or connection string a layer was loaded from, as given (with any
+ * password): for opening it again, never for printing (bm_layer_path()). */
+const char *bm__layer_source(const struct bm_layer *L);
+
 /* Are a and b the same existing file (through links too)? */
 int bm__same_file(const char *a, const char *b);
 

@@ -1,5 +1,6 @@
 /* bordermap: loading vector sources through OGR into flat WGS84 arrays. */
 #include "bordermap/layer.h"
+#include "bordermap/redact.h"
 #include "core/buf.h"
 #include "core/internal.h"
 #include "data/filter.h"
@@ -21,6 +22,7 @@
 
 struct bm_layer {
     char *path, *name, *driver, *geom_name, *crs;
+    char *shown; /* path with any password hidden (bm_redact): what is printed */
     enum bm_geom_type type;
     struct bm__buf xy;       /* double: lon, lat, lon, lat, ... */
     struct bm__buf parts;    /* struct bm_part */
@@ -939,7 +941,7 @@ enum bm_status bm_layer_load(struct bm_ctx *ctx, const char *path, const struct 
     struct loader ld = {.ctx = ctx, .L = L, .opts = opts ? opts : &defaults, .cap = &cap};
     enum bm_status st = BM_OK;
     GDALDatasetH ds = NULL;
-    if (!L || !(L->path = bm__strdup(path)))
+    if (!L || !(L->path = bm__strdup(path)) || !(L->shown = bm_redact(path)))
         st = bm__fail(ctx, BM_ERR_NOMEM, "out of memory");
     else if ((st = check_size(&ld, path)) != BM_OK)
         ;
@@ -1013,13 +1015,14 @@ struct bm_layer *bm__layer_new(const char *name, const char *path, const char *c
         return NULL;
     L->name = bm__strdup(name);
     L->path = bm__strdup(path);
+    L->shown = bm_redact(path);
     L->driver = bm__strdup("memory");
     L->geom_name = bm__strdup("Line String");
     L->crs = bm__strdup("WGS 84 (EPSG:4326)");
     L->field_names = calloc(nfields + 1, sizeof *L->field_names);
     L->field_types = calloc(nfields + 1, sizeof *L->field_types);
-    int ok = L->name && L->path && L->driver && L->geom_name && L->crs && L->field_names &&
-             L->field_types;
+    int ok = L->name && L->path && L->shown && L->driver && L->geom_name && L->crs &&
+             L->field_names && L->field_types;
     for (size_t i = 0; ok && i < nfields; i++) {
         ok = (L->field_names[i] = bm__strdup(fields[i])) != NULL;
         L->nfields = i + 1;
@@ -1098,6 +1101,7 @@ void bm_layer_free(struct bm_layer *L)
     bm__buf_free(&L->attr_off);
     bm__buf_free(&L->strings);
     free(L->path);
+    free(L->shown);
     free(L->name);
     free(L->driver);
     free(L->geom_name);
@@ -1111,6 +1115,11 @@ const char *bm_layer_name(const struct bm_layer *L)
 }
 
 const char *bm_layer_path(const struct bm_layer *L)
+{
+    return L->shown;
+}
+
+const char *bm__layer_source(const struct bm_layer *L)
 {
     return L->path;
 }

@@ -327,7 +327,7 @@ enum bm_status bm_shared_boundary(struct bm_ctx *ctx, const struct bm_layer *L, 
     struct grid g = {0};
     struct bm__buf runs = {0}, tmp = {0};
     static const char *const fields[] = {"seq"};
-    struct bm_layer *lines = bm__layer_new("boundary", bm_layer_path(L), fields, 1);
+    struct bm_layer *lines = bm__layer_new("boundary", bm__layer_source(L), fields, 1);
     unsigned char *near_all = calloc(bm_layer_point_count(L) + 1, 1);
     int bad = !lines || !near_all || grid_build(&g, L, other, &box) != 0 ||
               walk(L, w, &g, tolerance_m, gap_m, near_all, &runs) != 0;

@@ -100,7 +100,7 @@ enum bm_status bm_layer_write(struct bm_ctx *ctx, const struct bm_layer *L, cons
     if (!driver)
         return bm__fail(ctx, BM_ERR_ARG,
                         "cannot write '%s': give a file name ending in .geojson or .gpkg", path);
-    if (bm__same_file(path, bm_layer_path(L)))
+    if (bm__same_file(path, bm__layer_source(L)))
         return bm__fail(ctx, BM_ERR_IO,
                         "will not write '%s': it is the source of layer '%s'; choose another "
                         "output name",
