@@ -326,13 +326,14 @@ static void report_has_maps_tables_sources(void **state)
  * its crossing: the place, projected by this test into the file's own CRS,
  * falls in the middle of the image.
  */
+/* The maps are named by the format's table: --format GeoTIFF writes NAME.tif. */
 static void atlas_frames_each_crossing(void **state)
 {
     (void)state;
     char cmd[2048];
     snprintf(cmd, sizeof cmd,
              "'%s' atlas ruili-muse --layer places --where \"kind = 'crossing'\" --jobs 2 "
-             "--format tif -o '%s' >/dev/null",
+             "--format GeoTIFF -o '%s' >/dev/null",
              BORDERMAP_BIN, tmp_path("atlas"));
     assert_int_equal(system(cmd), 0);
     struct bm_gazetteer *gz;

@@ -148,8 +148,7 @@ static void scene_keys_by_what_is_loaded(void **state)
     o.fields = missing;
     assert_int_equal(bm_scene_layer(ctx, s, path, &o, &fields), BM_ERR_FIELD);
     assert_null(fields);
-    assert_int_equal(bm_scene_layer(ctx, s, "no/such.shp", NULL, &fields),
-                     BM_ERR_SOURCE_MISSING);
+    assert_int_equal(bm_scene_layer(ctx, s, "no/such.shp", NULL, &fields), BM_ERR_SOURCE_MISSING);
     assert_int_equal(bm_scene_count(s), 6);
     bm_scene_free(s);
 }

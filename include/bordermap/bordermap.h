@@ -11,6 +11,7 @@
 #include "bordermap/layer.h"
 #include "bordermap/gazetteer.h"
 #include "bordermap/measure.h"
+#include "bordermap/format.h"
 #include "bordermap/map.h"
 #include "bordermap/report.h"
 #include "bordermap/scene.h"

@@ -6,6 +6,7 @@
 #define BORDERMAP_MAP_H
 
 #include "bordermap/context.h"
+#include "bordermap/format.h"
 #include "bordermap/layer.h"
 
 #ifdef __cplusplus
@@ -28,14 +29,6 @@ extern "C" {
 
 /** Opaque: a map as its recipe describes it. */
 struct bm_map;
-
-/** Output formats of bm_map_render(). */
-enum bm_format {
-    BM_FORMAT_PNG = 0,
-    BM_FORMAT_PDF = 1,
-    BM_FORMAT_SVG = 2,
-    BM_FORMAT_GEOTIFF = 3 /**< RGB GeoTIFF with the map's CRS and geotransform (GDAL) */
-};
 
 /**
  * Load a recipe (YAML). Every value is checked: a bad recipe fails with
@@ -114,8 +107,10 @@ enum bm_status bm_parse_page_size(struct bm_ctx *ctx, const char *text, double *
  * Draw the map to path in the given format. Written to a temporary file
  * beside path and renamed, so a failure leaves no partial file and an
  * existing file is replaced only by a complete one; a path that names one
- * of the map's inputs is refused. Fails with BM_ERR_IO, BM_ERR_RENDER, or
- * the errors of loading the layers.
+ * of the map's inputs is refused. format: a row of the format table
+ * (bordermap/format.h); raster formats are drawn at the map's dpi. Fails with
+ * BM_ERR_ARG (no such format), BM_ERR_IO, BM_ERR_RENDER, or the errors of
+ * loading the layers.
  */
 enum bm_status bm_map_render(struct bm_ctx *ctx, const struct bm_map *map, enum bm_format format,
                              const char *path);

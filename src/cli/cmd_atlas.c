@@ -13,11 +13,11 @@
 
 const char HELP_ATLAS[] =
     "usage: bordermap atlas RECIPE --layer NAME [--where EXPR] [--field FIELD]\n"
-    "                       [--margin KM] [--jobs N] [-o FOLDER] [--format png|pdf|svg|tif]\n"
+    "                       [--margin KM] [--jobs N] [-o FOLDER] [--format FMT]\n"
     "\n"
     "Draw one map per feature of one of the recipe's layers (each border\n"
     "crossing, each corridor segment, ...), framed on the feature with a margin\n"
-    "and named after it: FOLDER/NAME.png. On a terminal a progress line shows\n"
+    "and named after it: FOLDER/NAME.png (.pdf, ...). On a terminal a progress line shows\n"
     "the count, the current name and the time left.\n"
     "\n"
     "  -l, --layer NAME    the recipe's layer whose features get a map each\n"
@@ -28,7 +28,8 @@ const char HELP_ATLAS[] =
     "  -m, --margin KM     room around each feature, km (default 15)\n"
     "  -j, --jobs N        draw in N processes (default 1)\n"
     "  -o, --output DIR    the folder for the maps (default atlas; made if missing)\n"
-    "  -F, --format FMT    png (default), pdf, svg or tif (GeoTIFF)\n"
+    "  -F, --format FMT    the maps' format, by name (default png; see\n"
+    "                      'bordermap help formats')\n"
     "\n"
     "example:\n"
     "  bordermap atlas ruili-muse --layer places --where \"kind = 'crossing'\" --jobs 2\n";
@@ -194,19 +195,15 @@ static int parse(int argc, char **argv, struct atlas *a)
 
 int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
 {
-    struct atlas a = {.field = "name", .dir = "atlas", .format = "png", .margin_km = 15, .jobs = 1};
+    struct atlas a = {.field = "name", .dir = "atlas", .margin_km = 15, .jobs = 1};
     int rc = parse(argc, argv, &a);
     if (rc != EXIT_OK)
         return rc;
-    static const char *const exts[] = {"png", "pdf", "svg", "tif"};
-    enum bm_format fmt;
-    int f = -1;
-    for (int i = 0; i < 4; i++)
-        if (strcmp(a.format, exts[i]) == 0)
-            f = i;
-    if (f < 0)
-        return cli_usage("atlas", "unknown format '%s' (use png, pdf, svg or tif)", a.format);
-    fmt = f == 3 ? BM_FORMAT_GEOTIFF : (enum bm_format)f;
+    char names[256];
+    const struct bm_format_info *fmt = a.format ? bm_format_from_name(a.format) : bm_format_at(0);
+    if (!fmt)
+        return cli_usage("atlas", "unknown format '%s' (use %s)", a.format,
+                         bm_format_list(names, sizeof names, NULL, false));
     if (a.where && bm_filter_check(ctx, a.where) != BM_OK)
         return cli_fail(ctx);
     char recipe[4096];
@@ -269,7 +266,7 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
         rc = cli_fail(ctx);
     } else {
         cli_stage("read the recipe and layer '%s'", a.layer);
-        rc = run_jobs(&a, fmt, exts[f]);
+        rc = run_jobs(&a, fmt->format, fmt->name);
         cli_stage("draw %zu maps in %d processes", n, a.jobs);
         if (rc == EXIT_OK)
             cli_note("wrote %zu maps to %s/", n, a.dir);

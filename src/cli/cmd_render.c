@@ -3,27 +3,27 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* The limits come from bordermap/map.h. */
 /* clang-format off */
 const char HELP_RENDER[] =
-    "usage: bordermap render [RECIPE] [-o FILE] [--format png|pdf|svg|tif] [--dpi N]\n"
+    "usage: bordermap render [RECIPE] [-o FILE] [--format FMT] [--dpi N]\n"
     "                        [--size A4|A3|Letter|WxHmm] [--extent W,S,E,N |\n"
     "                        --around PLACE --radius KM] [--title TEXT]\n"
     "\n"
-    "Draw a map from a recipe (styles/NAME.yaml) to PNG, PDF or SVG. With no\n"
+    "Draw a map from a recipe (styles/NAME.yaml) to an image or a document\n"
+    "('bordermap help formats' lists the formats). With no\n"
     "RECIPE, draws the default situation map (styles/situation.yaml) to\n"
     "situation.png in the current folder. A RECIPE without a folder is looked\n"
     "for in the shipped styles: 'bordermap render corridor' draws\n"
     "styles/corridor.yaml.\n"
     "\n"
     "  -o, --output FILE   where to write (default: the recipe's name, .png)\n"
-    "  -F, --format FMT    png, pdf, svg or tif (GeoTIFF; default: from the output's\n"
-    "                      extension)\n"
-    "  -w, --world-file    beside a PNG or GeoTIFF, write a world file and a .prj,\n"
+    "  -F, --format FMT    the output's format, by name (see 'bordermap help formats';\n"
+    "                      default: from the output's extension, png when it has none)\n"
+    "  -w, --world-file    beside a raster output, write a world file and a .prj,\n"
     "                      so that QGIS places the map\n"
-    "  -d, --dpi N         PNG resolution, " CLI_STR(BM_DPI_MIN) ".." CLI_STR(BM_DPI_MAX)
+    "  -d, --dpi N         raster resolution, " CLI_STR(BM_DPI_MIN) ".." CLI_STR(BM_DPI_MAX)
     " (default: the recipe's)\n"
     "  -s, --size SIZE     page: A4, A3, Letter (landscape) or WxHmm, e.g. 300x200mm\n"
     "  -e, --extent W,S,E,N  the map's extent in degrees\n"
@@ -122,32 +122,41 @@ void cli_recipe_path(struct bm_ctx *ctx, const char *given, char *out, size_t si
     snprintf(out, size, "%s", given);
 }
 
-static int pick_format(const char *name, const char *out, enum bm_format *f)
+/*
+ * The output's format: --format by name, else the output's extension (the
+ * table's first format, PNG, when the name has none). Prints the usage
+ * error and returns NULL when neither says.
+ */
+static const struct bm_format_info *pick_format(const char *name, const char *out)
 {
-    static const struct {
-        const char *name;
-        enum bm_format format;
-    } names[] = {{"png", BM_FORMAT_PNG},      {"pdf", BM_FORMAT_PDF},
-                 {"svg", BM_FORMAT_SVG},      {"tif", BM_FORMAT_GEOTIFF},
-                 {"tiff", BM_FORMAT_GEOTIFF}, {"geotiff", BM_FORMAT_GEOTIFF}};
-    const char *dot = strrchr(out, '.');
-    const char *want = name ? name : (dot ? dot + 1 : "png");
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcasecmp(want, names[i].name) == 0) {
-            *f = names[i].format;
-            return 0;
-        }
-    return -1;
+    char names[256];
+    const struct bm_format_info *f;
+    if (name) {
+        f = bm_format_from_name(name);
+        if (!f)
+            cli_usage("render", "unknown format '%s' (use %s)", name,
+                      bm_format_list(names, sizeof names, NULL, false));
+        return f;
+    }
+    const char *slash = strrchr(out, '/');
+    if (!strchr(slash ? slash : out, '.'))
+        return bm_format_at(0);
+    f = bm_format_from_path(out);
+    if (!f)
+        cli_usage("render",
+                  "cannot tell the format of '%s' from its name; end it in %s, or give --format",
+                  out, bm_format_list(names, sizeof names, ".", false));
+    return f;
 }
 
-/* The default output: the recipe's base name with the format's extension, here. */
+/* The default output: the recipe's base name with the format's name as extension, here. */
 static void default_output(const char *recipe, const char *fmt, char *out, size_t size)
 {
     const char *base = strrchr(recipe, '/');
     base = base ? base + 1 : recipe;
     const char *dot = strrchr(base, '.');
     int n = dot ? (int)(dot - base) : (int)strlen(base);
-    snprintf(out, size, "%.*s.%s", n, base, fmt ? fmt : "png");
+    snprintf(out, size, "%.*s.%s", n, base, fmt);
 }
 
 /* A value given on the command line that the library refuses: a usage error. */
@@ -209,27 +218,26 @@ int cmd_render(struct bm_ctx *ctx, int argc, char **argv)
         return cli_usage("render", "give --extent or --around, not both");
     char recipe[4096], output[4096];
     cli_recipe_path(ctx, o.recipe, recipe, sizeof recipe);
+    const struct bm_format_info *fmt = o.format ? pick_format(o.format, NULL) : NULL;
+    if (o.format && !fmt)
+        return EXIT_USAGE;
     if (o.output)
         snprintf(output, sizeof output, "%s", o.output);
     else
-        default_output(recipe, o.format, output, sizeof output);
-    enum bm_format fmt;
-    if (pick_format(o.format, output, &fmt) != 0 && o.format)
-        return cli_usage("render", "unknown format '%s' (use png, pdf, svg or tif)", o.format);
-    if (pick_format(o.format, output, &fmt) != 0)
-        return cli_usage("render",
-                         "cannot tell the format of '%s' from its name; end it in .png, .pdf, "
-                         ".svg or .tif, or give --format",
-                         output);
-    if (o.world_file && fmt != BM_FORMAT_PNG && fmt != BM_FORMAT_GEOTIFF)
-        return cli_usage("render", "--world-file goes with a PNG or GeoTIFF output");
+        default_output(recipe, (fmt ? fmt : bm_format_at(0))->name, output, sizeof output);
+    if (!fmt && !(fmt = pick_format(NULL, output)))
+        return EXIT_USAGE;
+    char raster[128];
+    if (o.world_file && !fmt->raster)
+        return cli_usage("render", "--world-file goes with a raster output (%s)",
+                         bm_format_list(raster, sizeof raster, ".", true));
     struct bm_map *m;
     if (bm_map_load(ctx, recipe, &m) != BM_OK)
         return cli_fail(ctx);
     cli_stage("read the recipe %s", recipe);
     rc = apply_overrides(ctx, m, &o);
     struct bm_render_info info;
-    if (rc == EXIT_OK && bm_map_render_info(ctx, m, fmt, output, &info) != BM_OK)
+    if (rc == EXIT_OK && bm_map_render_info(ctx, m, fmt->format, output, &info) != BM_OK)
         rc = cli_fail(ctx);
     cli_stage("load the layers, draw and write %s", output);
     if (rc == EXIT_OK && o.world_file && bm_write_world_file(ctx, &info, output) != BM_OK)

@@ -3,6 +3,7 @@
 
 #include <locale.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,7 @@ static void print_help(FILE *out)
         fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
     fputs("  help       show the help of a command: bordermap help COMMAND\n"
           "             or every key a map recipe takes: bordermap help recipe\n"
+          "             or the output formats: bordermap help formats\n"
           "\n"
           "Every command also takes, before or after its name:\n"
           "  -q, --quiet    no warnings or notes on stderr, only errors\n"
@@ -62,6 +64,34 @@ static const struct cli_command *find_command(const char *name)
     return NULL;
 }
 
+/* 'bordermap help formats': the library's table of output formats. */
+static int help_formats(void)
+{
+    struct cli_table t;
+    table_init(&t, 5);
+    const char *head[] = {"name", "extensions", "kind", "georeferenced", "what"};
+    int bad = table_add(&t, head);
+    for (size_t i = 0; i < bm_format_count(); i++) {
+        const struct bm_format_info *f = bm_format_at(i);
+        char ext[128] = "", what[256];
+        size_t len = 0;
+        for (size_t k = 0; f->extensions[k] && len < sizeof ext; k++)
+            len += (size_t)snprintf(ext + len, sizeof ext - len, "%s.%s", k ? " " : "",
+                                    f->extensions[k]);
+        snprintf(what, sizeof what, "%s%s%s%s", f->title, f->pages ? "; holds pages (report)" : "",
+                 f->aliases[0] ? "; also called " : "", f->aliases[0] ? f->aliases[0] : "");
+        const char *row[] = {f->name, ext, f->raster ? "raster" : "vector",
+                             f->georeferenced ? "yes" : "no", what};
+        bad |= table_add(&t, row);
+    }
+    fputs("Output formats: 'render --format NAME', 'atlas --format NAME', or the output's\n"
+          "extension (render, report). Raster formats are drawn at the map's dpi.\n\n",
+          stdout);
+    table_print(&t, stdout);
+    table_free(&t);
+    return bad ? EXIT_FAIL : EXIT_OK;
+}
+
 static int run_help(int argc, char **argv)
 {
     if (argc < 2) {
@@ -70,6 +100,8 @@ static int run_help(int argc, char **argv)
     }
     if (strcmp(argv[1], "recipe") == 0)
         return print_recipe_help();
+    if (strcmp(argv[1], "formats") == 0)
+        return help_formats();
     const struct cli_command *c = find_command(argv[1]);
     if (!c)
         return cli_usage(NULL, "no command '%s'", argv[1]);

@@ -1,7 +1,8 @@
 /*
  * bordermap internal: drawing a map, in passes.
  *
- *   render.c     orchestrates: the frame, the surface, the order of the passes, the output
+ *   render.c     orchestrates: the frame, the data from the scene, the order of the passes
+ *                (out/mapfile.c makes the surface and writes the file, by its format)
  *   draw.c       the layers (areas, lines, points) and their legend entries
  *   annotate.c   buffer bands and distance lines under the labels; callouts over them
  *   label.c      the labels of every layer, by priority, without collisions
@@ -67,21 +68,27 @@ int bm__draw_labels(struct bm__render *r, int first);
 /* annotate.c: callouts and the distance lines' labels. */
 void bm__draw_annotations_over(struct bm__render *r);
 
-/* ---- what render.c offers the outputs ---- */
+/* ---- what render.c offers the outputs (out/) ---- */
 
-/* Draw map m from scene on a vector surface's page through cr (points, origin top-left).
- * 0 or -1. */
+/*
+ * Begin drawing m: zero r, set up the frame (raster: device pixels at dpi for
+ * simplifying; else points) and take every layer m needs from scene, loading
+ * what it lacks. Nothing is drawn yet. Returns 0, or -1 with the failure on
+ * ctx (none when out of memory). Call bm__render_end() in every case.
+ */
+int bm__render_begin(struct bm__render *r, struct bm_ctx *ctx, const struct bm_map *m,
+                     struct bm_scene *scene, double dpi, int raster);
+
+/* Draw the begun map through cr, in points (a raster surface scaled to them). 0 or -1. */
+int bm__render_draw(struct bm__render *r, cairo_t *cr);
+
+/* Free what drawing held (not the scene's layers). */
+void bm__render_end(struct bm__render *r);
+
+/* bm__render_begin(), _draw() and _end() on a vector page of cr (the report's). 0 or -1. */
 int bm__draw_page(struct bm_ctx *ctx, const struct bm_map *m, struct bm_scene *scene, cairo_t *cr);
 
 /* The page size of a map, points. */
 void bm__map_page_size(const struct bm_map *m, double *w, double *h);
-
-/* Write an RGB24 image surface to path as PNG at dpi. Returns 0, or -1. */
-int bm__write_png(cairo_surface_t *s, const char *path, double dpi);
-
-/* Write an RGB24 image surface to path as a GeoTIFF with geotransform g and CRS crs.
- * Returns 0, or -1 with a message on ctx. */
-int bm__write_geotiff(struct bm_ctx *ctx, cairo_surface_t *s, const char *path, const double *g,
-                      const char *crs);
 
 #endif

@@ -1,7 +1,7 @@
 /* bordermap: georeferenced output: GeoTIFF, world files and .prj. */
 #include "bordermap/map.h"
 #include "core/internal.h"
-#include "draw/render.h"
+#include "out/formats.h"
 
 #include <cpl_conv.h>
 #include <cpl_string.h>
@@ -28,9 +28,11 @@ static char *crs_wkt(const char *crs, int esri)
     return wkt;
 }
 
-int bm__write_geotiff(struct bm_ctx *ctx, cairo_surface_t *s, const char *path, const double *g,
-                      const char *crs)
+int bm__write_geotiff(const struct bm__output *o, cairo_surface_t *s)
 {
+    struct bm_ctx *ctx = o->ctx;
+    const char *path = o->path, *crs = o->crs;
+    const double *g = o->geotransform;
     int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
     int stride = cairo_image_surface_get_stride(s);
     cairo_surface_flush(s);

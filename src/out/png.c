@@ -1,6 +1,6 @@
 /* bordermap: writing a cairo image to PNG quickly, on every core. */
 #include "core/internal.h"
-#include "draw/render.h"
+#include "out/formats.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -120,8 +120,10 @@ static int chunk(FILE *f, const char *type, const unsigned char *data, size_t le
                : -1;
 }
 
-int bm__write_png(cairo_surface_t *s, const char *path, double dpi)
+int bm__write_png(const struct bm__output *o, cairo_surface_t *s)
 {
+    const char *path = o->path;
+    double dpi = o->dpi;
     int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
     cairo_surface_flush(s);
     const unsigned char *data = cairo_image_surface_get_data(s);

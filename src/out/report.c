@@ -7,8 +7,8 @@
 #include "bordermap/version.h"
 #include "core/internal.h"
 #include "draw/render.h"
+#include "out/formats.h"
 
-#include <cairo-pdf.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -25,6 +25,7 @@ static const struct bm_color INK = {0.1, 0.1, 0.1, 1}, GREY = {0.4, 0.4, 0.4, 1}
 
 struct report {
     struct bm_ctx *ctx;
+    const struct bm__format *format; /* one with pages */
     cairo_surface_t *s;
     cairo_t *cr;
     struct bm__canvas cv; /* for text: cr without a map frame */
@@ -72,7 +73,7 @@ static void next_page(struct report *R, double w, double h)
     if (R->page > 0)
         cairo_show_page(R->cr);
     R->page++;
-    cairo_pdf_surface_set_size(R->s, w, h);
+    R->format->page_size(R->s, w, h);
 }
 
 /* ---- tables -------------------------------------------------------------- */
@@ -382,13 +383,38 @@ static void free_report(struct report *R)
     bm_leg_table_free(R->distances);
 }
 
+/*
+ * The format of a report: the one its name's extension says, which must hold
+ * pages; PDF when the name has no extension the table knows.
+ */
+static const struct bm__format *paged_format(struct bm_ctx *ctx, const char *path)
+{
+    const struct bm_format_info *f = bm_format_from_path(path);
+    if (!f)
+        return bm__format(BM_FORMAT_PDF);
+    if (f->pages)
+        return bm__format(f->format);
+    char paged[256] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < bm_format_count(); i++)
+        if (bm_format_at(i)->pages && len < sizeof paged)
+            len += (size_t)snprintf(paged + len, sizeof paged - len, "%s.%s", len ? " or " : "",
+                                    bm_format_at(i)->name);
+    bm__fail(ctx, BM_ERR_ARG,
+             "cannot write the report as '%s': a %s file holds one page; end the name in %s", path,
+             f->name, paged);
+    return NULL;
+}
+
 enum bm_status bm_report_write(struct bm_ctx *ctx, const char *const *recipes, size_t n,
                                const char *path)
 {
     bm__begin(ctx);
     if (n == 0)
         return bm__fail(ctx, BM_ERR_ARG, "a report needs at least one map");
-    struct report R = {.ctx = ctx};
+    struct report R = {.ctx = ctx, .format = paged_format(ctx, path)};
+    if (!R.format)
+        return bm_ctx_status(ctx);
     R.maps = calloc(n, sizeof *R.maps);
     R.scene = bm_scene_new(BM_SCENE_VIEW);
     if (!R.maps || !R.scene) {
@@ -407,10 +433,12 @@ enum bm_status bm_report_write(struct bm_ctx *ctx, const char *const *recipes, s
         bad = 1;
     else if (!bad) {
         R.pages = (int)R.nmaps + 3;
-        R.s = cairo_pdf_surface_create(tmp, A4_W, A4_H);
-        cairo_pdf_surface_set_metadata(R.s, CAIRO_PDF_METADATA_TITLE,
-                                       "China–Myanmar border region: situation report");
-        cairo_pdf_surface_set_metadata(R.s, CAIRO_PDF_METADATA_CREATOR, "bordermap");
+        struct bm__output o = {.ctx = ctx,
+                               .path = tmp,
+                               .title = "China–Myanmar border region: situation report",
+                               .w_pt = A4_W,
+                               .h_pt = A4_H};
+        R.s = R.format->surface(&o);
         R.cr = cairo_create(R.s);
         R.cv = (struct bm__canvas){.ctx = ctx, .cr = R.cr};
         title_page(&R);

@@ -1,0 +1,140 @@
+/* bordermap: the output formats, one row each (see formats.h and bordermap/format.h). */
+#include "bordermap/format.h"
+#include "out/formats.h"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- how each format's file is made ---------------------------------------- */
+
+/* Raster formats draw into pixels (cairo's xRGB words), written out by their writer. */
+static cairo_surface_t *raster_surface(const struct bm__output *o)
+{
+    return cairo_image_surface_create(CAIRO_FORMAT_RGB24, o->w_px, o->h_px);
+}
+
+static cairo_surface_t *pdf_surface(const struct bm__output *o)
+{
+    cairo_surface_t *s = cairo_pdf_surface_create(o->path, o->w_pt, o->h_pt);
+    if (o->title)
+        cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, o->title);
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "bordermap");
+    return s;
+}
+
+static void pdf_page_size(cairo_surface_t *s, double w_pt, double h_pt)
+{
+    cairo_pdf_surface_set_size(s, w_pt, h_pt);
+}
+
+static cairo_surface_t *svg_surface(const struct bm__output *o)
+{
+    return cairo_svg_surface_create(o->path, o->w_pt, o->h_pt);
+}
+
+/* ---- the table --------------------------------------------------------------- */
+
+static const char *const PNG_EXT[] = {"png", NULL}, *const PDF_EXT[] = {"pdf", NULL},
+                         *const SVG_EXT[] = {"svg", NULL}, *const TIF_EXT[] = {"tif", "tiff", NULL},
+                         *const TIF_ALIAS[] = {"geotiff", NULL}, *const NONE[] = {NULL};
+
+/* Row i is format i (enum bm_format), in the order lists show. */
+static const struct bm__format FORMATS[] = {
+    {{BM_FORMAT_PNG, "png", PNG_EXT, NONE, "PNG image", true, false, false},
+     raster_surface,
+     NULL,
+     bm__write_png},
+    {{BM_FORMAT_PDF, "pdf", PDF_EXT, NONE, "PDF document (vector, text kept as text)", false, false,
+      true},
+     pdf_surface,
+     pdf_page_size,
+     NULL},
+    {{BM_FORMAT_SVG, "svg", SVG_EXT, NONE, "SVG drawing (vector)", false, false, false},
+     svg_surface,
+     NULL,
+     NULL},
+    {{BM_FORMAT_GEOTIFF, "tif", TIF_EXT, TIF_ALIAS, "GeoTIFF image (RGB, with its CRS)", true, true,
+      false},
+     raster_surface,
+     NULL,
+     bm__write_geotiff},
+};
+static const size_t NFORMATS = sizeof FORMATS / sizeof FORMATS[0];
+
+const struct bm__format *bm__format(enum bm_format f)
+{
+    return (size_t)f < NFORMATS ? &FORMATS[f] : NULL;
+}
+
+/* ---- looking formats up ------------------------------------------------------ */
+
+size_t bm_format_count(void)
+{
+    return NFORMATS;
+}
+
+const struct bm_format_info *bm_format_at(size_t i)
+{
+    return i < NFORMATS ? &FORMATS[i].info : NULL;
+}
+
+const struct bm_format_info *bm_format_get(enum bm_format f)
+{
+    const struct bm__format *row = bm__format(f);
+    return row ? &row->info : NULL;
+}
+
+static int listed(const char *const *names, const char *name)
+{
+    for (size_t i = 0; names && names[i]; i++)
+        if (strcasecmp(names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+const struct bm_format_info *bm_format_from_name(const char *name)
+{
+    for (size_t i = 0; name && i < NFORMATS; i++) {
+        const struct bm_format_info *f = &FORMATS[i].info;
+        if (strcasecmp(f->name, name) == 0 || listed(f->extensions, name) ||
+            listed(f->aliases, name))
+            return f;
+    }
+    return NULL;
+}
+
+const struct bm_format_info *bm_format_from_path(const char *path)
+{
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    const char *dot = path ? strrchr(slash ? slash : path, '.') : NULL;
+    for (size_t i = 0; dot && i < NFORMATS; i++)
+        if (listed(FORMATS[i].info.extensions, dot + 1))
+            return &FORMATS[i].info;
+    return NULL;
+}
+
+char *bm_format_list(char *buf, size_t size, const char *prefix, bool raster_only)
+{
+    size_t n = 0, total = 0, len = 0;
+    for (size_t i = 0; i < NFORMATS; i++)
+        total += !raster_only || FORMATS[i].info.raster;
+    if (size > 0)
+        buf[0] = 0;
+    for (size_t i = 0; i < NFORMATS && size > 0; i++) {
+        if (raster_only && !FORMATS[i].info.raster)
+            continue;
+        const char *sep = n == 0 ? "" : n + 1 == total ? " or " : ", ";
+        int w = snprintf(buf + len, size - len, "%s%s%s", sep, prefix ? prefix : "",
+                         FORMATS[i].info.name);
+        if (w < 0 || (size_t)w >= size - len) {
+            buf[len] = 0; /* cut after the last name that fits whole */
+            break;
+        }
+        len += (size_t)w;
+        n++;
+    }
+    return buf;
+}

@@ -1,0 +1,157 @@
+/* bordermap: a map to a file: checked, drawn on its format's surface, written whole or not at all.
+ */
+#include "bordermap/map.h"
+#include "bordermap/scene.h"
+#include "core/internal.h"
+#include "draw/render.h"
+#include "map/map.h"
+#include "out/formats.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_SIDE_PX 20000 /* a raster side beyond this is refused before any allocation */
+#define MAX_PIXELS 250e6  /* 1 GB of pixels */
+
+static enum bm_status check_not_an_input(struct bm_ctx *ctx, const struct bm_map *m,
+                                         const char *path)
+{
+    if (bm__same_file(path, m->path))
+        return bm__fail(ctx, BM_ERR_IO,
+                        "will not write '%s': it is the recipe; choose another "
+                        "output name",
+                        path);
+    for (size_t i = 0; i < m->nlayers; i++)
+        if (m->layers[i].source && bm__same_file(path, m->layers[i].source))
+            return bm__fail(ctx, BM_ERR_IO,
+                            "will not write '%s': it is the source of layer '%s'; choose another "
+                            "output name",
+                            path, m->layers[i].name);
+    return BM_OK;
+}
+
+/* The page in pixels (raster formats at the map's dpi, others at 72), refused when too large. */
+static enum bm_status check_size(struct bm_ctx *ctx, const struct bm_map *m, int raster,
+                                 struct bm__output *o)
+{
+    double wpx = m->page_w_mm / 25.4 * (raster ? m->dpi : 72);
+    double hpx = m->page_h_mm / 25.4 * (raster ? m->dpi : 72);
+    if (!(wpx >= 1 && hpx >= 1) || wpx > MAX_SIDE_PX || hpx > MAX_SIDE_PX || wpx * hpx > MAX_PIXELS)
+        return bm__fail(ctx, BM_ERR_RENDER,
+                        "a page of %.0f x %.0f mm at %.0f dpi is %.0f x %.0f pixels, more than "
+                        "bordermap draws (%d per side, %.0f million in all); lower the dpi or "
+                        "the page size",
+                        m->page_w_mm, m->page_h_mm, m->dpi, wpx, hpx, MAX_SIDE_PX,
+                        MAX_PIXELS / 1e6);
+    o->w_px = (int)ceil(wpx);
+    o->h_px = (int)ceil(hpx);
+    return BM_OK;
+}
+
+/* Pixel (col, row) -> page point (col, row) * 72 / dpi -> projected metres. */
+static void geotransform(const struct bm__frame *f, double dpi, double *g)
+{
+    double px = 72 / dpi / f->k;
+    g[0] = f->x0 - f->map.x / f->k;
+    g[1] = px;
+    g[2] = 0;
+    g[3] = f->y0 + f->map.y / f->k;
+    g[4] = 0;
+    g[5] = -px;
+}
+
+static void fill_info(const struct bm__render *r, const struct bm__output *o,
+                      struct bm_render_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->scale_km = r->scalebar_km;
+    info->scale_pt = r->scalebar_pt;
+    info->pt_per_metre = r->cv.f.k;
+    bm__frame_centre(&r->cv.f, &info->centre_lat, &info->centre_lon);
+    memcpy(info->geotransform, o->geotransform, sizeof info->geotransform);
+    snprintf(info->crs, sizeof info->crs, "%s", r->cv.f.crs);
+}
+
+/* Draw the begun map on the format's surface and write the file. 0 or -1. */
+static int draw_and_write(struct bm__render *r, const struct bm__format *fmt, struct bm__output *o)
+{
+    const struct bm_map *m = r->map;
+    cairo_surface_t *s = fmt->surface(o);
+    int bad = !s || cairo_surface_status(s) != CAIRO_STATUS_SUCCESS;
+    if (!bad) {
+        cairo_t *cr = cairo_create(s);
+        if (fmt->info.raster)
+            cairo_scale(cr, m->dpi / 72, m->dpi / 72);
+        bad = bm__render_draw(r, cr) != 0;
+        cairo_destroy(cr);
+    }
+    if (!bad && fmt->write)
+        bad = fmt->write(o, s) != 0;
+    if (s) {
+        cairo_surface_finish(s);
+        bad = bad || cairo_surface_status(s) != CAIRO_STATUS_SUCCESS;
+        cairo_surface_destroy(s);
+    }
+    return bad ? -1 : 0;
+}
+
+enum bm_status bm_map_render_scene(struct bm_ctx *ctx, const struct bm_map *m,
+                                   struct bm_scene *scene, enum bm_format format, const char *path,
+                                   struct bm_render_info *info)
+{
+    bm__begin(ctx);
+    const struct bm__format *fmt = bm__format(format);
+    if (!fmt)
+        return bm__fail(ctx, BM_ERR_ARG, "no output format %d; see bordermap/format.h",
+                        (int)format);
+    int raster = fmt->info.raster;
+    char tmp[PATH_MAX];
+    struct bm__output o = {.ctx = ctx, .path = tmp, .title = m->title, .dpi = m->dpi};
+    bm__map_page_size(m, &o.w_pt, &o.h_pt);
+    if (check_size(ctx, m, raster, &o) != BM_OK || check_not_an_input(ctx, m, path) != BM_OK ||
+        bm__output_begin(ctx, path, tmp, sizeof tmp) != BM_OK)
+        return bm_ctx_status(ctx);
+    /* The frame and the data first: nothing is drawn, nor any file made, until they are whole. */
+    struct bm__render r;
+    int bad = bm__render_begin(&r, ctx, m, scene, m->dpi, raster) != 0;
+    o.geotransform[1] = 1;
+    o.geotransform[5] = -1;
+    if (!bad && raster)
+        geotransform(&r.cv.f, m->dpi, o.geotransform);
+    o.crs = r.cv.f.crs;
+    bad = bad || draw_and_write(&r, fmt, &o) != 0;
+    if (info && !bad)
+        fill_info(&r, &o, info);
+    bm__render_end(&r);
+    if (bad || rename(tmp, path) != 0) {
+        unlink(tmp);
+        if (bm_ctx_status(ctx) == BM_OK)
+            bm__fail(ctx, BM_ERR_IO,
+                     "cannot write '%s'; check the disk has room and the folder "
+                     "is writable",
+                     path);
+        return bm_ctx_status(ctx);
+    }
+    return BM_OK;
+}
+
+enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m, enum bm_format format,
+                                  const char *path, struct bm_render_info *info)
+{
+    bm__begin(ctx);
+    struct bm_scene *scene = bm_scene_new(BM_SCENE_VIEW);
+    if (!scene)
+        return bm__fail(ctx, BM_ERR_NOMEM, "out of memory drawing '%s'", m->path);
+    enum bm_status st = bm_map_render_scene(ctx, m, scene, format, path, info);
+    bm_scene_free(scene);
+    return st;
+}
+
+enum bm_status bm_map_render(struct bm_ctx *ctx, const struct bm_map *m, enum bm_format format,
+                             const char *path)
+{
+    return bm_map_render_info(ctx, m, format, path, NULL);
+}
