@@ -202,6 +202,12 @@ write_errors)
         [ $rc = 1 ] || fail "places > /dev/full exit status $rc"
         [ "$(cat err)" = "bordermap: cannot write to standard output: No space left on device; free some room on the disk, or send the output elsewhere" ] ||
             fail "/dev/full: $(cat err)"
+        # A long text is written past stdio's buffer: the cause must still be named.
+        "$bm" help recipe >/dev/full 2>err
+        rc=$?
+        [ $rc = 1 ] || fail "help recipe > /dev/full exit status $rc"
+        grep -qx "bordermap: cannot write to standard output: No space left on device; .*" err ||
+            fail "help recipe > /dev/full: $(cat err)"
     else
         echo "no /dev/full here"; status=1
     fi

@@ -109,6 +109,9 @@ void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* -v: one line on stderr with the wall-clock and CPU time since the previous stage. */
 void cli_stage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Send stdout through a stream that notes the cause of a failed write (call first). */
+void cli_watch_stdout(void);
+
 /*
  * Flush stdout and check that everything written to it arrived: on an error
  * (a full disk, a closed pipe) print one line and return EXIT_FAIL.

@@ -122,6 +122,7 @@ int main(int argc, char **argv)
     setlocale(LC_CTYPE, "");
     /* A closed pipe is a write error like any other: one line and status 1, not a signal. */
     signal(SIGPIPE, SIG_IGN);
+    cli_watch_stdout();
     int skip = cli_global_options(argc, argv);
     argv[skip] = argv[0];
     argv += skip;

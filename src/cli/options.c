@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* -1 quiet, 0 normal, 1 verbose: the program's one setting outside a command. */
 static int verbosity;
@@ -97,16 +98,44 @@ static void total_time(void)
     fprintf(stderr, "bordermap: time: total: %.3f s (cpu %.3f s)\n", wall, cpu);
 }
 
+/* The first error writing stdout: stdio does not keep it, and its cause is the message. */
+static int stdout_errno;
+
+static ssize_t write_stdout(void *cookie, const char *buf, size_t size)
+{
+    (void)cookie;
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = write(STDOUT_FILENO, buf + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            stdout_errno = stdout_errno ? stdout_errno : n < 0 ? errno : EIO;
+            return done ? (ssize_t)done : -1;
+        }
+        done += (size_t)n;
+    }
+    return (ssize_t)size;
+}
+
+void cli_watch_stdout(void)
+{
+    /* stdout through a stream of our own over the same descriptor, buffered as stdio
+     * would, that notes why a write failed. */
+    FILE *f = fopencookie(NULL, "w", (cookie_io_functions_t){.write = write_stdout});
+    if (!f)
+        return;
+    setvbuf(f, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, BUFSIZ);
+    stdout = f;
+}
+
 int cli_finish_stdout(void)
 {
-    errno = 0;
-    int bad = fflush(stdout) != 0;
-    int e = errno;
-    bad = bad || ferror(stdout);
+    int bad = fflush(stdout) != 0 || ferror(stdout);
     total_time();
     if (!bad)
         return EXIT_OK;
-    e = e ? e : EIO;
+    int e = stdout_errno ? stdout_errno : EIO;
     fprintf(stderr, "bordermap: cannot write to standard output: %s; %s\n", strerror(e),
             e == ENOSPC  ? "free some room on the disk, or send the output elsewhere"
             : e == EPIPE ? "the program reading the output stopped before the end"
