@@ -22,6 +22,8 @@ struct bm_ctx {
     struct bm__buf warnings; /* array of char * */
     PJ_CONTEXT *pj;
     char *data_root;
+    int allow_set;  /* bm_ctx_set_allow() was called: $BORDERMAP_ALLOW is not read */
+    unsigned allow; /* enum bm_allow bits */
 };
 
 char *bm__strdup(const char *s)
@@ -238,4 +240,59 @@ const char *bm__clip(const char *s, char *buf, size_t size)
         n--;
     snprintf(buf, size, "%.*s...", (int)n, s);
     return buf;
+}
+
+/* "vrt,network" -> bits; -1 with the unknown word in bad. */
+static int parse_allow(const char *list, unsigned *bits, char *bad, size_t size)
+{
+    *bits = 0;
+    const char *p = list ? list : "";
+    while (*p) {
+        size_t n = strcspn(p, ", ");
+        if (n == 3 && strncmp(p, "vrt", 3) == 0)
+            *bits |= BM_ALLOW_VRT;
+        else if (n == 7 && strncmp(p, "network", 7) == 0)
+            *bits |= BM_ALLOW_NETWORK;
+        else if (n == 4 && strncmp(p, "none", 4) == 0)
+            ;
+        else if (n > 0) {
+            char word[256], clip[48];
+            snprintf(word, sizeof word, "%.*s", (int)(n < 200 ? n : 200), p);
+            snprintf(bad, size, "%s", bm__clip(word, clip, sizeof clip));
+            return -1;
+        }
+        p += n;
+        p += strspn(p, ", ");
+    }
+    return 0;
+}
+
+enum bm_status bm_ctx_set_allow(struct bm_ctx *ctx, const char *list)
+{
+    bm__begin(ctx);
+    unsigned bits;
+    char bad[256];
+    if (parse_allow(list, &bits, bad, sizeof bad) != 0)
+        return bm__fail(ctx, BM_ERR_ARG,
+                        "cannot allow '%s': say vrt, network, both as vrt,network, or none", bad);
+    ctx->allow = bits;
+    ctx->allow_set = 1;
+    return BM_OK;
+}
+
+enum bm_status bm_ctx_allow(struct bm_ctx *ctx, unsigned *allow)
+{
+    *allow = ctx->allow;
+    if (ctx->allow_set)
+        return BM_OK;
+    char bad[256];
+    const char *env = getenv("BORDERMAP_ALLOW");
+    if (parse_allow(env, allow, bad, sizeof bad) != 0) {
+        *allow = 0;
+        return bm__fail(ctx, BM_ERR_ARG,
+                        "BORDERMAP_ALLOW names '%s'; say vrt, network, both as vrt,network, or "
+                        "none, or unset it",
+                        bad);
+    }
+    return BM_OK;
 }

@@ -3,6 +3,7 @@
 #include "core/buf.h"
 #include "core/internal.h"
 #include "data/filter.h"
+#include "data/source.h"
 
 #include <ctype.h>
 #include <cpl_conv.h>
@@ -152,6 +153,12 @@ static enum bm_status check_file(struct bm_ctx *ctx, const char *path)
     if (stat(path, &st) != 0)
         return bm__fail(ctx, BM_ERR_SOURCE_MISSING,
                         "cannot open '%s': no such file or folder; check the path", path);
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        /* A pipe or a device (/dev/zero) would be read for ever. */
+        return bm__fail(ctx, BM_ERR_SOURCE_FORMAT,
+                        "cannot read '%s': it is not a file or a folder (a device, a pipe or a "
+                        "socket); give a file",
+                        path);
     if (S_ISREG(st.st_mode) && st.st_size == 0)
         return bm__fail(ctx, BM_ERR_SOURCE_CORRUPT,
                         "cannot read '%s': the file is empty (0 bytes); restore it from its source",
@@ -855,10 +862,10 @@ static GDALDatasetH open_source(struct bm_ctx *ctx, const char *path, struct cap
          * tests/fuzz/regressions/events/); the columns stay, as text, beside the geometry. */
     }
     cap->failures = 0;
-    GDALDatasetH ds =
-        GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, (const char *const *)oo, NULL);
+    int refused;
+    GDALDatasetH ds = bm__source_open(ctx, path, oo, &refused);
     CSLDestroy(oo);
-    if (ds)
+    if (ds || refused)
         return ds;
     const char *why = cap->failures ? cap->first : "no vector driver recognises its contents";
     if (is_plain_file(path) && is_known_vector_extension(extension(path)))
@@ -930,9 +937,11 @@ enum bm_status bm_layer_load(struct bm_ctx *ctx, const char *path, const struct 
     *out = NULL;
     if (!path || !path[0])
         return bm__fail(ctx, BM_ERR_ARG, "no source path given");
-    if (is_plain_file(path) && check_file(ctx, path) != BM_OK)
+    if (bm__source_check(ctx, path) != BM_OK ||
+        (is_plain_file(path) && check_file(ctx, path) != BM_OK))
         return bm_ctx_status(ctx);
     GDALAllRegister();
+    int walls = bm__source_walls_push(ctx);
     struct capture cap = {.armed = 1};
     CPLPushErrorHandlerEx(capture_error, &cap);
     struct bm_layer *L = calloc(1, sizeof *L);
@@ -953,6 +962,7 @@ enum bm_status bm_layer_load(struct bm_ctx *ctx, const char *path, const struct 
     bm__filter_free(ld.filter);
     free(ld.pushed);
     CPLPopErrorHandler();
+    bm__source_walls_pop(walls);
     if (st != BM_OK) {
         bm_layer_free(L);
         return st;
@@ -969,15 +979,19 @@ enum bm_status bm_source_layer_names(struct bm_ctx *ctx, const char *path, char 
     *count = 0;
     if (!path || !path[0])
         return bm__fail(ctx, BM_ERR_ARG, "no source path given");
-    if (is_plain_file(path) && check_file(ctx, path) != BM_OK)
+    if (bm__source_check(ctx, path) != BM_OK ||
+        (is_plain_file(path) && check_file(ctx, path) != BM_OK))
         return bm_ctx_status(ctx);
     GDALAllRegister();
+    int walls = bm__source_walls_push(ctx);
     struct capture cap = {.armed = 1};
     CPLPushErrorHandlerEx(capture_error, &cap);
     GDALDatasetH ds = open_source(ctx, path, &cap);
     CPLPopErrorHandler();
-    if (!ds)
+    if (!ds) {
+        bm__source_walls_pop(walls);
         return bm_ctx_status(ctx);
+    }
     int n = GDALDatasetGetLayerCount(ds);
     char **list = calloc((size_t)n + 1, sizeof *list);
     enum bm_status st = list ? BM_OK : bm__fail(ctx, BM_ERR_NOMEM, "out of memory");
@@ -985,6 +999,7 @@ enum bm_status bm_source_layer_names(struct bm_ctx *ctx, const char *path, char 
         if (!(list[i] = bm__strdup(OGR_L_GetName(GDALDatasetGetLayer(ds, i)))))
             st = bm__fail(ctx, BM_ERR_NOMEM, "out of memory");
     GDALClose(ds);
+    bm__source_walls_pop(walls);
     if (st != BM_OK) {
         bm_strings_free(list, (size_t)n);
         return st;
