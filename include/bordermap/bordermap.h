@@ -12,6 +12,7 @@
 #include "bordermap/measure.h"
 #include "bordermap/map.h"
 #include "bordermap/report.h"
+#include "bordermap/escape.h"
 #include "bordermap/scene.h"
 
 #endif

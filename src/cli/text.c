@@ -4,6 +4,7 @@
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 size_t display_width(const char *s)
 {
@@ -41,8 +42,12 @@ int table_add(struct cli_table *t, const char *const *cells)
         t->cap = cap;
     }
     char **row = t->cells + t->nrows * t->ncols;
-    for (size_t j = 0; j < t->ncols; j++)
-        row[j] = g_strdup(cells[j] ? cells[j] : "");
+    for (size_t j = 0; j < t->ncols; j++) {
+        /* Data may hold terminal escapes: a table shows them as \x1b. */
+        char *safe = bm_escape(cells[j] ? cells[j] : "");
+        row[j] = g_strdup(safe ? safe : "?");
+        free(safe);
+    }
     t->nrows++;
     return 0;
 }
@@ -84,10 +89,14 @@ void table_free(struct cli_table *t)
     memset(t, 0, sizeof *t);
 }
 
-void csv_field(FILE *out, const char *s, int last)
+void csv_field(FILE *out, const char *text, int last)
 {
-    s = s ? s : "";
-    if (strpbrk(s, ",\"\n\r")) {
+    /* CSV has no escapes: a field with control characters is quoted and kept as it is,
+     * except on a terminal, where they are shown escaped (\x1b) rather than obeyed. */
+    int control = bm_has_control(text);
+    char *safe = control && isatty(fileno(out)) ? bm_escape(text) : NULL;
+    const char *s = safe ? safe : text ? text : "";
+    if (control || strpbrk(s, ",\"\n\r")) {
         fputc('"', out);
         for (; *s; s++) {
             if (*s == '"')
@@ -99,4 +108,5 @@ void csv_field(FILE *out, const char *s, int last)
         fputs(s, out);
     }
     fputc(last ? '\n' : ',', out);
+    free(safe);
 }

@@ -1,6 +1,7 @@
 /* bordermap: the context. */
 #include "core/internal.h"
 #include "core/buf.h"
+#include "bordermap/escape.h"
 
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -87,12 +88,22 @@ static char *default_data_root(void)
     return bm__strdup(beside[0] ? beside : BM_INSTALL_DATA_DIR);
 }
 
+static void quiet_proj(void *data, int level, const char *msg)
+{
+    (void)data;
+    (void)level;
+    (void)msg;
+}
+
 struct bm_ctx *bm_ctx_new(void)
 {
     struct bm_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return NULL;
     ctx->pj = proj_context_create();
+    /* PROJ's own complaints would be a second line on stderr: bordermap says what failed. */
+    if (ctx->pj)
+        proj_log_func(ctx->pj, NULL, quiet_proj);
     ctx->data_root = default_data_root();
     if (!ctx->pj || !ctx->data_root) {
         bm_ctx_free(ctx);
@@ -136,6 +147,20 @@ void bm__begin(struct bm_ctx *ctx)
     bm_ctx_clear_error(ctx);
 }
 
+/*
+ * A message as it may be shown: the control characters that data or a recipe put
+ * in it (a place name with ESC ]0;...BEL) escaped, so that printing it cannot
+ * drive the terminal. Takes msg; NULL when out of memory.
+ */
+static char *shown(char *msg)
+{
+    if (!msg || !bm_has_control(msg))
+        return msg;
+    char *safe = bm_escape(msg);
+    free(msg);
+    return safe;
+}
+
 enum bm_status bm__fail(struct bm_ctx *ctx, enum bm_status status, const char *fmt, ...)
 {
     if (ctx->status != BM_OK)
@@ -146,7 +171,7 @@ enum bm_status bm__fail(struct bm_ctx *ctx, enum bm_status status, const char *f
     int r = bm__buf_vprintf(&b, fmt, ap);
     va_end(ap);
     ctx->status = status;
-    ctx->error = r == 0 ? bm__buf_take(&b) : NULL;
+    ctx->error = r == 0 ? shown(bm__buf_take(&b)) : NULL;
     bm__buf_free(&b);
     return status;
 }
@@ -158,7 +183,7 @@ void bm__warn(struct bm_ctx *ctx, const char *fmt, ...)
     va_start(ap, fmt);
     int r = bm__buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    char *msg = r == 0 ? bm__buf_take(&b) : NULL;
+    char *msg = r == 0 ? shown(bm__buf_take(&b)) : NULL;
     bm__buf_free(&b);
     if (msg && bm__buf_append(&ctx->warnings, &msg, sizeof msg) != 0)
         free(msg);

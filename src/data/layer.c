@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <cpl_conv.h>
 #include <cpl_string.h>
+#include <cpl_vsi.h>
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
@@ -208,10 +209,83 @@ static int reads_filtered_part(const char *ext)
  * and text formats are read whole. A filtered read of an indexed format may
  * take only a part, so that is left to the check while reading.
  */
+/* The compressed file under a chain of /vsigzip/, /vsizip/, /vsitar/ prefixes, its size. */
+static unsigned long long compressed_size(const char *path)
+{
+    const char *s = path;
+    while (strncmp(s, "/vsi", 4) == 0) {
+        const char *slash = strchr(s + 1, '/');
+        if (!slash)
+            return 0;
+        s = slash + 1;
+        if (*s == '{')
+            s++;
+        if (*s == '/' && strncmp(s, "/vsi", 4) != 0)
+            break;
+    }
+    char file[4096];
+    snprintf(file, sizeof file, "%s", s);
+    for (;;) {
+        char *close = strchr(file, '}');
+        if (close)
+            *close = '\0';
+        struct stat st;
+        if (stat(file, &st) == 0 && S_ISREG(st.st_mode))
+            return (unsigned long long)st.st_size;
+        char *slash = strrchr(file, '/');
+        if (!slash || slash == file)
+            return 0;
+        *slash = '\0';
+    }
+}
+
+/* A source inflated on the fly may expand this many times and past this size before it is
+ * taken for a compression bomb: real GeoJSON or shapefiles compress 5 to 30 times. */
+#define BOMB_RATIO 200ULL
+#define BOMB_FLOOR (256ULL << 20)
+
+/*
+ * A compressed source (/vsigzip/, /vsizip/, /vsitar/) counts by its uncompressed size,
+ * which is measured by inflating it (its header may lie), up to what would be refused:
+ * a few seconds at most, whatever it would expand to.
+ */
+static enum bm_status check_compressed(struct loader *ld, const char *path)
+{
+    unsigned long long packed = compressed_size(path);
+    unsigned long long bomb = packed * BOMB_RATIO > BOMB_FLOOR ? packed * BOMB_RATIO : BOMB_FLOOR;
+    unsigned long long limit = ld->budget < bomb ? ld->budget : bomb, total = 0;
+    VSILFILE *f = VSIFOpenL(path, "rb");
+    if (!f)
+        return BM_OK; /* not a file (a folder of shapefiles in a zip): opening will tell */
+    char chunk[1 << 15];
+    size_t n;
+    while (total <= limit && (n = VSIFReadL(chunk, 1, sizeof chunk, f)) > 0)
+        total += n;
+    VSIFCloseL(f);
+    if (total <= limit)
+        return BM_OK;
+    char a[32], b[32], c[32];
+    bm__format_bytes(a, sizeof a, packed);
+    bm__format_bytes(b, sizeof b, limit);
+    bm__format_bytes(c, sizeof c, ld->budget);
+    if (limit == ld->budget)
+        return bm__fail(ld->ctx, BM_ERR_SOURCE_TOO_LARGE,
+                        "'%s' expands to more than the %s of memory %s (it is %s packed); cut it "
+                        "to the area you need first, e.g. with 'ogr2ogr -spat', or free memory",
+                        path, c, ld->budget_what, a);
+    return bm__fail(ld->ctx, BM_ERR_SOURCE_TOO_LARGE,
+                    "'%s' expands from %s to more than %s (over %llu times), which looks like a "
+                    "compression bomb; if you trust it, unpack it yourself and give the file",
+                    path, a, b, BOMB_RATIO);
+}
+
 static enum bm_status check_size(struct loader *ld, const char *path)
 {
     if (bm_ctx_memory_limit(ld->ctx, &ld->budget, &ld->budget_what) != BM_OK)
         return bm_ctx_status(ld->ctx);
+    if (strncmp(path, "/vsigzip/", 9) == 0 || strncmp(path, "/vsizip/", 8) == 0 ||
+        strncmp(path, "/vsitar/", 8) == 0)
+        return check_compressed(ld, path);
     int filtered = (ld->opts->where && ld->opts->where[0]) || ld->opts->bbox;
     if (!is_plain_file(path) || (filtered && reads_filtered_part(extension(path))))
         return BM_OK;
