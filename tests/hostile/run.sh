@@ -3,7 +3,7 @@
 # refused, but it may not take more than 60 s of CPU, crash, or leave a file behind.
 #   run.sh BORDERMAP CASES WORK CASE
 # CASES/CASE.yaml is the recipe. Its first lines say what to expect:
-#   # expect: 0                       it draws (stdout says "wrote")
+#   # expect: 0                       it draws (it says it wrote the map)
 #   # expect: 1 TEXT                  it is refused with one line on stderr holding TEXT
 #   # setup: SHELL CODE               run in WORK first (e.g. make a compressed bomb)
 #   # env: VAR=VALUE                  set for bordermap
