@@ -5,12 +5,13 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Debian 12 packages: the build, the libraries, the fonts, the tests' oracles, and the
-# PostgreSQL/PostGIS server the tests start for themselves (tests/pg/cluster.sh).
+# PostgreSQL/PostGIS server the tests start for themselves (tests/pg/cluster.sh), and
+# python3 for the tests' small servers on 127.0.0.1 (tests/security).
 PACKAGES := cmake gcc make pkg-config \
 	libgdal-dev libproj-dev libcairo2-dev libpango1.0-dev libglib2.0-dev libfyaml-dev \
 	zlib1g-dev libcmocka-dev fonts-noto-core fonts-noto-cjk geographiclib-tools gdal-bin \
 	poppler-utils valgrind \
-	postgresql postgresql-15-postgis-3 postgis
+	postgresql postgresql-15-postgis-3 postgis python3
 
 .PHONY: all deps build run test sanitize install clean
 

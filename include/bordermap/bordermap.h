@@ -14,6 +14,7 @@
 #include "bordermap/format.h"
 #include "bordermap/map.h"
 #include "bordermap/report.h"
+#include "bordermap/escape.h"
 #include "bordermap/scene.h"
 
 #endif

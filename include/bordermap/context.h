@@ -32,6 +32,8 @@ enum bm_status {
     BM_ERR_FILTER = 16,         /**< the attribute filter is not valid */
     BM_ERR_GEOMETRY = 17,       /**< no usable geometry in the layer */
     BM_ERR_SOURCE_TOO_LARGE = 18, /**< more than the memory bordermap may use (see below) */
+    BM_ERR_SOURCE_REFUSED = 19,   /**< not opened: VRT, network or a driver bordermap does not
+                                       use, or a connection a recipe may not give (bm_ctx_allow) */
     /* 20-29: places */
     BM_ERR_PLACE_UNKNOWN = 20, /**< no place of that name in the gazetteer */
     BM_ERR_PLACE_SYNTAX = 21,  /**< a malformed "lat,lon" */
@@ -106,6 +108,31 @@ enum bm_status bm_ctx_data_path(struct bm_ctx *ctx, const char *rel, char *out, 
  */
 enum bm_status bm_ctx_memory_limit(struct bm_ctx *ctx, unsigned long long *bytes,
                                    const char **what);
+
+/**
+ * What a source may reach besides local files and local databases. Neither
+ * is allowed unless the user says so: a recipe can never allow them itself.
+ */
+enum bm_allow {
+    /** GDAL virtual datasets (.vrt): they can run SQL on a database and open other sources */
+    BM_ALLOW_VRT = 1 << 0,
+    /** the network: http(s)://, ftp://, /vsicurl/, /vsis3/ and the other cloud paths, WFS */
+    BM_ALLOW_NETWORK = 1 << 1
+};
+
+/**
+ * Allow what list names, for every source opened with this context:
+ * "vrt", "network", both as "vrt,network", or "none" (or ""). Replaces what
+ * $BORDERMAP_ALLOW said. Fails with BM_ERR_ARG naming an unknown word.
+ */
+enum bm_status bm_ctx_set_allow(struct bm_ctx *ctx, const char *list);
+
+/**
+ * What is allowed: bits of enum bm_allow in *allow. Unless bm_ctx_set_allow()
+ * was called, $BORDERMAP_ALLOW says (same words); unset, nothing. Fails with
+ * BM_ERR_ARG when that variable holds an unknown word.
+ */
+enum bm_status bm_ctx_allow(struct bm_ctx *ctx, unsigned *allow);
 
 #ifdef __cplusplus
 }

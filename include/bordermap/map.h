@@ -26,6 +26,10 @@ extern "C" {
 #define BM_RADIUS_KM_MIN 1  /**< the radius of a map around a point, km */
 #define BM_RADIUS_KM_MAX 5000
 #define BM_RADIUS_KM_DEFAULT 50 /**< the program's radius when none is given, km */
+#define BM_ANNOTATIONS_MAX 1000 /**< annotations (callouts, distances, buffers) of one map */
+/** Vertices all of a map's buffer bands may walk together (each vertex of the buffered
+ *  layers, once per band): the work of a band grows with them. */
+#define BM_BUFFER_VERTICES_MAX 5000000
 
 /** Opaque: a map as its recipe describes it. */
 struct bm_map;

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <stdint.h>
 #include <math.h>
 #include <stdlib.h>
@@ -44,9 +45,14 @@ struct atlas {
 };
 
 /* A file name from a feature's name: no slashes, no spaces, nothing hidden. */
+/*
+ * A file name from a feature's name, which is data: control characters and
+ * slashes replaced, no leading '.' or '-' (bm_file_name_from), spaces as '-';
+ * "feature-N" when nothing is left.
+ */
 static char *file_name(const char *name, size_t i)
 {
-    char *s = name && name[0] ? strdup(name) : NULL;
+    char *s = bm_file_name_from(name, 200);
     if (!s) {
         s = malloc(32);
         if (s)
@@ -54,9 +60,41 @@ static char *file_name(const char *name, size_t i)
         return s;
     }
     for (char *p = s; *p; p++)
-        if (*p == '/' || *p == ' ' || *p == '\\' || (p == s && *p == '.'))
+        if (*p == ' ')
             *p = '-';
     return s;
+}
+
+/*
+ * Two features of one name would write one file twice: the second "Muse"
+ * becomes "Muse-2", the third "Muse-3" (case ignored, as some file systems
+ * do), so that every map has its own file. Returns 0, or -1 out of memory.
+ */
+static int unique_names(char **names, size_t n)
+{
+    GHashTable *taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    int bad = 0;
+    for (size_t i = 0; !bad && i < n; i++) {
+        if (!names[i]) {
+            bad = 1;
+            break;
+        }
+        char *key = g_utf8_casefold(names[i], -1);
+        for (unsigned k = 2; g_hash_table_contains(taken, key); k++) {
+            char *next = g_strdup_printf("%s-%u", names[i], k);
+            g_free(key);
+            key = g_utf8_casefold(next, -1);
+            if (!g_hash_table_contains(taken, key)) {
+                free(names[i]);
+                names[i] = strdup(next);
+                bad = !names[i];
+            }
+            g_free(next);
+        }
+        g_hash_table_add(taken, key);
+    }
+    g_hash_table_destroy(taken);
+    return bad ? -1 : 0;
 }
 
 /* One map: the recipe, framed on feature i. Returns EXIT_OK or EXIT_FAIL (message printed). */
@@ -243,6 +281,8 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
     a.names = calloc(n + 1, sizeof *a.names);
     for (size_t i = 0; a.names && i < n; i++)
         a.names[i] = file_name(nf >= 0 ? bm_layer_attr(a.L, i, (size_t)nf) : NULL, i);
+    if (a.names && unique_names(a.names, n) != 0)
+        fputs("bordermap: out of memory\n", stderr);
     if (n == 0) {
         fprintf(stderr, "bordermap: no features in layer '%s' match; nothing to draw\n", a.layer);
         rc = EXIT_FAIL;

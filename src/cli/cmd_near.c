@@ -96,7 +96,9 @@ static void print_hits(const struct hit *h, size_t n, const struct near_opts *o,
     } else if (out->format == FORMAT_TABLE) {
         char cell[64];
         format_length(cell, sizeof cell, o->within_m, &out->units, 0);
-        printf("Within %s %s of %s: %zu\n\n", cell, out->units.name, what, n);
+        char *shown = bm_escape(what); /* a place name from data */
+        printf("Within %s %s of %s: %zu\n\n", cell, out->units.name, shown ? shown : "?", n);
+        free(shown);
         if (n)
             cli_rows_print(&r, out, 0, 0);
     } else {

@@ -37,6 +37,9 @@ static void print_help(FILE *out)
           "Every command also takes, before or after its name:\n"
           "  -q, --quiet    no warnings or notes on stderr, only errors\n"
           "  -v, --verbose  the time of each stage on stderr (wall clock and CPU)\n"
+          "  --allow vrt,network  let sources be GDAL virtual datasets (.vrt) or reach\n"
+          "                 the network (http://, /vsicurl/, WFS:); refused otherwise,\n"
+          "                 and never allowed by a recipe (also $BORDERMAP_ALLOW)\n"
           "\n"
           "Data goes to stdout, messages to stderr. The shipped data is read from\n"
           "$BORDERMAP_DATA when it is set.\n",
@@ -117,9 +120,42 @@ static int finish(int rc)
     return rc == EXIT_OK ? out : rc;
 }
 
+/*
+ * --allow LIST (or --allow=LIST), anywhere before a "--": what sources may reach (vrt,
+ * network). Taken out of argv, so that commands never see it; the last one counts.
+ */
+static int take_allow(int *argc, char **argv, const char **list)
+{
+    int out = 0;
+    for (int i = 0; i < *argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            while (i < *argc)
+                argv[out++] = argv[i++];
+            break;
+        }
+        if (strcmp(a, "--allow") == 0) {
+            if (i + 1 >= *argc)
+                return cli_usage(NULL, "option '--allow' needs a value: vrt, network or both as "
+                                       "vrt,network");
+            *list = argv[++i];
+        } else if (strncmp(a, "--allow=", 8) == 0) {
+            *list = a + 8;
+        } else {
+            argv[out++] = argv[i];
+        }
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_CTYPE, "");
+    const char *allow = NULL;
+    if (take_allow(&argc, argv, &allow) != EXIT_OK)
+        return EXIT_USAGE;
     /* A closed pipe is a write error like any other: one line and status 1, not a signal. */
     signal(SIGPIPE, SIG_IGN);
     cli_watch_stdout();
@@ -154,6 +190,14 @@ int main(int argc, char **argv)
         return EXIT_FAIL;
     }
     optind = 0; /* getopt starts afresh on the command's own arguments */
+    if (allow && bm_ctx_set_allow(ctx, allow) != BM_OK) {
+        cli_usage(NULL, "--allow: %s", bm_ctx_error(ctx));
+        bm_ctx_free(ctx);
+        return EXIT_USAGE;
+    }
+    /* Any PostgreSQL session this process opens is read-only and time-limited, unless the
+     * user set PGOPTIONS (the library adds the same to the connections it opens itself). */
+    setenv("PGOPTIONS", "-c default_transaction_read_only=on -c statement_timeout=60000", 0);
     int rc = c->run(ctx, argc - 1, argv + 1);
     /* A failure is one line, its error: the warnings are for work that was done. */
     if (rc == EXIT_OK)

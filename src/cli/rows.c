@@ -243,8 +243,10 @@ void json_string(FILE *out, const char *text)
             fprintf(out, "\\%c", c);
         else if (c == '\n')
             fputs("\\n", out);
-        else if (c < 0x20)
+        else if (c < 0x20 || c == 0x7f)
             fprintf(out, "\\u%04x", c);
+        else if (c == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f)
+            fprintf(out, "\\u%04x", (unsigned char)*++s); /* C1 controls, U+0080..U+009F */
         else
             fputc(c, out);
     }

@@ -4,6 +4,7 @@
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 size_t display_width(const char *s)
 {
@@ -42,8 +43,11 @@ int table_add(struct cli_table *t, const char *const *cells)
     }
     char **row = t->cells + t->nrows * t->ncols;
     for (size_t j = 0; j < t->ncols; j++) {
+        /* No credential is shown, and data's terminal escapes show as \x1b. */
         char *shown = bm_redact(cells[j] ? cells[j] : "");
-        row[j] = g_strdup(shown ? shown : BM_REDACTED);
+        char *safe = shown ? bm_escape(shown) : NULL;
+        row[j] = g_strdup(safe ? safe : shown ? "?" : BM_REDACTED);
+        free(safe);
         free(shown);
     }
     t->nrows++;
@@ -89,9 +93,15 @@ void table_free(struct cli_table *t)
 
 void csv_field(FILE *out, const char *text, int last)
 {
+    /* No credential is shown. CSV has no escapes: a field with control characters is
+     * quoted and kept as it is, except on a terminal, where they are shown escaped
+     * (\x1b) rather than obeyed. */
     char *shown = bm_redact(text ? text : "");
-    const char *s = shown ? shown : BM_REDACTED;
-    if (strpbrk(s, ",\"\n\r")) {
+    const char *r = shown ? shown : BM_REDACTED;
+    int control = bm_has_control(r);
+    char *safe = control && isatty(fileno(out)) ? bm_escape(r) : NULL;
+    const char *s = safe ? safe : r;
+    if (control || strpbrk(s, ",\"\n\r")) {
         fputc('"', out);
         for (; *s; s++) {
             if (*s == '"')
@@ -103,5 +113,6 @@ void csv_field(FILE *out, const char *text, int last)
         fputs(s, out);
     }
     fputc(last ? '\n' : ',', out);
+    free(safe);
     free(shown);
 }

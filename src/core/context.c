@@ -2,6 +2,7 @@
 #include "core/internal.h"
 #include "core/buf.h"
 #include "bordermap/redact.h"
+#include "bordermap/escape.h"
 
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -23,6 +24,8 @@ struct bm_ctx {
     struct bm__buf warnings; /* array of char * */
     PJ_CONTEXT *pj;
     char *data_root;
+    int allow_set;  /* bm_ctx_set_allow() was called: $BORDERMAP_ALLOW is not read */
+    unsigned allow; /* enum bm_allow bits */
 };
 
 char *bm__strdup(const char *s)
@@ -86,12 +89,22 @@ static char *default_data_root(void)
     return bm__strdup(beside[0] ? beside : BM_INSTALL_DATA_DIR);
 }
 
+static void quiet_proj(void *data, int level, const char *msg)
+{
+    (void)data;
+    (void)level;
+    (void)msg;
+}
+
 struct bm_ctx *bm_ctx_new(void)
 {
     struct bm_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return NULL;
     ctx->pj = proj_context_create();
+    /* PROJ's own complaints would be a second line on stderr: bordermap says what failed. */
+    if (ctx->pj)
+        proj_log_func(ctx->pj, NULL, quiet_proj);
     ctx->data_root = default_data_root();
     if (!ctx->pj || !ctx->data_root) {
         bm_ctx_free(ctx);
@@ -135,6 +148,20 @@ void bm__begin(struct bm_ctx *ctx)
     bm_ctx_clear_error(ctx);
 }
 
+/*
+ * A message as it may be shown: the control characters that data or a recipe put
+ * in it (a place name with ESC ]0;...BEL) escaped, so that printing it cannot
+ * drive the terminal. Takes msg; NULL when out of memory.
+ */
+static char *shown(char *msg)
+{
+    if (!msg || !bm_has_control(msg))
+        return msg;
+    char *safe = bm_escape(msg);
+    free(msg);
+    return safe;
+}
+
 enum bm_status bm__fail(struct bm_ctx *ctx, enum bm_status status, const char *fmt, ...)
 {
     if (ctx->status != BM_OK)
@@ -145,8 +172,9 @@ enum bm_status bm__fail(struct bm_ctx *ctx, enum bm_status status, const char *f
     int r = bm__buf_vprintf(&b, fmt, ap);
     va_end(ap);
     ctx->status = status;
-    /* Messages quote sources, and GDAL's own words: no credential is ever printed. */
-    ctx->error = r == 0 ? bm_redact(b.data) : NULL;
+    /* Messages quote sources, and GDAL's own words: no credential is ever printed,
+     * and no control character from data reaches a terminal. */
+    ctx->error = r == 0 ? shown(bm_redact(b.data)) : NULL;
     bm__buf_free(&b);
     return status;
 }
@@ -158,7 +186,7 @@ void bm__warn(struct bm_ctx *ctx, const char *fmt, ...)
     va_start(ap, fmt);
     int r = bm__buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    char *msg = r == 0 ? bm_redact(b.data) : NULL;
+    char *msg = r == 0 ? shown(bm_redact(b.data)) : NULL;
     bm__buf_free(&b);
     if (msg && bm__buf_append(&ctx->warnings, &msg, sizeof msg) != 0)
         free(msg);
@@ -240,4 +268,59 @@ const char *bm__clip(const char *s, char *buf, size_t size)
         n--;
     snprintf(buf, size, "%.*s...", (int)n, s);
     return buf;
+}
+
+/* "vrt,network" -> bits; -1 with the unknown word in bad. */
+static int parse_allow(const char *list, unsigned *bits, char *bad, size_t size)
+{
+    *bits = 0;
+    const char *p = list ? list : "";
+    while (*p) {
+        size_t n = strcspn(p, ", ");
+        if (n == 3 && strncmp(p, "vrt", 3) == 0)
+            *bits |= BM_ALLOW_VRT;
+        else if (n == 7 && strncmp(p, "network", 7) == 0)
+            *bits |= BM_ALLOW_NETWORK;
+        else if (n == 4 && strncmp(p, "none", 4) == 0)
+            ;
+        else if (n > 0) {
+            char word[256], clip[48];
+            snprintf(word, sizeof word, "%.*s", (int)(n < 200 ? n : 200), p);
+            snprintf(bad, size, "%s", bm__clip(word, clip, sizeof clip));
+            return -1;
+        }
+        p += n;
+        p += strspn(p, ", ");
+    }
+    return 0;
+}
+
+enum bm_status bm_ctx_set_allow(struct bm_ctx *ctx, const char *list)
+{
+    bm__begin(ctx);
+    unsigned bits;
+    char bad[256];
+    if (parse_allow(list, &bits, bad, sizeof bad) != 0)
+        return bm__fail(ctx, BM_ERR_ARG,
+                        "cannot allow '%s': say vrt, network, both as vrt,network, or none", bad);
+    ctx->allow = bits;
+    ctx->allow_set = 1;
+    return BM_OK;
+}
+
+enum bm_status bm_ctx_allow(struct bm_ctx *ctx, unsigned *allow)
+{
+    *allow = ctx->allow;
+    if (ctx->allow_set)
+        return BM_OK;
+    char bad[256];
+    const char *env = getenv("BORDERMAP_ALLOW");
+    if (parse_allow(env, allow, bad, sizeof bad) != 0) {
+        *allow = 0;
+        return bm__fail(ctx, BM_ERR_ARG,
+                        "BORDERMAP_ALLOW names '%s'; say vrt, network, both as vrt,network, or "
+                        "none, or unset it",
+                        bad);
+    }
+    return BM_OK;
 }

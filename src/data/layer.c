@@ -4,10 +4,12 @@
 #include "core/buf.h"
 #include "core/internal.h"
 #include "data/filter.h"
+#include "data/source.h"
 
 #include <ctype.h>
 #include <cpl_conv.h>
 #include <cpl_string.h>
+#include <cpl_vsi.h>
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
@@ -154,6 +156,12 @@ static enum bm_status check_file(struct bm_ctx *ctx, const char *path)
     if (stat(path, &st) != 0)
         return bm__fail(ctx, BM_ERR_SOURCE_MISSING,
                         "cannot open '%s': no such file or folder; check the path", path);
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        /* A pipe or a device (/dev/zero) would be read for ever. */
+        return bm__fail(ctx, BM_ERR_SOURCE_FORMAT,
+                        "cannot read '%s': it is not a file or a folder (a device, a pipe or a "
+                        "socket); give a file",
+                        path);
     if (S_ISREG(st.st_mode) && st.st_size == 0)
         return bm__fail(ctx, BM_ERR_SOURCE_CORRUPT,
                         "cannot read '%s': the file is empty (0 bytes); restore it from its source",
@@ -203,10 +211,83 @@ static int reads_filtered_part(const char *ext)
  * and text formats are read whole. A filtered read of an indexed format may
  * take only a part, so that is left to the check while reading.
  */
+/* The compressed file under a chain of /vsigzip/, /vsizip/, /vsitar/ prefixes, its size. */
+static unsigned long long compressed_size(const char *path)
+{
+    const char *s = path;
+    while (strncmp(s, "/vsi", 4) == 0) {
+        const char *slash = strchr(s + 1, '/');
+        if (!slash)
+            return 0;
+        s = slash + 1;
+        if (*s == '{')
+            s++;
+        if (*s == '/' && strncmp(s, "/vsi", 4) != 0)
+            break;
+    }
+    char file[4096];
+    snprintf(file, sizeof file, "%s", s);
+    for (;;) {
+        char *close = strchr(file, '}');
+        if (close)
+            *close = '\0';
+        struct stat st;
+        if (stat(file, &st) == 0 && S_ISREG(st.st_mode))
+            return (unsigned long long)st.st_size;
+        char *slash = strrchr(file, '/');
+        if (!slash || slash == file)
+            return 0;
+        *slash = '\0';
+    }
+}
+
+/* A source inflated on the fly may expand this many times and past this size before it is
+ * taken for a compression bomb: real GeoJSON or shapefiles compress 5 to 30 times. */
+#define BOMB_RATIO 200ULL
+#define BOMB_FLOOR (256ULL << 20)
+
+/*
+ * A compressed source (/vsigzip/, /vsizip/, /vsitar/) counts by its uncompressed size,
+ * which is measured by inflating it (its header may lie), up to what would be refused:
+ * a few seconds at most, whatever it would expand to.
+ */
+static enum bm_status check_compressed(struct loader *ld, const char *path)
+{
+    unsigned long long packed = compressed_size(path);
+    unsigned long long bomb = packed * BOMB_RATIO > BOMB_FLOOR ? packed * BOMB_RATIO : BOMB_FLOOR;
+    unsigned long long limit = ld->budget < bomb ? ld->budget : bomb, total = 0;
+    VSILFILE *f = VSIFOpenL(path, "rb");
+    if (!f)
+        return BM_OK; /* not a file (a folder of shapefiles in a zip): opening will tell */
+    char chunk[1 << 15];
+    size_t n;
+    while (total <= limit && (n = VSIFReadL(chunk, 1, sizeof chunk, f)) > 0)
+        total += n;
+    VSIFCloseL(f);
+    if (total <= limit)
+        return BM_OK;
+    char a[32], b[32], c[32];
+    bm__format_bytes(a, sizeof a, packed);
+    bm__format_bytes(b, sizeof b, limit);
+    bm__format_bytes(c, sizeof c, ld->budget);
+    if (limit == ld->budget)
+        return bm__fail(ld->ctx, BM_ERR_SOURCE_TOO_LARGE,
+                        "'%s' expands to more than the %s of memory %s (it is %s packed); cut it "
+                        "to the area you need first, e.g. with 'ogr2ogr -spat', or free memory",
+                        path, c, ld->budget_what, a);
+    return bm__fail(ld->ctx, BM_ERR_SOURCE_TOO_LARGE,
+                    "'%s' expands from %s to more than %s (over %llu times), which looks like a "
+                    "compression bomb; if you trust it, unpack it yourself and give the file",
+                    path, a, b, BOMB_RATIO);
+}
+
 static enum bm_status check_size(struct loader *ld, const char *path)
 {
     if (bm_ctx_memory_limit(ld->ctx, &ld->budget, &ld->budget_what) != BM_OK)
         return bm_ctx_status(ld->ctx);
+    if (strncmp(path, "/vsigzip/", 9) == 0 || strncmp(path, "/vsizip/", 8) == 0 ||
+        strncmp(path, "/vsitar/", 8) == 0)
+        return check_compressed(ld, path);
     int filtered = (ld->opts->where && ld->opts->where[0]) || ld->opts->bbox;
     if (!is_plain_file(path) || (filtered && reads_filtered_part(extension(path))))
         return BM_OK;
@@ -857,10 +938,10 @@ static GDALDatasetH open_source(struct bm_ctx *ctx, const char *path, struct cap
          * tests/fuzz/regressions/events/); the columns stay, as text, beside the geometry. */
     }
     cap->failures = 0;
-    GDALDatasetH ds =
-        GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, (const char *const *)oo, NULL);
+    int refused;
+    GDALDatasetH ds = bm__source_open(ctx, path, oo, &refused);
     CSLDestroy(oo);
-    if (ds)
+    if (ds || refused)
         return ds;
     const char *why = cap->failures ? cap->first : "no vector driver recognises its contents";
     if (is_plain_file(path) && is_known_vector_extension(extension(path)))
@@ -932,9 +1013,11 @@ enum bm_status bm_layer_load(struct bm_ctx *ctx, const char *path, const struct 
     *out = NULL;
     if (!path || !path[0])
         return bm__fail(ctx, BM_ERR_ARG, "no source path given");
-    if (is_plain_file(path) && check_file(ctx, path) != BM_OK)
+    if (bm__source_check(ctx, path) != BM_OK ||
+        (is_plain_file(path) && check_file(ctx, path) != BM_OK))
         return bm_ctx_status(ctx);
     GDALAllRegister();
+    int walls = bm__source_walls_push(ctx);
     struct capture cap = {.armed = 1};
     CPLPushErrorHandlerEx(capture_error, &cap);
     struct bm_layer *L = calloc(1, sizeof *L);
@@ -955,6 +1038,7 @@ enum bm_status bm_layer_load(struct bm_ctx *ctx, const char *path, const struct 
     bm__filter_free(ld.filter);
     free(ld.pushed);
     CPLPopErrorHandler();
+    bm__source_walls_pop(walls);
     if (st != BM_OK) {
         bm_layer_free(L);
         return st;
@@ -971,15 +1055,19 @@ enum bm_status bm_source_layer_names(struct bm_ctx *ctx, const char *path, char 
     *count = 0;
     if (!path || !path[0])
         return bm__fail(ctx, BM_ERR_ARG, "no source path given");
-    if (is_plain_file(path) && check_file(ctx, path) != BM_OK)
+    if (bm__source_check(ctx, path) != BM_OK ||
+        (is_plain_file(path) && check_file(ctx, path) != BM_OK))
         return bm_ctx_status(ctx);
     GDALAllRegister();
+    int walls = bm__source_walls_push(ctx);
     struct capture cap = {.armed = 1};
     CPLPushErrorHandlerEx(capture_error, &cap);
     GDALDatasetH ds = open_source(ctx, path, &cap);
     CPLPopErrorHandler();
-    if (!ds)
+    if (!ds) {
+        bm__source_walls_pop(walls);
         return bm_ctx_status(ctx);
+    }
     int n = GDALDatasetGetLayerCount(ds);
     char **list = calloc((size_t)n + 1, sizeof *list);
     enum bm_status st = list ? BM_OK : bm__fail(ctx, BM_ERR_NOMEM, "out of memory");
@@ -987,6 +1075,7 @@ enum bm_status bm_source_layer_names(struct bm_ctx *ctx, const char *path, char 
         if (!(list[i] = bm__strdup(OGR_L_GetName(GDALDatasetGetLayer(ds, i)))))
             st = bm__fail(ctx, BM_ERR_NOMEM, "out of memory");
     GDALClose(ds);
+    bm__source_walls_pop(walls);
     if (st != BM_OK) {
         bm_strings_free(list, (size_t)n);
         return st;

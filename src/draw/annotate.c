@@ -1,4 +1,5 @@
 /* bordermap: annotations: buffer bands, distance lines, callouts. */
+#include "bordermap/map.h"
 #include "bordermap/measure.h"
 #include "core/internal.h"
 #include "draw/render.h"
@@ -38,6 +39,61 @@ static void each_shape(cairo_t *cr, const struct bm__buf *shapes, void (*paint)(
         paint(cr);
         d = xy + 2 * n;
     }
+}
+
+/* Does segment (x0,y0)-(x1,y1) meet the rectangle? (Liang-Barsky clipping.) */
+static int segment_meets(double x0, double y0, double x1, double y1, struct bm__rect b)
+{
+    double t0 = 0, t1 = 1, dx = x1 - x0, dy = y1 - y0;
+    const double p[4] = {-dx, dx, -dy, dy};
+    const double q[4] = {x0 - b.x, b.x + b.w - x0, y0 - b.y, b.y + b.h - y0};
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0) {
+            if (q[i] < 0)
+                return 0;
+        } else {
+            double t = q[i] / p[i];
+            if (p[i] < 0 && t > t0)
+                t0 = t;
+            else if (p[i] > 0 && t < t1)
+                t1 = t;
+            if (t0 > t1)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/*
+ * Does the closed shape of n page points hold the whole rectangle b? Exactly
+ * when no edge of it meets b and b's corner lies inside it (even-odd).
+ */
+static int holds_rect(const double *xy, size_t n, struct bm__rect b)
+{
+    int inside = 0;
+    for (size_t i = 0, j = n - 1; i < n; j = i++) {
+        double xi = xy[2 * i], yi = xy[2 * i + 1], xj = xy[2 * j], yj = xy[2 * j + 1];
+        if (!isfinite(xi) || !isfinite(yi) || !isfinite(xj) || !isfinite(yj) ||
+            segment_meets(xj, yj, xi, yi, b))
+            return 0;
+        if ((yi > b.y) != (yj > b.y) && b.x < xj + (b.y - yj) * (xi - xj) / (yi - yj))
+            inside = !inside;
+    }
+    return inside;
+}
+
+/* Does any shape of the band hold the whole rectangle b? */
+static int any_holds(const struct bm__buf *shapes, struct bm__rect b)
+{
+    const double *d = (const double *)(const void *)shapes->data;
+    const double *end = d + shapes->len / sizeof *d;
+    while (d < end) {
+        size_t n = (size_t)d[0];
+        if (n >= 3 && holds_rect(d + 1, n, b))
+            return 1;
+        d += 1 + 2 * n;
+    }
+    return 0;
 }
 
 /*
@@ -100,16 +156,30 @@ static void buffer_band(struct bm__render *r, const struct bm_annotation *a, siz
         bm__buf_free(&shapes);
         return;
     }
+    /* A band wider than the map (1,000 km on a town): one shape already covers the whole
+     * frame, so the union is the frame and its edge lies outside. Filling every shape
+     * anyway cost seconds apiece on a large page (the security review: 53 s for three). */
+    struct bm__rect frame = r->cv.f.map;
+    frame.x -= 2;
+    frame.y -= 2;
+    frame.w += 4;
+    frame.h += 4;
+    int full = any_holds(&shapes, frame);
     cairo_save(cr);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
     if (s.fill.a > 0 && s.opacity > 0) {
         cairo_push_group(cr);
         cairo_set_source_rgb(cr, s.fill.r, s.fill.g, s.fill.b);
-        each_shape(cr, &shapes, cairo_fill);
+        if (full) {
+            cairo_rectangle(cr, frame.x, frame.y, frame.w, frame.h);
+            cairo_fill(cr);
+        } else {
+            each_shape(cr, &shapes, cairo_fill);
+        }
         cairo_pop_group_to_source(cr);
         cairo_paint_with_alpha(cr, s.opacity * s.fill.a);
     }
-    if (s.stroke.a > 0 && s.width > 0) {
+    if (s.stroke.a > 0 && s.width > 0 && !full) {
         cairo_push_group(cr);
         cairo_set_source_rgb(cr, s.stroke.r, s.stroke.g, s.stroke.b);
         cairo_set_line_width(cr, 2 * s.width);
@@ -172,9 +242,38 @@ static void distance_line(struct bm__render *r, const struct bm_annotation *a)
     free(xy);
 }
 
+/*
+ * The work of the buffer bands is bounded before any is drawn: each band walks
+ * every vertex of its layer, so a recipe of many bands on detailed layers would
+ * take minutes. Returns 0, or -1 with the reason on the context.
+ */
+static int check_buffer_work(struct bm__render *r)
+{
+    const struct bm_map *m = r->map;
+    unsigned long long total = 0;
+    size_t bands = 0;
+    for (size_t i = 0; i < m->nannotations; i++) {
+        const struct bm_annotation *a = &m->annotations[i];
+        for (size_t li = 0; a->kind == BM_ANN_BUFFER && li < m->nlayers; li++)
+            if (strcmp(m->layers[li].name, a->layer) == 0 && r->layers[li]) {
+                total += bm_layer_point_count(r->layers[li]);
+                bands++;
+            }
+    }
+    if (total <= BM_BUFFER_VERTICES_MAX)
+        return 0;
+    bm__fail(r->ctx, BM_ERR_RENDER,
+             "the %zu buffer bands of '%s' would walk %llu vertices, more than the %d bordermap "
+             "buffers in one map; give fewer bands, or buffer a simpler layer",
+             bands, m->path, total, BM_BUFFER_VERTICES_MAX);
+    return -1;
+}
+
 int bm__draw_annotations_under(struct bm__render *r)
 {
     const struct bm_map *m = r->map;
+    if (check_buffer_work(r) != 0)
+        return -1;
     for (size_t i = 0; i < m->nannotations; i++) {
         const struct bm_annotation *a = &m->annotations[i];
         if (a->kind == BM_ANN_BUFFER) {

@@ -13,6 +13,9 @@ void bm__canvas_free(struct bm__canvas *cv)
     if (cv->strings)
         g_ptr_array_free(cv->strings, TRUE);
     cv->strings = NULL;
+    if (cv->lengths)
+        g_hash_table_destroy(cv->lengths);
+    cv->lengths = NULL;
     free(cv->scratch);
     free(cv->keep);
     free(cv->stack);
@@ -31,7 +34,13 @@ static PJ *make_projection(struct bm_ctx *ctx, struct bm__frame *f, const char *
                            const char *what)
 {
     const struct bm_bbox *e = &f->extent;
-    if (!projection || strcmp(projection, "auto") == 0) {
+    if ((!projection || strcmp(projection, "auto") == 0) && fabs(e->south + e->north) < 2) {
+        /* An extent about the equator: the cone's standard parallels would sum to
+         * (nearly) 0, where the cone becomes a cylinder and PROJ refuses it. The
+         * cylinder itself, Mercator, is its conformal limit. */
+        snprintf(f->crs, sizeof f->crs, "+proj=merc +lon_0=%.6f +datum=WGS84 +units=m +type=crs",
+                 (e->west + e->east) / 2);
+    } else if (!projection || strcmp(projection, "auto") == 0) {
         /* Lambert conformal conic, standard parallels at 1/6 and 5/6 of the
          * extent: scale error under 1 % over 20 degrees of latitude, and
          * conformal, so the scale bar and the north arrow hold locally. */
@@ -49,7 +58,8 @@ static PJ *make_projection(struct bm_ctx *ctx, struct bm__frame *f, const char *
     PJ *pj = raw ? proj_normalize_for_visualization(pc, raw) : NULL;
     proj_destroy(raw);
     if (!pj)
-        bm__fail(ctx, BM_ERR_RENDER, "cannot set up the projection '%s' for '%s'", f->crs, what);
+        bm__fail(ctx, BM_ERR_RENDER, "cannot set up the projection '%s' for '%s' (%s)", f->crs,
+                 what, proj_context_errno_string(pc, proj_context_errno(pc)));
     return pj;
 }
 
@@ -96,6 +106,16 @@ static struct bm_bbox view_of(struct bm_ctx *ctx, const struct bm__frame *f)
     if (!proj_trans_bounds(bm__proj(ctx), f->pj, PJ_INV, xmin, ymin, xmax, ymax, &b.west, &b.south,
                            &b.east, &b.north, 21))
         b = f->extent;
+    /* A frame wider than the projection's sensible area (a 5,000 km radius) comes back
+     * across the antimeridian (west > east) or upside down: then every longitude. */
+    if (!(b.west < b.east) || !isfinite(b.west) || !isfinite(b.east)) {
+        b.west = -180;
+        b.east = 180;
+    }
+    if (!(b.south < b.north) || !isfinite(b.south) || !isfinite(b.north)) {
+        b.south = -90;
+        b.north = 90;
+    }
     return b;
 }
 
@@ -454,6 +474,27 @@ void bm__km_text(GString *out, double metres, int unit)
     g_string_append_printf(out, "%s%s", dot ? dot : "", unit ? " km" : "");
 }
 
+/*
+ * The geodesic length of a whole layer, measured once per canvas: a label or
+ * legend may name {layer_length} on every feature, any number of times (the
+ * security review's recipe: 70 s of CPU for one token on the divisions).
+ */
+static double layer_length(struct bm__canvas *cv, const struct bm_layer *L)
+{
+    if (!cv->lengths)
+        cv->lengths = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    double *known = g_hash_table_lookup(cv->lengths, L);
+    if (known)
+        return *known;
+    double total = 0;
+    for (size_t i = 0; i < bm_layer_feature_count(L); i++)
+        total += bm_feature_length(L, i);
+    double *keep = g_new(double, 1);
+    *keep = total;
+    g_hash_table_insert(cv->lengths, (gpointer)L, keep);
+    return total;
+}
+
 const char *bm__expand(struct bm__canvas *cv, const char *tmpl, const struct bm_layer *L,
                        size_t feat)
 {
@@ -471,10 +512,7 @@ const char *bm__expand(struct bm__canvas *cv, const char *tmpl, const struct bm_
         if (strcmp(key, "length") == 0 && L) {
             bm__km_text(out, bm_feature_length(L, feat), 1);
         } else if (strcmp(key, "layer_length") == 0 && L) {
-            double total = 0;
-            for (size_t i = 0; i < bm_layer_feature_count(L); i++)
-                total += bm_feature_length(L, i);
-            bm__km_text(out, total, 1);
+            bm__km_text(out, layer_length(cv, L), 1);
         } else {
             int k = L ? bm_layer_field_index(L, key) : -1;
             const char *v = k >= 0 ? bm_layer_attr(L, feat, (size_t)k) : NULL;

@@ -48,6 +48,7 @@ struct bm__canvas {
     struct bm__frame f;    /* set by bm__frame_fit(); a page without a map has none */
     struct bm__buf claims; /* struct bm__rect: what labels and furniture took */
     GPtrArray *strings;    /* texts made while drawing (bm__canvas_keep), freed with it */
+    GHashTable *lengths;   /* layer -> its geodesic length (double *), for {layer_length} */
     double *scratch;       /* simplification scratch: points, flags, stack */
     unsigned char *keep;
     size_t *stack;

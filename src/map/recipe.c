@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/internal.h"
 #include "data/filter.h"
+#include "data/source.h"
 #include "map/map.h"
 #include "map/schema.h"
 #include "map/yaml.h"
@@ -576,6 +577,16 @@ enum bm_status bm__read_source(struct parse *p, struct fy_node *v, struct scope 
     enum bm_status st = text_of(p, v, "source", "a file path or a connection string", &t);
     if (st != BM_OK)
         return st;
+    /* A recipe is untrusted: its connections, references and GDAL paths are checked here. */
+    char *resolved = NULL, msg[1024];
+    int kind = bm__recipe_source(p->ctx, t, &resolved, msg, sizeof msg);
+    if (kind < 0)
+        return fail_at(p, v, "%s", msg);
+    if (kind > 0) {
+        free(L->source);
+        L->source = resolved;
+        return BM_OK;
+    }
     char *path = NULL;
     int r = bm__source_path(p->ctx, p->path, t, &path);
     if (r < 0)

@@ -500,6 +500,7 @@ static const struct bm__section ANNOTATION = {
     .style_at = offsetof(struct bm_annotation, style),
     .kind_at = offsetof(struct bm_annotation, kind),
     .item = "annotation",
+    .max_items = BM_ANNOTATIONS_MAX, /* a recipe from a stranger is bounded (issue 13) */
     .init = ann_init,
 };
 

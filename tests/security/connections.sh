@@ -1,0 +1,88 @@
+#!/bin/sh
+# Connections belong to the user (issue 13): a recipe may not send the user's password
+# to a server of its choosing.
+#   connections.sh BORDERMAP WORK CASE
+# Starts tests/security/fake_pg.py on a free port of 127.0.0.1, a PostgreSQL server
+# that asks every client for a cleartext password and logs what it gets. The user
+# has a password in PGPASSWORD and a wildcard line in ~/.pgpass (HOME is WORK). Each
+# CASE runs bordermap and checks its exit status, its stderr and the server's log.
+bin=$1 work=$2 case=$3
+shift 3
+here=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+python3 "$here/fake_pg.py" port log &
+server=$!
+trap 'kill $server 2>/dev/null' EXIT
+for i in $(seq 1 100); do [ -s port ] && break; sleep 0.05; done
+[ -s port ] || { echo "the fake server did not start"; exit 1; }
+: >>log
+port=$(cat port)
+export HOME="$work" PGPASSWORD=env-Sekret-41 PGCONNECT_TIMEOUT=5
+unset PGSERVICEFILE PGSERVICE PGHOST PGHOSTADDR PGPORT PGOPTIONS
+printf '*:*:*:*:pgpass-Sekret-42\n' >.pgpass && chmod 600 .pgpass
+
+recipe() { # recipe SOURCE: a small map of one layer
+    cat >map.yaml <<YAML
+title: t
+page: {size: 148x105mm, dpi: 72}
+extent: {west: 97, south: 23, east: 99, north: 25}
+layers:
+  - name: x
+    source: "$1"
+furniture: {legend: none, inset: none, north_arrow: none, scalebar: none}
+YAML
+}
+
+advice="a connection belongs to you, not to the recipe: name a service from your pg_service.conf (PG:service=NAME), a database on the local socket (PG:dbname=NAME), or put the whole connection in an environment variable and write source: \${env:NAME}"
+conn="host=127.0.0.1 port=$port dbname=gis user=analyst"
+log_has=none # none: the server saw no connection at all
+case $case in
+recipe_host) recipe "PG:$conn"
+    err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's PostgreSQL connection may not give 'host='; $advice" ;;
+recipe_hostaddr) recipe "PG:hostaddr=127.0.0.1 port=$port dbname=gis"
+    err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's PostgreSQL connection may not give 'hostaddr='; $advice" ;;
+recipe_password) recipe "PG:dbname=gis password=recipe-Sekret-43"
+    err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's PostgreSQL connection may not give 'password='; $advice" ;;
+recipe_dbname_conninfo) recipe "PG:dbname='$conn'"
+    err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's dbname= must name a database, not hold a connection string; $advice" ;;
+recipe_uri) recipe "postgresql://analyst@127.0.0.1:$port/gis"
+    err="bordermap: map.yaml:6:13: source 'postgresql://...': a recipe names a PostgreSQL database as PG:service=NAME or PG:dbname=NAME, not as an address; $advice" ;;
+recipe_options) recipe "PG:dbname=gis options='-c default_transaction_read_only=off'"
+    err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's PostgreSQL connection may not give 'options='; $advice" ;;
+# The user's own connection, named by the recipe by reference: it is used as the user
+# wrote it (so the server is asked, and gets the password), read-only.
+recipe_env) recipe "\${env:MY_PG}"
+    export MY_PG="PG:$conn"
+    err=- log_has="startup user=analyst database=gis" ;;
+recipe_env_unset) recipe "\${env:NO_SUCH_VAR}"
+    err="bordermap: map.yaml:6:13: source '\${env:NO_SUCH_VAR}': the environment variable NO_SUCH_VAR is not set; set it to your connection, e.g. NO_SUCH_VAR='PG:service=gis'" ;;
+recipe_env_not_pg) recipe "\${env:HOME}"
+    err="bordermap: map.yaml:6:13: source '\${env:HOME}': the environment variable HOME does not hold a PostgreSQL connection (PG:...); a recipe may name only a connection this way" ;;
+# On the command line the connection is the user's: it is used, read-only and time-limited.
+cli_host) err=- log_has="options -c default_transaction_read_only=on -c statement_timeout=60000"
+    set -- layers "PG:$conn" ;;
+cli_host_options) err=- log_has="options -c search_path=gis -c default_transaction_read_only=on -c statement_timeout=60000"
+    set -- layers "PG:$conn options='-c search_path=gis'" ;;
+*) echo "no case '$case'"; exit 1 ;;
+esac
+[ $# = 0 ] && set -- render map.yaml -o map.png
+
+"$bin" "$@" >out 2>err
+got=$?
+status=0
+[ "$got" = 1 ] || { echo "exit status $got, expected 1"; status=1; }
+if [ "$err" != - ] && [ "$(cat err)" != "$err" ]; then
+    echo "stderr is not the expected line:"; echo "  expected: $err"; status=1
+fi
+if [ "$log_has" = none ]; then
+    if [ -s log ]; then echo "the server was reached:"; cat log; status=1; fi
+elif ! grep -qxF "$log_has" log; then
+    echo "the server's log lacks '$log_has':"; cat log; status=1
+fi
+# No secret of the user's is printed, whatever happened.
+if grep -q 'Sekret' out err; then echo "a password was printed"; status=1; fi
+[ -e map.png ] && { echo "a map was written"; status=1; }
+if [ $status != 0 ]; then
+    echo "--- bordermap $*"; echo "--- stdout:"; head -20 out; echo "--- stderr:"; cat err
+fi
+exit $status
