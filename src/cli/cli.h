@@ -112,6 +112,10 @@ void cli_stage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Send stdout through a stream that notes the cause of a failed write (call first). */
 void cli_watch_stdout(void);
 
+/* Does out (stdout or another stream) write to a terminal? stdout is our own stream
+ * over descriptor 1 (cli_watch_stdout), which has no descriptor of its own. */
+int cli_is_terminal(FILE *out);
+
 /*
  * Flush stdout and check that everything written to it arrived: on an error
  * (a full disk, a closed pipe) print one line and return EXIT_FAIL.

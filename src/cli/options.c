@@ -129,6 +129,12 @@ void cli_watch_stdout(void)
     stdout = f;
 }
 
+int cli_is_terminal(FILE *out)
+{
+    int fd = out == stdout ? STDOUT_FILENO : fileno(out);
+    return fd >= 0 && isatty(fd);
+}
+
 int cli_finish_stdout(void)
 {
     int bad = fflush(stdout) != 0 || ferror(stdout);

@@ -99,7 +99,7 @@ void csv_field(FILE *out, const char *text, int last)
     char *shown = bm_redact(text ? text : "");
     const char *r = shown ? shown : BM_REDACTED;
     int control = bm_has_control(r);
-    char *safe = control && isatty(fileno(out)) ? bm_escape(r) : NULL;
+    char *safe = control && cli_is_terminal(out) ? bm_escape(r) : NULL;
     const char *s = safe ? safe : r;
     if (control || strpbrk(s, ",\"\n\r")) {
         fputc('"', out);

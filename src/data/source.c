@@ -276,7 +276,7 @@ static int pg_recipe_rules(const char *text, char *msg, size_t size)
         if (!in_list(list[i].key, RECIPE_PG_KEYS, NKEYS(RECIPE_PG_KEYS))) {
             snprintf(
                 msg, size,
-                "source 'PG:...': a recipe's PostgreSQL connection may not give '%s='; " PG_ADVICE,
+                "source 'PG:...': a recipe's PostgreSQL connection may not set '%s'; " PG_ADVICE,
                 g_utf8_validate(key, -1, NULL) ? key : "?");
             bad = 1;
         } else if (strcasecmp(list[i].key, "dbname") == 0 &&

@@ -38,17 +38,17 @@ conn="host=127.0.0.1 port=$port dbname=gis user=analyst"
 log_has=none # none: the server saw no connection at all
 case $case in
 recipe_host) recipe "PG:$conn"
-    err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's PostgreSQL connection may not give 'host='; $advice" ;;
+    err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's PostgreSQL connection may not set 'host'; $advice" ;;
 recipe_hostaddr) recipe "PG:hostaddr=127.0.0.1 port=$port dbname=gis"
-    err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's PostgreSQL connection may not give 'hostaddr='; $advice" ;;
+    err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's PostgreSQL connection may not set 'hostaddr'; $advice" ;;
 recipe_password) recipe "PG:dbname=gis password=recipe-Sekret-43"
-    err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's PostgreSQL connection may not give 'password='; $advice" ;;
+    err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's PostgreSQL connection may not set 'password'; $advice" ;;
 recipe_dbname_conninfo) recipe "PG:dbname='$conn'"
     err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's dbname= must name a database, not hold a connection string; $advice" ;;
 recipe_uri) recipe "postgresql://analyst@127.0.0.1:$port/gis"
     err="bordermap: map.yaml:6:13: source 'postgresql://...': a recipe names a PostgreSQL database as PG:service=NAME or PG:dbname=NAME, not as an address; $advice" ;;
 recipe_options) recipe "PG:dbname=gis options='-c default_transaction_read_only=off'"
-    err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's PostgreSQL connection may not give 'options='; $advice" ;;
+    err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's PostgreSQL connection may not set 'options'; $advice" ;;
 # The user's own connection, named by the recipe by reference: it is used as the user
 # wrote it (so the server is asked, and gets the password), read-only.
 recipe_env) recipe "\${env:MY_PG}"
