@@ -412,6 +412,66 @@ void bm__text_size_exact(PangoLayout *lay, double *w, double *h)
         *h = th / (double)PANGO_SCALE;
 }
 
+/*
+ * PDF readers (poppler's pdftotext, a viewer's search) build words from
+ * glyphs that share a baseline; the glyphs of a turned label share none, so
+ * its text came out one letter per line. Each run of such a layout is
+ * shown here as one cluster of all its glyphs: cairo then writes the run's
+ * text once, as the ActualText of the run, and readers take it as a word.
+ * The glyphs and their places are Pango's, as pango_cairo_show_layout()
+ * would draw them.
+ */
+static int pdf_turned(cairo_t *cr)
+{
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    return (m.xy != 0 || m.yx != 0) &&
+           cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_PDF;
+}
+
+static void show_run_as_word(cairo_t *cr, const char *text, PangoGlyphItem *run, double x, double y)
+{
+    PangoGlyphString *gs = run->glyphs;
+    cairo_glyph_t *g = malloc((size_t)gs->num_glyphs * sizeof *g);
+    if (!g)
+        return;
+    int n = 0, at = 0;
+    for (int i = 0; i < gs->num_glyphs; i++) {
+        const PangoGlyphInfo *gi = &gs->glyphs[i];
+        if (gi->glyph != PANGO_GLYPH_EMPTY && !(gi->glyph & PANGO_GLYPH_UNKNOWN_FLAG))
+            g[n++] =
+                (cairo_glyph_t){gi->glyph, x + (double)(at + gi->geometry.x_offset) / PANGO_SCALE,
+                                y + (double)gi->geometry.y_offset / PANGO_SCALE};
+        at += gi->geometry.width;
+    }
+    cairo_scaled_font_t *sf =
+        pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(run->item->analysis.font));
+    if (n > 0 && sf) {
+        cairo_text_cluster_t one = {run->item->length, n};
+        cairo_save(cr);
+        cairo_set_scaled_font(cr, sf);
+        cairo_show_text_glyphs(cr, text + run->item->offset, run->item->length, g, n, &one, 1, 0);
+        cairo_restore(cr);
+    }
+    free(g);
+}
+
+static void show_layout_as_words(cairo_t *cr, PangoLayout *lay, double x, double y)
+{
+    const char *text = pango_layout_get_text(lay);
+    PangoLayoutIter *it = pango_layout_get_iter(lay);
+    do {
+        PangoGlyphItem *run = pango_layout_iter_get_run_readonly(it);
+        if (!run)
+            continue;
+        PangoRectangle logical;
+        pango_layout_iter_get_run_extents(it, NULL, &logical);
+        show_run_as_word(cr, text, run, x + (double)logical.x / PANGO_SCALE,
+                         y + (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE);
+    } while (pango_layout_iter_next_run(it));
+    pango_layout_iter_free(it);
+}
+
 void bm__draw_text(struct bm__canvas *cv, PangoLayout *lay, double x, double y,
                    struct bm_color color, struct bm_color halo, double halo_width)
 {
@@ -427,7 +487,10 @@ void bm__draw_text(struct bm__canvas *cv, PangoLayout *lay, double x, double y,
         cairo_move_to(cr, x, y);
     }
     bm__set_color(cr, color, 1);
-    pango_cairo_show_layout(cr, lay);
+    if (pdf_turned(cr))
+        show_layout_as_words(cr, lay, x, y);
+    else
+        pango_cairo_show_layout(cr, lay);
     cairo_restore(cr);
 }
 
