@@ -20,6 +20,9 @@
 #define A4_H 595.28
 #define MARGIN 48.0
 
+/* The titles of the last two pages, in the contents and the bookmarks. */
+static const char TABLES[] = "Lengths and distances", SOURCES[] = "Sources and licences";
+
 static const struct bm_color INK = {0.1, 0.1, 0.1, 1}, GREY = {0.4, 0.4, 0.4, 1},
                              NONE = {0, 0, 0, 0};
 
@@ -74,6 +77,44 @@ static void next_page(struct report *R, double w, double h)
         cairo_show_page(R->cr);
     R->page++;
     R->format->page_size(R->s, w, h);
+}
+
+/*
+ * The page just begun gets a named destination at its top ("page3") and an
+ * entry in the PDF's outline (the bookmarks a reader lists beside the
+ * pages) that goes there. Named, because cairo 1.16 writes a link given as
+ * "page=N" without its destination.
+ */
+static void bookmark(struct report *R, const char *title)
+{
+    char attr[64];
+    snprintf(attr, sizeof attr, "name='page%d' x=0 y=0", R->page);
+    cairo_tag_begin(R->cr, CAIRO_TAG_DEST, attr);
+    cairo_tag_end(R->cr, CAIRO_TAG_DEST);
+    if (cairo_surface_get_type(R->s) != CAIRO_SURFACE_TYPE_PDF)
+        return;
+    snprintf(attr, sizeof attr, "dest='page%d'", R->page);
+    cairo_pdf_surface_add_outline(R->s, CAIRO_PDF_OUTLINE_ROOT, title, attr, 0);
+}
+
+/*
+ * A line of the contents: a link to its page, as an item (TOCI) of the
+ * contents' structure (TOC, begun by the caller). cairo 1.16 needs a link
+ * inside a structure element: alone, it refers to an element it never
+ * writes, and the file is damaged. Returns the line's height.
+ */
+static double contents_line(struct report *R, double y, size_t number, const char *title,
+                            size_t page)
+{
+    char line[512], link[64];
+    snprintf(line, sizeof line, "%zu.  %s  (page %zu)", number, title, page);
+    snprintf(link, sizeof link, "dest='page%zu'", page);
+    cairo_tag_begin(R->cr, "TOCI", NULL);
+    cairo_tag_begin(R->cr, CAIRO_TAG_LINK, link);
+    double h = text(&R->cv, line, "Noto Sans", 10, MARGIN * 2, y, 0, INK);
+    cairo_tag_end(R->cr, CAIRO_TAG_LINK);
+    cairo_tag_end(R->cr, "TOCI");
+    return h;
 }
 
 /* ---- tables -------------------------------------------------------------- */
@@ -227,29 +268,29 @@ static double distance_table(struct report *R, GPtrArray *a, double x, double y)
 
 /* ---- pages --------------------------------------------------------------- */
 
+static const char *map_title(const struct report *R, size_t i)
+{
+    return R->maps[i]->title ? R->maps[i]->title : "Map";
+}
+
 static void title_page(struct report *R)
 {
     struct bm__canvas *cv = &R->cv;
     next_page(R, A4_W, A4_H);
+    bookmark(R, "Contents");
     double y = 120;
     y += text(cv, "China–Myanmar border region", "Noto Sans Bold", 26, MARGIN * 2, y, 0, INK);
     y += text(cv, "Situation report: maps and measurements, as reported on 16 November 2023",
               "Noto Sans", 13, MARGIN * 2, y + 6, 0, GREY) +
          40;
     y += text(cv, "Contents", "Noto Sans Bold", 12, MARGIN * 2, y, 0, INK) + 6;
-    for (size_t i = 0; i < R->nmaps; i++) {
-        char line[512];
-        snprintf(line, sizeof line, "%zu.  %s  (page %zu)", i + 1,
-                 R->maps[i]->title ? R->maps[i]->title : "Map", i + 2);
-        y += text(cv, line, "Noto Sans", 10, MARGIN * 2, y, 0, INK) + 3;
-    }
+    cairo_tag_begin(R->cr, "TOC", NULL);
+    for (size_t i = 0; i < R->nmaps; i++)
+        y += contents_line(R, y, i + 1, map_title(R, i), i + 2) + 3;
+    y += contents_line(R, y, R->nmaps + 1, TABLES, R->nmaps + 2) + 3;
+    y += contents_line(R, y, R->nmaps + 2, SOURCES, R->nmaps + 3) + 40;
+    cairo_tag_end(R->cr, "TOC");
     char line[256];
-    snprintf(line, sizeof line, "%zu.  Lengths and distances  (page %zu)", R->nmaps + 1,
-             R->nmaps + 2);
-    y += text(cv, line, "Noto Sans", 10, MARGIN * 2, y, 0, INK) + 3;
-    snprintf(line, sizeof line, "%zu.  Sources and licences  (page %zu)", R->nmaps + 2,
-             R->nmaps + 3);
-    y += text(cv, line, "Noto Sans", 10, MARGIN * 2, y, 0, INK) + 40;
     time_t now = time(NULL);
     char date[32];
     strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
@@ -270,6 +311,9 @@ static int map_pages(struct report *R)
         cairo_restore(R->cr);
         if (bad)
             return -1;
+        /* After the map: cairo drops what a page recorded before an opaque paint of all
+         * of it, as the map's white paper is, and the destination with it. */
+        bookmark(R, map_title(R, i));
         footer(R, w, h);
     }
     return 0;
@@ -279,8 +323,9 @@ static void table_page(struct report *R)
 {
     GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
     next_page(R, A4_W, A4_H);
+    bookmark(R, TABLES);
     double y = MARGIN;
-    y += text(&R->cv, "Lengths and distances", "Noto Sans Bold", 16, MARGIN, y, 0, INK) + 14;
+    y += text(&R->cv, TABLES, "Noto Sans Bold", 16, MARGIN, y, 0, INK) + 14;
     /* Two narrow tables side by side, the wide one below them across the page. */
     double y1 = border_table(R, a, MARGIN, y);
     double y3 = distance_table(R, a, A4_W / 2, y);
@@ -306,9 +351,10 @@ static void sources_page(struct report *R)
         {"rail.shp", "schematic, after Xinhua, The Irrawaddy"},
         {"article-2023-11-16.csv", "transcribed from the news report of 16 November 2023"}};
     next_page(R, A4_W, A4_H);
+    bookmark(R, SOURCES);
     struct bm__canvas *cv = &R->cv;
     double y = MARGIN;
-    y += text(cv, "Sources and licences", "Noto Sans Bold", 16, MARGIN, y, 0, INK) + 14;
+    y += text(cv, SOURCES, "Noto Sans Bold", 16, MARGIN, y, 0, INK) + 14;
     GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
     for (size_t i = 0; i < R->nmaps; i++)
         for (size_t k = 0; k < R->maps[i]->nlayers; k++) {
