@@ -9,6 +9,7 @@
 #include "draw/render.h"
 #include "out/formats.h"
 
+#include <cairo-pdf.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
