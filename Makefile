@@ -9,8 +9,8 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # python3 for the tests' small servers on 127.0.0.1 (tests/security).
 PACKAGES := cmake gcc make pkg-config \
 	libgdal-dev libproj-dev libcairo2-dev libpango1.0-dev libglib2.0-dev libfyaml-dev \
-	zlib1g-dev libcmocka-dev fonts-noto-core fonts-noto-cjk geographiclib-tools gdal-bin \
-	poppler-utils valgrind \
+	zlib1g-dev libcmocka-dev fontconfig fonts-noto-core fonts-noto-cjk geographiclib-tools gdal-bin \
+	poppler-utils valgrind jq \
 	postgresql postgresql-15-postgis-3 postgis python3
 
 .PHONY: all deps build run test sanitize install clean

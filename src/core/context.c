@@ -26,6 +26,7 @@ struct bm_ctx {
     char *data_root;
     int allow_set;  /* bm_ctx_set_allow() was called: $BORDERMAP_ALLOW is not read */
     unsigned allow; /* enum bm_allow bits */
+    struct bm__buf boxes, box_names; /* the last render's placed boxes (bm_render_info) */
 };
 
 char *bm__strdup(const char *s)
@@ -121,9 +122,24 @@ void bm_ctx_free(struct bm_ctx *ctx)
     bm__buf_free(&ctx->warnings);
     free(ctx->error);
     free(ctx->data_root);
+    bm__buf_free(&ctx->boxes);
+    bm__buf_free(&ctx->box_names);
     if (ctx->pj)
         proj_context_destroy(ctx->pj);
     free(ctx);
+}
+
+char *bm__ctx_keep_boxes(struct bm_ctx *ctx, struct bm__buf *boxes, struct bm__buf *names,
+                         char **names_data)
+{
+    bm__buf_free(&ctx->boxes);
+    bm__buf_free(&ctx->box_names);
+    ctx->boxes = *boxes;
+    ctx->box_names = *names;
+    *boxes = (struct bm__buf){0};
+    *names = (struct bm__buf){0};
+    *names_data = ctx->box_names.data;
+    return ctx->boxes.data;
 }
 
 enum bm_status bm_ctx_status(const struct bm_ctx *ctx)

@@ -35,6 +35,16 @@ void bm__begin(struct bm_ctx *ctx);
 /* The context's PROJ context. */
 PJ_CONTEXT *bm__proj(struct bm_ctx *ctx);
 
+struct bm__buf;
+/*
+ * Keep what a render placed (boxes: an array of struct bm_placed_box; names:
+ * their texts) on the context until its next render or its end, for
+ * bm_render_info. Takes both buffers, which are left empty. Returns the kept
+ * boxes' data and sets *names_data to the kept texts'.
+ */
+char *bm__ctx_keep_boxes(struct bm_ctx *ctx, struct bm__buf *boxes, struct bm__buf *names,
+                         char **names_data);
+
 /*
  * A layer made in memory, in WGS84 lon/lat, with the given text fields.
  * NULL when out of memory.

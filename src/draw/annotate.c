@@ -338,7 +338,7 @@ static void callout(struct bm__render *r, const struct bm_annotation *a)
         bm__set_color(cr, s.stroke, 1);
         cairo_stroke(cr);
         bm__draw_text(&r->cv, lay, b.x + 4, b.y + 3, INK, WHITE, 0);
-        bm__claims_add(&r->cv, b);
+        bm__claims_add(&r->cv, b, BM_BOX_CALLOUT, bm__claims_id(&r->cv), a->text);
     }
     cairo_arc(cr, x, y, 2, 0, 2 * M_PI);
     bm__set_color(cr, s.stroke, 1);
@@ -366,7 +366,7 @@ static void distance_label(struct bm__render *r, const struct bm_annotation *a)
     struct bm__rect b;
     if (place_box(r, x, y, w, h, 3, &b) == 0) {
         bm__draw_text(&r->cv, lay, b.x, b.y, INK, WHITE, 1.6);
-        bm__claims_add(&r->cv, b);
+        bm__claims_add(&r->cv, b, BM_BOX_ANNOTATION, bm__claims_id(&r->cv), text);
     }
     g_object_unref(lay);
 }

@@ -24,6 +24,8 @@ void bm__canvas_free(struct bm__canvas *cv)
     cv->stack = NULL;
     cv->scratch_cap = 0;
     bm__buf_free(&cv->claims);
+    bm__buf_free(&cv->notes);
+    bm__buf_free(&cv->names);
     proj_destroy(cv->f.pj);
     cv->f.pj = NULL;
 }
@@ -374,9 +376,48 @@ int bm__claims_hit(const struct bm__canvas *cv, struct bm__rect r)
     return 0;
 }
 
-int bm__claims_add(struct bm__canvas *cv, struct bm__rect r)
+int bm__claims_add(struct bm__canvas *cv, struct bm__rect r, enum bm_box_kind kind, size_t id,
+                   const char *text)
 {
-    return bm__buf_append(&cv->claims, &r, sizeof r);
+    /* The text is kept as an offset: names moves as it grows. */
+    struct bm__claim_note note = {kind, id, text ? cv->names.len + 1 : 0};
+    if (text && bm__buf_append(&cv->names, text, strlen(text) + 1) != 0)
+        return -1;
+    return bm__buf_append(&cv->notes, &note, sizeof note) != 0 ||
+                   bm__buf_append(&cv->claims, &r, sizeof r) != 0
+               ? -1
+               : 0;
+}
+
+const struct bm_placed_box *bm__claims_publish(struct bm__canvas *cv, size_t *n)
+{
+    struct bm__buf boxes = {0};
+    size_t count = BM__BUF_COUNT(&cv->claims, struct bm__rect);
+    *n = 0;
+    if (bm__buf_reserve(&boxes, count * sizeof(struct bm_placed_box) + 1) != 0)
+        return NULL;
+    for (size_t i = 0; i < count; i++) {
+        struct bm__rect r = BM__BUF_AT(&cv->claims, struct bm__rect, i);
+        struct bm__claim_note note = BM__BUF_AT(&cv->notes, struct bm__claim_note, i);
+        struct bm_placed_box b = {r.x, r.y, r.w, r.h, note.kind, note.id, NULL};
+        bm__buf_append(&boxes, &b, sizeof b); /* reserved above */
+    }
+    /* The context keeps both buffers; the texts then stay where they are. */
+    char *names;
+    struct bm_placed_box *b =
+        (struct bm_placed_box *)(void *)bm__ctx_keep_boxes(cv->ctx, &boxes, &cv->names, &names);
+    for (size_t i = 0; i < count; i++) {
+        size_t at = BM__BUF_AT(&cv->notes, struct bm__claim_note, i).text;
+        if (at)
+            b[i].text = names + at - 1;
+    }
+    *n = count;
+    return b;
+}
+
+size_t bm__claims_id(struct bm__canvas *cv)
+{
+    return ++cv->next_id;
 }
 
 int bm__rect_free(const struct bm__canvas *cv, struct bm__rect b, double margin)
