@@ -119,6 +119,14 @@ enum bm_status bm_parse_page_size(struct bm_ctx *ctx, const char *text, double *
 enum bm_status bm_map_render(struct bm_ctx *ctx, const struct bm_map *map, enum bm_format format,
                              const char *path);
 
+/**
+ * Remove the temporary files that a process (pid) writing outputs into the
+ * folder dir left there when it was killed (SIGKILL leaves it no chance to
+ * remove them itself; a process that ends any other way removes its own).
+ * Finished outputs are never touched. Returns how many files were removed.
+ */
+int bm_remove_temporary_files(const char *dir, long pid);
+
 /** What a box taken on the page holds (see struct bm_placed_box). */
 enum bm_box_kind {
     BM_BOX_LABEL = 0,      /**< a feature's name; a line label is a chain of boxes */

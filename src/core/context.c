@@ -5,6 +5,8 @@
 #include "bordermap/escape.h"
 
 #include <dlfcn.h>
+#include <gdal.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,13 @@ struct bm_ctx {
     unsigned allow; /* enum bm_allow bits */
     struct bm__buf boxes, box_names; /* the last render's placed boxes (bm_render_info) */
 };
+
+const char *bm__strerror(int err)
+{
+    static _Thread_local char buf[128];
+    /* The GNU strerror_r (_GNU_SOURCE): returns a static string or fills buf. */
+    return strerror_r(err, buf, sizeof buf);
+}
 
 char *bm__strdup(const char *s)
 {
@@ -97,8 +106,23 @@ static void quiet_proj(void *data, int level, const char *msg)
     (void)msg;
 }
 
+static void register_drivers(void)
+{
+    GDALAllRegister();
+}
+
+void bm__gdal_init(void)
+{
+    /* GDAL's registration is not safe to run in several threads at once (one
+     * thread reads a driver another is still making): it runs once, and a
+     * thread that comes while it runs waits for it. */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, register_drivers);
+}
+
 struct bm_ctx *bm_ctx_new(void)
 {
+    bm__gdal_init();
     struct bm_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return NULL;

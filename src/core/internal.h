@@ -29,6 +29,12 @@ void bm__format_bytes(char *out, size_t size, unsigned long long bytes);
 /* Remove the warnings from number since on and return them joined by "; " (or NULL). */
 char *bm__take_warnings(struct bm_ctx *ctx, size_t since);
 
+/* Register GDAL's drivers, once per process, safely from any thread. */
+void bm__gdal_init(void);
+
+/* strerror(err), safe to call from several threads at once (a per-thread buffer). */
+const char *bm__strerror(int err);
+
 /* Start a public call: forget the previous call's error. */
 void bm__begin(struct bm_ctx *ctx);
 

@@ -135,16 +135,7 @@ enum bm_status bm_map_render_scene(struct bm_ctx *ctx, const struct bm_map *m,
     if (info && !bad && fill_info(&r, &o, raster, info) != 0)
         bad = bm__fail(ctx, BM_ERR_NOMEM, "out of memory drawing '%s'", path) != BM_OK;
     bm__render_end(&r);
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        if (bm_ctx_status(ctx) == BM_OK)
-            bm__fail(ctx, BM_ERR_IO,
-                     "cannot write '%s'; check the disk has room and the folder "
-                     "is writable",
-                     path);
-        return bm_ctx_status(ctx);
-    }
-    return BM_OK;
+    return bm__output_end(ctx, tmp, path, !bad);
 }
 
 enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m, enum bm_format format,
