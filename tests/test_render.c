@@ -254,6 +254,53 @@ static void scale_bar_is_geodesically_true(void **state)
     }
 }
 
+/*
+ * A font that is not installed is drawn in Noto Sans, with one warning a
+ * drawing, and nothing of its name is kept: the map is byte for byte the one
+ * drawn in Noto Sans (Pango keeps every font description it is given, so
+ * names from recipes would otherwise grow a long-running process without end;
+ * found by fuzzing the drawing). Font variations are dropped the same way.
+ */
+static void missing_fonts_draw_in_noto_sans(void **state)
+{
+    (void)state;
+    static const char *const fonts[] = {"Noto Sans Bold", "Zzfont Bold",
+                                        "Zzfont, Noto Sans Bold @wght=650"};
+    char png[3][64];
+    for (int i = 0; i < 3; i++) {
+        const char *rp = tmp_path("font.yaml");
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "page: {size: A5, dpi: 100}\nextent: {around: Ruili, radius_km: 60}\n"
+                 "layers:\n  - name: places\n    source: %s/shapes/places/places.shp\n"
+                 "    label: {field: name, font: \"%s\", size: 9}\n",
+                 bm_ctx_data_root(ctx), fonts[i]);
+        assert_int_equal(write_text(rp, text), 0);
+        struct bm_map *m;
+        if (bm_map_load(ctx, rp, &m) != BM_OK)
+            fail_msg("%s", bm_ctx_error(ctx));
+        bm_ctx_clear_warnings(ctx);
+        snprintf(png[i], sizeof png[i], "font%d.png", i);
+        if (bm_map_render(ctx, m, BM_FORMAT_PNG, tmp_path(png[i])) != BM_OK)
+            fail_msg("%s", bm_ctx_error(ctx));
+        bm_map_free(m);
+        if (i == 0) {
+            assert_int_equal(bm_ctx_warning_count(ctx), 0);
+            continue;
+        }
+        assert_int_equal(bm_ctx_warning_count(ctx), 1);
+        assert_string_equal(bm_ctx_warning(ctx, 0),
+                            "no font 'Zzfont' is installed; its text is drawn in Noto Sans");
+        struct png_diff d;
+        char why[1024];
+        assert_int_equal(png_compare(tmp_path(png[i]), tmp_path(png[0]), &d, NULL, why, sizeof why),
+                         0);
+        if (d.max != 0)
+            fail_msg("'%s' is not drawn as Noto Sans Bold: %ld px differ", fonts[i], d.over2);
+    }
+    bm_ctx_clear_warnings(ctx);
+}
+
 static void refused_outputs_leave_no_file(void **state)
 {
     (void)state;
@@ -780,6 +827,7 @@ int main(void)
         cmocka_unit_test(every_recipe_draws_pdf_and_svg),
         cmocka_unit_test(pdf_text_is_text),
         cmocka_unit_test(scale_bar_is_geodesically_true),
+        cmocka_unit_test(missing_fonts_draw_in_noto_sans),
         cmocka_unit_test(refused_outputs_leave_no_file),
         cmocka_unit_test(railway_and_distance_line_are_drawn),
         cmocka_unit_test(geotiff_places_land_on_their_markers),

@@ -52,15 +52,16 @@ struct bm__frame {
 /* One page being drawn. Zero-initialise, set ctx and cr; free with bm__canvas_free(). */
 struct bm__canvas {
     struct bm_ctx *ctx;
-    cairo_t *cr;           /* borrowed */
-    struct bm__frame f;    /* set by bm__frame_fit(); a page without a map has none */
-    struct bm__buf claims; /* struct bm__rect: what labels and furniture took */
-    struct bm__buf notes;  /* struct bm__claim_note: what each claim is */
-    struct bm__buf names;  /* the claims' texts, NUL-terminated one after another */
-    size_t next_id;        /* the last id bm__claims_id() gave */
-    GPtrArray *strings;    /* texts made while drawing (bm__canvas_keep), freed with it */
-    GHashTable *lengths;   /* layer -> its geodesic length (double *), for {layer_length} */
-    double *scratch;       /* simplification scratch: points, flags, stack */
+    cairo_t *cr;              /* borrowed */
+    struct bm__frame f;       /* set by bm__frame_fit(); a page without a map has none */
+    struct bm__buf claims;    /* struct bm__rect: what labels and furniture took */
+    struct bm__buf notes;     /* struct bm__claim_note: what each claim is */
+    struct bm__buf names;     /* the claims' texts, NUL-terminated one after another */
+    size_t next_id;           /* the last id bm__claims_id() gave */
+    GPtrArray *strings;       /* texts made while drawing (bm__canvas_keep), freed with it */
+    GHashTable *lengths;      /* layer -> its geodesic length (double *), for {layer_length} */
+    GHashTable *fonts_warned; /* families not installed, warned of once a drawing */
+    double *scratch;          /* simplification scratch: points, flags, stack */
     unsigned char *keep;
     size_t *stack;
     size_t scratch_cap; /* points the scratch holds */
