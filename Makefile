@@ -9,8 +9,8 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # python3 for the tests' small servers on 127.0.0.1 (tests/security).
 PACKAGES := cmake gcc make pkg-config \
 	libgdal-dev libproj-dev libcairo2-dev libpango1.0-dev libglib2.0-dev libfyaml-dev \
-	zlib1g-dev libcmocka-dev fonts-noto-core fonts-noto-cjk geographiclib-tools gdal-bin \
-	poppler-utils qpdf librsvg2-bin file valgrind \
+	zlib1g-dev libcmocka-dev fontconfig fonts-noto-core fonts-noto-cjk geographiclib-tools gdal-bin \
+	poppler-utils qpdf librsvg2-bin file valgrind jq \
 	postgresql postgresql-15-postgis-3 postgis python3
 
 .PHONY: all deps build run test sanitize install clean
@@ -44,14 +44,18 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
-# The tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+# The tests under AddressSanitizer and UndefinedBehaviorSanitizer, then the
+# threads test (4 threads x 25 renders) under ThreadSanitizer. CI runs it.
 sanitize: deps
 	@cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DBM_SANITIZE=ON >/dev/null
 	@cmake --build $(BUILD)-asan -j$(JOBS)
 	cd $(BUILD)-asan && ctest --output-on-failure -j$(JOBS)
+	@cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBM_TSAN=ON >/dev/null
+	@cmake --build $(BUILD)-tsan --target test_threads -j$(JOBS)
+	cd $(BUILD)-tsan && ctest -L threads --output-on-failure
 
 install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan

@@ -6,7 +6,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <gdal.h>
 #include <math.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -458,6 +461,107 @@ static void write_and_read_back(void **state)
     bm_layer_free(L);
 }
 
+/* Every vertex of g, in order, appended to xy (room for max doubles); returns the count. */
+static size_t flatten(OGRGeometryH g, double *xy, size_t n, size_t max)
+{
+    int parts = OGR_G_GetGeometryCount(g);
+    if (parts > 0) {
+        for (int i = 0; i < parts; i++)
+            n = flatten(OGR_G_GetGeometryRef(g, i), xy, n, max);
+        return n;
+    }
+    for (int i = 0; i < OGR_G_GetPointCount(g); i++) {
+        assert_true(n + 2 <= max);
+        xy[n++] = OGR_G_GetX(g, i);
+        xy[n++] = OGR_G_GetY(g, i);
+    }
+    return n;
+}
+
+/*
+ * What bm_layer_write wrote, read by GDAL itself (not by bordermap's loader),
+ * is the source as GDAL reads it: the same features in the same order, every
+ * vertex bit for bit, every attribute's text, the same kind of geometry, and
+ * WGS 84 as its CRS. For a shipped line layer, the gazetteer (UTF-8 in three
+ * scripts) and polygons with holes, to GeoJSON and GeoPackage.
+ */
+static void written_layers_read_back_by_gdal(void **state)
+{
+    (void)state;
+    static const char *const geoms[] = {
+        "MULTIPOLYGON (((0 0, 10 0, 10 10, 0 10, 0 0), (2 2, 2 4, 4 4, 4 2, 2 2)),"
+        " ((20 0, 30 0, 30 10, 20 0)))",
+        "MULTIPOLYGON (((40 40, 50 40, 50 50, 40 40)))"};
+    const char *rings = tmp_path("rings.gpkg");
+    assert_int_equal(write_layer(rings, "GPKG", 4326, "rings", geoms, 2), 0);
+    char border[4096], places[4096];
+    bm_ctx_data_path(ctx, "shapes/boundaries/border_cn_mm.shp", border, sizeof border);
+    bm_ctx_data_path(ctx, "shapes/places/places.shp", places, sizeof places);
+    const char *const sources[] = {border, places, rings};
+    static const char *const outs[] = {"out.geojson", "out.gpkg"};
+    static double a[1 << 20], b[1 << 20];
+    OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(wgs84, 4326);
+    for (size_t si = 0; si < 3; si++)
+        for (size_t oi = 0; oi < 2; oi++) {
+            struct bm_layer *L;
+            const char *out = tmp_path(outs[oi]);
+            unlink(out);
+            assert_int_equal(load(sources[si], NULL, &L), BM_OK);
+            if (bm_layer_write(ctx, L, out) != BM_OK)
+                fail_msg("%s", bm_ctx_error(ctx));
+            bm_layer_free(L);
+            GDALDatasetH in = GDALOpenEx(sources[si], GDAL_OF_VECTOR, NULL, NULL, NULL);
+            GDALDatasetH got = GDALOpenEx(out, GDAL_OF_VECTOR, NULL, NULL, NULL);
+            assert_non_null(in);
+            if (!got)
+                fail_msg("GDAL cannot open %s", out);
+            OGRLayerH li = GDALDatasetGetLayer(in, 0), lo = GDALDatasetGetLayer(got, 0);
+            assert_int_equal(GDALDatasetGetLayerCount(got), 1);
+            /* WGS 84 (GeoJSON names it OGC:CRS84, the same with longitude first). */
+            static const char *const same[] = {"CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS",
+                                               "IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES", NULL};
+            assert_true(OSRIsSameEx(OGR_L_GetSpatialRef(lo), wgs84, same));
+            assert_int_equal(OGR_L_GetFeatureCount(lo, 1), OGR_L_GetFeatureCount(li, 1));
+            OGRFeatureDefnH di = OGR_L_GetLayerDefn(li);
+            OGRFeatureH fi, fo;
+            size_t nf = 0;
+            while ((fi = OGR_L_GetNextFeature(li)) != NULL) {
+                fo = OGR_L_GetNextFeature(lo);
+                assert_non_null(fo);
+                OGRGeometryH gi = OGR_F_GetGeometryRef(fi), go = OGR_F_GetGeometryRef(fo);
+                assert_int_equal(wkbFlatten(OGR_G_GetGeometryType(go)) == wkbMultiPolygon ||
+                                     wkbFlatten(OGR_G_GetGeometryType(go)) == wkbPolygon,
+                                 wkbFlatten(OGR_G_GetGeometryType(gi)) == wkbMultiPolygon ||
+                                     wkbFlatten(OGR_G_GetGeometryType(gi)) == wkbPolygon);
+                size_t na = flatten(gi, a, 0, sizeof a / sizeof a[0]);
+                size_t nb = flatten(go, b, 0, sizeof b / sizeof b[0]);
+                if (na != nb || memcmp(a, b, na * sizeof a[0]) != 0)
+                    fail_msg("%s, feature %zu: %zu coordinates written, %zu read; or they differ",
+                             out, nf, na, nb);
+                for (int k = 0; k < OGR_FD_GetFieldCount(di); k++) {
+                    const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(di, k));
+                    int ko = OGR_F_GetFieldIndex(fo, name);
+                    if (ko < 0)
+                        fail_msg("%s has no field '%s'", out, name);
+                    if (!OGR_F_IsFieldSetAndNotNull(fi, k))
+                        continue;
+                    if (strcmp(OGR_F_GetFieldAsString(fi, k), OGR_F_GetFieldAsString(fo, ko)) != 0)
+                        fail_msg("%s, feature %zu, %s: '%s' written, '%s' read", out, nf, name,
+                                 OGR_F_GetFieldAsString(fi, k), OGR_F_GetFieldAsString(fo, ko));
+                }
+                OGR_F_Destroy(fi);
+                OGR_F_Destroy(fo);
+                nf++;
+            }
+            assert_null(OGR_L_GetNextFeature(lo));
+            assert_true(nf > 1);
+            GDALClose(in);
+            GDALClose(got);
+        }
+    OSRDestroySpatialReference(wgs84);
+}
+
 /* Replay every file ending in ext in tests/fuzz/regressions/dir: each must load or
  * fail with a message. Returns how many there were. */
 static size_t replay(const char *dir, const char *ext)
@@ -519,6 +623,7 @@ int main(void)
         cmocka_unit_test(curves_are_linearised),
         cmocka_unit_test(layer_names_of_a_source),
         cmocka_unit_test(write_and_read_back),
+        cmocka_unit_test(written_layers_read_back_by_gdal),
         cmocka_unit_test(fuzz_regressions),
     };
     int failed = cmocka_run_group_tests(tests, test_setup, test_teardown);

@@ -51,7 +51,9 @@ struct bm_ctx;
  * Create a context. Reads the data root from $BORDERMAP_DATA when it is set,
  * else uses the source tree the library was built from, else the installed
  * data folder. Returns NULL when out of memory. Free with bm_ctx_free().
- * A context is not thread-safe: use one per thread.
+ * A context is not thread-safe: use one per thread. With one context each,
+ * threads may load, measure and draw at once (what is made with a context
+ * belongs to its thread); bm_library_cleanup() alone is not for threads.
  */
 struct bm_ctx *bm_ctx_new(void);
 

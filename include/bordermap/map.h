@@ -119,6 +119,35 @@ enum bm_status bm_parse_page_size(struct bm_ctx *ctx, const char *text, double *
 enum bm_status bm_map_render(struct bm_ctx *ctx, const struct bm_map *map, enum bm_format format,
                              const char *path);
 
+/**
+ * Remove the temporary files that a process (pid) writing outputs into the
+ * folder dir left there when it was killed (SIGKILL leaves it no chance to
+ * remove them itself; a process that ends any other way removes its own).
+ * Finished outputs are never touched. Returns how many files were removed.
+ */
+int bm_remove_temporary_files(const char *dir, long pid);
+
+/** What a box taken on the page holds (see struct bm_placed_box). */
+enum bm_box_kind {
+    BM_BOX_LABEL = 0,      /**< a feature's name; a line label is a chain of boxes */
+    BM_BOX_CALLOUT = 1,    /**< a callout's text box */
+    BM_BOX_ANNOTATION = 2, /**< a distance annotation's length */
+    BM_BOX_MARKER = 3,     /**< a labelled place's marker: no label may cover it */
+    BM_BOX_FURNITURE = 4   /**< legend, scale bar, north arrow, inset */
+};
+
+/**
+ * A box the drawing took on the page, so that nothing placed later covers
+ * it: page points (1/72 in), origin at the page's top-left corner.
+ */
+struct bm_placed_box {
+    double x, y, w, h;
+    enum bm_box_kind kind;
+    size_t id;        /**< boxes of one label (a line label's chain) share an id */
+    const char *text; /**< a text's first line; a marker's place; furniture's name
+                           ("legend", "scale bar", "north arrow", "inset") */
+};
+
 /** What a drawing measured, for checking it: see bm_map_render_info(). */
 struct bm_render_info {
     double scale_km;     /**< the scale bar's length, km (0: no scale bar) */
@@ -130,6 +159,15 @@ struct bm_render_info {
      *  x = g[0] + col * g[1], y = g[3] + row * g[5] (pixel corners). */
     double geotransform[6];
     char crs[512]; /**< the map's CRS as PROJ understands it (PROJ string or EPSG code) */
+    /** The map frame on the page: x, y, width, height in points. */
+    double frame[4];
+    /** Device pixels per page point: dpi / 72 for PNG and GeoTIFF, 1 for PDF and SVG. */
+    double px_per_pt;
+    /** The boxes labels, markers and furniture took, in the order they were placed:
+     *  texts never overlap anything but their own label's boxes, and lie inside the
+     *  frame. Borrowed from the context: valid until its next render or its end. */
+    const struct bm_placed_box *boxes;
+    size_t nboxes;
 };
 
 /**

@@ -133,6 +133,28 @@ static void progress(size_t done, size_t total, const char *name, time_t start)
 }
 
 /*
+ * One line for a job that was killed: which maps are missing (the first ten
+ * by name, then how many more), so that they can be drawn again.
+ */
+static void report_missing(const struct atlas *a, const unsigned char *drawn, size_t n, long pid,
+                           int sig)
+{
+    size_t missing = 0, named = 0;
+    for (size_t i = 0; i < n; i++)
+        missing += !drawn || !drawn[i];
+    fprintf(stderr,
+            "bordermap: a job of the atlas (process %ld) was killed by signal %d (%s); %zu of %zu "
+            "maps were not drawn: ",
+            pid, sig, strsignal(sig), missing, n);
+    for (size_t i = 0; i < n && named < 10; i++)
+        if (!drawn || !drawn[i])
+            fprintf(stderr, "%s%s", named++ ? ", " : "", a->names[i]);
+    if (missing > named)
+        fprintf(stderr, " and %zu more", missing - named);
+    fprintf(stderr, "; run the atlas again to draw them\n");
+}
+
+/*
  * Draw every map: job k of N draws features k, k + N, ... in its own
  * process, and reports each one done through a pipe to the parent, which
  * keeps the progress line. Returns EXIT_OK when every map was drawn.
@@ -174,13 +196,28 @@ static int run_jobs(const struct atlas *a, enum bm_format fmt, const char *ext)
     time_t start = time(NULL);
     uint32_t idx;
     size_t done = 0;
-    while (read(fds[0], &idx, sizeof idx) == sizeof idx)
+    unsigned char *drawn = calloc(n + 1, 1);
+    while (read(fds[0], &idx, sizeof idx) == sizeof idx) {
+        if (drawn && idx < n)
+            drawn[idx] = 1;
         progress(++done, n, idx < n ? a->names[idx] : "", start);
+    }
     close(fds[0]);
-    int rc = done == n ? EXIT_OK : EXIT_FAIL, status;
-    while (wait(&status) > 0)
+    int rc = done == n ? EXIT_OK : EXIT_FAIL, status, killed_by = 0;
+    pid_t pid, killed = 0;
+    while ((pid = wait(&status)) > 0) {
+        if (WIFSIGNALED(status)) {
+            /* Killed mid-map: it had no chance to say so, nor to remove its temporary file. */
+            killed = pid;
+            killed_by = WTERMSIG(status);
+            bm_remove_temporary_files(a->dir, (long)pid);
+        }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
             rc = EXIT_FAIL;
+    }
+    if (killed)
+        report_missing(a, drawn, n, (long)killed, killed_by);
+    free(drawn);
     return rc;
 }
 

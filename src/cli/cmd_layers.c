@@ -116,10 +116,8 @@ static int list_sources(struct bm_ctx *ctx, struct listing *l, int n, char **pat
     for (int i = 0; i < n; i++) {
         char **names;
         size_t count;
-        if (bm_source_layer_names(ctx, paths[i], &names, &count) != BM_OK) {
-            rc = cli_fail(ctx);
-            continue;
-        }
+        if (bm_source_layer_names(ctx, paths[i], &names, &count) != BM_OK)
+            return cli_fail(ctx); /* one line: the first source that cannot be read */
         for (size_t k = 0; k < count; k++) {
             char label[4096 + 256];
             if (count > 1)
@@ -128,13 +126,13 @@ static int list_sources(struct bm_ctx *ctx, struct listing *l, int n, char **pat
                 snprintf(label, sizeof label, "%s", paths[i]);
             listing_add(l, label, paths[i], names[k], 0);
         }
+        bm_strings_free(names, count);
         if (count == 0) {
             char shown[1024];
             fprintf(stderr, "bordermap: '%s' has no layers\n",
                     bm_redact_to(paths[i], shown, sizeof shown));
-            rc = EXIT_FAIL;
+            return EXIT_FAIL;
         }
-        bm_strings_free(names, count);
     }
     return rc;
 }
@@ -279,8 +277,9 @@ static int print_listing(struct bm_ctx *ctx, const struct listing *l, const stru
             opts.invalid = BM_INVALID_UNCHECKED;
         struct bm_layer *L;
         if (bm_layer_load(ctx, l->items[i].path, &opts, &L) != BM_OK) {
+            /* One line: the listing stops at the first layer that cannot be loaded. */
             rc = cli_fail(ctx);
-            continue;
+            break;
         }
         cli_warnings(ctx);
         cli_stage("load %s", l->items[i].label);
@@ -305,11 +304,8 @@ int cmd_layers(struct bm_ctx *ctx, int argc, char **argv)
     struct listing l = {0};
     int rc =
         optind < argc ? list_sources(ctx, &l, argc - optind, argv + optind) : list_shipped(ctx, &l);
-    if (l.n > 0) {
-        int rc2 = print_listing(ctx, &l, &out);
-        if (rc == EXIT_OK)
-            rc = rc2;
-    }
+    if (rc == EXIT_OK && l.n > 0)
+        rc = print_listing(ctx, &l, &out);
     listing_free(&l);
     return rc;
 }

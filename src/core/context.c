@@ -5,6 +5,8 @@
 #include "bordermap/escape.h"
 
 #include <dlfcn.h>
+#include <gdal.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +28,15 @@ struct bm_ctx {
     char *data_root;
     int allow_set;  /* bm_ctx_set_allow() was called: $BORDERMAP_ALLOW is not read */
     unsigned allow; /* enum bm_allow bits */
+    struct bm__buf boxes, box_names; /* the last render's placed boxes (bm_render_info) */
 };
+
+const char *bm__strerror(int err)
+{
+    static _Thread_local char buf[128];
+    /* The GNU strerror_r (_GNU_SOURCE): returns a static string or fills buf. */
+    return strerror_r(err, buf, sizeof buf);
+}
 
 char *bm__strdup(const char *s)
 {
@@ -96,8 +106,23 @@ static void quiet_proj(void *data, int level, const char *msg)
     (void)msg;
 }
 
+static void register_drivers(void)
+{
+    GDALAllRegister();
+}
+
+void bm__gdal_init(void)
+{
+    /* GDAL's registration is not safe to run in several threads at once (one
+     * thread reads a driver another is still making): it runs once, and a
+     * thread that comes while it runs waits for it. */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, register_drivers);
+}
+
 struct bm_ctx *bm_ctx_new(void)
 {
+    bm__gdal_init();
     struct bm_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return NULL;
@@ -121,9 +146,24 @@ void bm_ctx_free(struct bm_ctx *ctx)
     bm__buf_free(&ctx->warnings);
     free(ctx->error);
     free(ctx->data_root);
+    bm__buf_free(&ctx->boxes);
+    bm__buf_free(&ctx->box_names);
     if (ctx->pj)
         proj_context_destroy(ctx->pj);
     free(ctx);
+}
+
+char *bm__ctx_keep_boxes(struct bm_ctx *ctx, struct bm__buf *boxes, struct bm__buf *names,
+                         char **names_data)
+{
+    bm__buf_free(&ctx->boxes);
+    bm__buf_free(&ctx->box_names);
+    ctx->boxes = *boxes;
+    ctx->box_names = *names;
+    *boxes = (struct bm__buf){0};
+    *names = (struct bm__buf){0};
+    *names_data = ctx->box_names.data;
+    return ctx->boxes.data;
 }
 
 enum bm_status bm_ctx_status(const struct bm_ctx *ctx)

@@ -29,11 +29,27 @@ void bm__format_bytes(char *out, size_t size, unsigned long long bytes);
 /* Remove the warnings from number since on and return them joined by "; " (or NULL). */
 char *bm__take_warnings(struct bm_ctx *ctx, size_t since);
 
+/* Register GDAL's drivers, once per process, safely from any thread. */
+void bm__gdal_init(void);
+
+/* strerror(err), safe to call from several threads at once (a per-thread buffer). */
+const char *bm__strerror(int err);
+
 /* Start a public call: forget the previous call's error. */
 void bm__begin(struct bm_ctx *ctx);
 
 /* The context's PROJ context. */
 PJ_CONTEXT *bm__proj(struct bm_ctx *ctx);
+
+struct bm__buf;
+/*
+ * Keep what a render placed (boxes: an array of struct bm_placed_box; names:
+ * their texts) on the context until its next render or its end, for
+ * bm_render_info. Takes both buffers, which are left empty. Returns the kept
+ * boxes' data and sets *names_data to the kept texts'.
+ */
+char *bm__ctx_keep_boxes(struct bm_ctx *ctx, struct bm__buf *boxes, struct bm__buf *names,
+                         char **names_data);
 
 /*
  * A layer made in memory, in WGS84 lon/lat, with the given text fields.

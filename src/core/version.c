@@ -5,6 +5,7 @@
 #include <gdal.h>
 #include <pango/pangocairo.h>
 #include <proj.h>
+#include <pthread.h>
 #include <stdio.h>
 
 const char *bm_version(void)
@@ -12,15 +13,21 @@ const char *bm_version(void)
     return BM_VERSION_STRING;
 }
 
+static char versions[128];
+
+static void make_versions(void)
+{
+    PJ_INFO pi = proj_info();
+    snprintf(versions, sizeof versions, "GDAL %s, PROJ %s", GDALVersionInfo("RELEASE_NAME"),
+             pi.version);
+}
+
 const char *bm_library_versions(void)
 {
-    static char text[128];
-    if (!text[0]) {
-        PJ_INFO pi = proj_info();
-        snprintf(text, sizeof text, "GDAL %s, PROJ %s", GDALVersionInfo("RELEASE_NAME"),
-                 pi.version);
-    }
-    return text;
+    /* Written once, whichever thread asks first. */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, make_versions);
+    return versions;
 }
 
 void bm_library_cleanup(void)

@@ -1016,7 +1016,7 @@ enum bm_status bm_layer_load(struct bm_ctx *ctx, const char *path, const struct 
     if (bm__source_check(ctx, path) != BM_OK ||
         (is_plain_file(path) && check_file(ctx, path) != BM_OK))
         return bm_ctx_status(ctx);
-    GDALAllRegister();
+    bm__gdal_init();
     int walls = bm__source_walls_push(ctx);
     struct capture cap = {.armed = 1};
     CPLPushErrorHandlerEx(capture_error, &cap);
@@ -1058,7 +1058,7 @@ enum bm_status bm_source_layer_names(struct bm_ctx *ctx, const char *path, char 
     if (bm__source_check(ctx, path) != BM_OK ||
         (is_plain_file(path) && check_file(ctx, path) != BM_OK))
         return bm_ctx_status(ctx);
-    GDALAllRegister();
+    bm__gdal_init();
     int walls = bm__source_walls_push(ctx);
     struct capture cap = {.armed = 1};
     CPLPushErrorHandlerEx(capture_error, &cap);

@@ -24,6 +24,10 @@ static int add_shape(struct bm__render *r, struct bm__buf *shapes, double *xy, s
 /* Each shape of the band as its own closed path, then `paint` (fill or stroke) of it. */
 static void each_shape(cairo_t *cr, const struct bm__buf *shapes, void (*paint)(cairo_t *))
 {
+    /* A band of a layer with nothing in view has no shapes, and no buffer: no
+     * pointer arithmetic on NULL (undefined even by zero; found by fuzz_draw). */
+    if (!shapes->data)
+        return;
     const double *d = (const double *)(const void *)shapes->data;
     const double *end = d + shapes->len / sizeof *d;
     while (d < end) {
@@ -85,6 +89,8 @@ static int holds_rect(const double *xy, size_t n, struct bm__rect b)
 /* Does any shape of the band hold the whole rectangle b? */
 static int any_holds(const struct bm__buf *shapes, struct bm__rect b)
 {
+    if (!shapes->data) /* no shapes, no buffer: as in each_shape() */
+        return 0;
     const double *d = (const double *)(const void *)shapes->data;
     const double *end = d + shapes->len / sizeof *d;
     while (d < end) {
@@ -338,7 +344,7 @@ static void callout(struct bm__render *r, const struct bm_annotation *a)
         bm__set_color(cr, s.stroke, 1);
         cairo_stroke(cr);
         bm__draw_text(&r->cv, lay, b.x + 4, b.y + 3, INK, WHITE, 0);
-        bm__claims_add(&r->cv, b);
+        bm__claims_add(&r->cv, b, BM_BOX_CALLOUT, bm__claims_id(&r->cv), a->text);
     }
     cairo_arc(cr, x, y, 2, 0, 2 * M_PI);
     bm__set_color(cr, s.stroke, 1);
@@ -366,7 +372,7 @@ static void distance_label(struct bm__render *r, const struct bm_annotation *a)
     struct bm__rect b;
     if (place_box(r, x, y, w, h, 3, &b) == 0) {
         bm__draw_text(&r->cv, lay, b.x, b.y, INK, WHITE, 1.6);
-        bm__claims_add(&r->cv, b);
+        bm__claims_add(&r->cv, b, BM_BOX_ANNOTATION, bm__claims_id(&r->cv), text);
     }
     g_object_unref(lay);
 }

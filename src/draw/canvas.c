@@ -3,6 +3,7 @@
 #include "core/internal.h"
 #include "draw/canvas.h"
 
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,9 @@ void bm__canvas_free(struct bm__canvas *cv)
     if (cv->lengths)
         g_hash_table_destroy(cv->lengths);
     cv->lengths = NULL;
+    if (cv->fonts_warned)
+        g_hash_table_destroy(cv->fonts_warned);
+    cv->fonts_warned = NULL;
     free(cv->scratch);
     free(cv->keep);
     free(cv->stack);
@@ -24,6 +28,8 @@ void bm__canvas_free(struct bm__canvas *cv)
     cv->stack = NULL;
     cv->scratch_cap = 0;
     bm__buf_free(&cv->claims);
+    bm__buf_free(&cv->notes);
+    bm__buf_free(&cv->names);
     proj_destroy(cv->f.pj);
     cv->f.pj = NULL;
 }
@@ -374,9 +380,48 @@ int bm__claims_hit(const struct bm__canvas *cv, struct bm__rect r)
     return 0;
 }
 
-int bm__claims_add(struct bm__canvas *cv, struct bm__rect r)
+int bm__claims_add(struct bm__canvas *cv, struct bm__rect r, enum bm_box_kind kind, size_t id,
+                   const char *text)
 {
-    return bm__buf_append(&cv->claims, &r, sizeof r);
+    /* The text is kept as an offset: names moves as it grows. */
+    struct bm__claim_note note = {kind, id, text ? cv->names.len + 1 : 0};
+    if (text && bm__buf_append(&cv->names, text, strlen(text) + 1) != 0)
+        return -1;
+    return bm__buf_append(&cv->notes, &note, sizeof note) != 0 ||
+                   bm__buf_append(&cv->claims, &r, sizeof r) != 0
+               ? -1
+               : 0;
+}
+
+const struct bm_placed_box *bm__claims_publish(struct bm__canvas *cv, size_t *n)
+{
+    struct bm__buf boxes = {0};
+    size_t count = BM__BUF_COUNT(&cv->claims, struct bm__rect);
+    *n = 0;
+    if (bm__buf_reserve(&boxes, count * sizeof(struct bm_placed_box) + 1) != 0)
+        return NULL;
+    for (size_t i = 0; i < count; i++) {
+        struct bm__rect r = BM__BUF_AT(&cv->claims, struct bm__rect, i);
+        struct bm__claim_note note = BM__BUF_AT(&cv->notes, struct bm__claim_note, i);
+        struct bm_placed_box b = {r.x, r.y, r.w, r.h, note.kind, note.id, NULL};
+        bm__buf_append(&boxes, &b, sizeof b); /* reserved above */
+    }
+    /* The context keeps both buffers; the texts then stay where they are. */
+    char *names;
+    struct bm_placed_box *b =
+        (struct bm_placed_box *)(void *)bm__ctx_keep_boxes(cv->ctx, &boxes, &cv->names, &names);
+    for (size_t i = 0; i < count; i++) {
+        size_t at = BM__BUF_AT(&cv->notes, struct bm__claim_note, i).text;
+        if (at)
+            b[i].text = names + at - 1;
+    }
+    *n = count;
+    return b;
+}
+
+size_t bm__claims_id(struct bm__canvas *cv)
+{
+    return ++cv->next_id;
 }
 
 int bm__rect_free(const struct bm__canvas *cv, struct bm__rect b, double margin)
@@ -388,10 +433,73 @@ int bm__rect_free(const struct bm__canvas *cv, struct bm__rect b, double margin)
 
 /* ---- text ------------------------------------------------------------------------ */
 
+/* The font families fontconfig offers, lower-cased: made once per process. */
+static GHashTable *installed;
+
+static gpointer list_families(gpointer unused)
+{
+    (void)unused;
+    installed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    FcPattern *all = FcPatternCreate();
+    FcObjectSet *os = FcObjectSetBuild(FC_FAMILY, (char *)NULL);
+    FcFontSet *fs = all && os ? FcFontList(NULL, all, os) : NULL;
+    for (int i = 0; fs && i < fs->nfont; i++) {
+        FcChar8 *name;
+        for (int k = 0; FcPatternGetString(fs->fonts[i], FC_FAMILY, k, &name) == FcResultMatch; k++)
+            g_hash_table_add(installed, g_utf8_strdown((const char *)name, -1));
+    }
+    if (fs)
+        FcFontSetDestroy(fs);
+    if (os)
+        FcObjectSetDestroy(os);
+    if (all)
+        FcPatternDestroy(all);
+    return NULL;
+}
+
+/* Has key been seen on this canvas before? Notes it if not. */
+static int seen_before(struct bm__canvas *cv, const char *key)
+{
+    if (!cv->fonts_warned)
+        cv->fonts_warned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    if (g_hash_table_contains(cv->fonts_warned, key))
+        return 1;
+    g_hash_table_add(cv->fonts_warned, g_strdup(key));
+    return 0;
+}
+
+/*
+ * Keep of a font description only what is installed: the families fontconfig
+ * offers (else Noto Sans, with a warning once per drawing), and no font
+ * variations. Pango keeps every description it is asked for, so free text from
+ * a recipe ("Font1", "Font2", ...) would grow a long-running process without end.
+ */
+static void installed_only(struct bm__canvas *cv, PangoFontDescription *fd)
+{
+    static GOnce once = G_ONCE_INIT;
+    g_once(&once, list_families, NULL);
+    const char *family = pango_font_description_get_family(fd);
+    GString *kept = g_string_new(NULL);
+    char **names = g_strsplit(family ? family : "", ",", -1);
+    for (int i = 0; names[i]; i++) {
+        char *name = g_strstrip(names[i]), *key = g_utf8_strdown(name, -1);
+        if (name[0] && g_hash_table_contains(installed, key))
+            g_string_append_printf(kept, "%s%s", kept->len ? "," : "", name);
+        else if (name[0] && !seen_before(cv, key))
+            bm__warn(cv->ctx, "no font '%s' is installed; its text is drawn in Noto Sans", name);
+        g_free(key);
+    }
+    g_strfreev(names);
+    pango_font_description_set_family(fd, kept->len ? kept->str : "Noto Sans");
+    g_string_free(kept, TRUE);
+    pango_font_description_unset_fields(fd, PANGO_FONT_MASK_VARIATIONS);
+}
+
 PangoLayout *bm__text_layout(struct bm__canvas *cv, const char *text, const char *font, double size)
 {
     PangoLayout *lay = pango_cairo_create_layout(cv->cr);
     PangoFontDescription *fd = pango_font_description_from_string(font ? font : "Noto Sans");
+    installed_only(cv, fd);
     pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
     pango_layout_set_font_description(lay, fd);
     pango_font_description_free(fd);

@@ -20,12 +20,20 @@
 #include <proj.h>
 
 #include "bordermap/layer.h"
+#include "bordermap/map.h"
 #include "core/buf.h"
 #include "map/map.h"
 
 /* A rectangle on the page, pt. */
 struct bm__rect {
     double x, y, w, h;
+};
+
+/* What a claim is, beside its rectangle. */
+struct bm__claim_note {
+    enum bm_box_kind kind;
+    size_t id;
+    size_t text; /* offset + 1 of its text in the canvas's names, 0 for none */
 };
 
 /* The map frame: where the extent lands on the page, and how. */
@@ -44,12 +52,16 @@ struct bm__frame {
 /* One page being drawn. Zero-initialise, set ctx and cr; free with bm__canvas_free(). */
 struct bm__canvas {
     struct bm_ctx *ctx;
-    cairo_t *cr;           /* borrowed */
-    struct bm__frame f;    /* set by bm__frame_fit(); a page without a map has none */
-    struct bm__buf claims; /* struct bm__rect: what labels and furniture took */
-    GPtrArray *strings;    /* texts made while drawing (bm__canvas_keep), freed with it */
-    GHashTable *lengths;   /* layer -> its geodesic length (double *), for {layer_length} */
-    double *scratch;       /* simplification scratch: points, flags, stack */
+    cairo_t *cr;              /* borrowed */
+    struct bm__frame f;       /* set by bm__frame_fit(); a page without a map has none */
+    struct bm__buf claims;    /* struct bm__rect: what labels and furniture took */
+    struct bm__buf notes;     /* struct bm__claim_note: what each claim is */
+    struct bm__buf names;     /* the claims' texts, NUL-terminated one after another */
+    size_t next_id;           /* the last id bm__claims_id() gave */
+    GPtrArray *strings;       /* texts made while drawing (bm__canvas_keep), freed with it */
+    GHashTable *lengths;      /* layer -> its geodesic length (double *), for {layer_length} */
+    GHashTable *fonts_warned; /* families not installed, warned of once a drawing */
+    double *scratch;          /* simplification scratch: points, flags, stack */
     unsigned char *keep;
     size_t *stack;
     size_t scratch_cap; /* points the scratch holds */
@@ -120,8 +132,23 @@ void bm__marker_path(cairo_t *cr, enum bm_marker m, double x, double y, double s
 /* Does r overlap any claim? */
 int bm__claims_hit(const struct bm__canvas *cv, struct bm__rect r);
 
-/* Claim r. Returns 0, or -1 when out of memory. */
-int bm__claims_add(struct bm__canvas *cv, struct bm__rect r);
+/*
+ * Claim r for something of the given kind; text (copied, or NULL) names it
+ * (see struct bm_placed_box), id groups the boxes of one label (bm__claims_id()).
+ * Returns 0, or -1 when out of memory.
+ */
+int bm__claims_add(struct bm__canvas *cv, struct bm__rect r, enum bm_box_kind kind, size_t id,
+                   const char *text);
+
+/* A new id for the boxes of one label or piece of furniture. */
+size_t bm__claims_id(struct bm__canvas *cv);
+
+/*
+ * Hand the claims, as public boxes, to the context (bm__ctx_keep_boxes()),
+ * which keeps them until its next render. Returns the boxes and their count
+ * in *n, or NULL (*n = 0) when out of memory.
+ */
+const struct bm_placed_box *bm__claims_publish(struct bm__canvas *cv, size_t *n);
 
 /* Is b inside the map frame, at least margin from its edges, and unclaimed? */
 int bm__rect_free(const struct bm__canvas *cv, struct bm__rect b, double margin);

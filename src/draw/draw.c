@@ -232,7 +232,10 @@ static int prepare_layer(struct bm__render *r, size_t li)
         bm__fail(r->ctx, BM_ERR_NOMEM, "out of memory drawing '%s'", ml->source);
         return -1;
     }
-    memcpy(r->page_xy[li], bm_layer_xy(L), 2 * n * sizeof(double));
+    /* A layer that nothing matched has no points, and no buffer to copy from
+     * (memcpy from NULL is undefined even for 0 bytes; found by fuzz_draw). */
+    if (n > 0)
+        memcpy(r->page_xy[li], bm_layer_xy(L), 2 * n * sizeof(double));
     bm__to_page(&r->cv.f, r->page_xy[li], n);
     /* Scratch for simplifying: as large as the layer's largest part. */
     size_t most = 0;

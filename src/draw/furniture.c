@@ -204,7 +204,7 @@ static void legend(struct bm__render *r)
         bm__draw_text(&r->cv, lay[i], b.x + 27, y + (row - text_h(lay[i])) / 2, INK, NONE, 0);
         g_object_unref(lay[i]);
     }
-    bm__claims_add(&r->cv, b);
+    bm__claims_add(&r->cv, b, BM_BOX_FURNITURE, bm__claims_id(&r->cv), "legend");
 }
 
 /* ---- scale bar and north arrow -------------------------------------------- */
@@ -259,7 +259,7 @@ static void scalebar(struct bm__render *r)
     g_object_unref(le);
     g_object_unref(lz);
     g_object_unref(lc);
-    bm__claims_add(&r->cv, b);
+    bm__claims_add(&r->cv, b, BM_BOX_FURNITURE, bm__claims_id(&r->cv), "scale bar");
 }
 
 static void north_arrow(struct bm__render *r)
@@ -298,7 +298,7 @@ static void north_arrow(struct bm__render *r)
     bm__draw_text(&r->cv, l, -text_w(l) / 2, -13 - text_h(l), INK, WHITE, 1.2);
     g_object_unref(l);
     cairo_restore(cr);
-    bm__claims_add(&r->cv, b);
+    bm__claims_add(&r->cv, b, BM_BOX_FURNITURE, bm__claims_id(&r->cv), "north arrow");
 }
 
 /* ---- inset and credits ----------------------------------------------------- */
@@ -401,7 +401,7 @@ static void inset(struct bm__render *r)
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
     cairo_set_line_width(cr, 0.6);
     cairo_stroke(cr);
-    bm__claims_add(&r->cv, b);
+    bm__claims_add(&r->cv, b, BM_BOX_FURNITURE, bm__claims_id(&r->cv), "inset");
 }
 
 static void credits(struct bm__render *r)

@@ -322,7 +322,7 @@ static void place(struct bm__render *r, const struct candidate *c)
                 cairo_stroke(cr);
             }
             draw_block(cv, &b, c->style, box.x, box.y);
-            bm__claims_add(cv, box);
+            bm__claims_add(cv, box, BM_BOX_LABEL, bm__claims_id(cv), c->lines[0]);
         }
     } else if (c->where == BM_PLACE_AREA) {
         for (int k = 0; k < 49; k++) {
@@ -333,7 +333,7 @@ static void place(struct bm__render *r, const struct candidate *c)
             if (!bm__rect_free(&r->cv, box, 2))
                 continue;
             draw_block(cv, &b, c->style, box.x, box.y);
-            bm__claims_add(cv, box);
+            bm__claims_add(cv, box, BM_BOX_LABEL, bm__claims_id(cv), c->lines[0]);
             break;
         }
     } else {
@@ -369,8 +369,9 @@ static void place(struct bm__render *r, const struct candidate *c)
             cairo_rotate(cr, angle);
             draw_block(cv, &b, c->style, -b.w / 2, -b.h / 2);
             cairo_restore(cr);
+            size_t id = bm__claims_id(cv);
             for (int q = 0; q < np; q++)
-                bm__claims_add(cv, piece[q]);
+                bm__claims_add(cv, piece[q], BM_BOX_LABEL, id, c->lines[0]);
             break;
         }
     }
@@ -383,7 +384,8 @@ static void claim_markers(struct bm__render *r, const struct candidate *c, size_
     for (size_t i = 0; i < n; i++)
         if (c[i].where == BM_PLACE_POINT) {
             double g = c[i].gap - 1;
-            bm__claims_add(&r->cv, (struct bm__rect){c[i].x - g, c[i].y - g, 2 * g, 2 * g});
+            bm__claims_add(&r->cv, (struct bm__rect){c[i].x - g, c[i].y - g, 2 * g, 2 * g},
+                           BM_BOX_MARKER, bm__claims_id(&r->cv), c[i].lines[0]);
         }
 }
 

@@ -421,7 +421,7 @@ static enum bm_status read_file(struct bm__yaml *y, char **out, size_t *len)
                         "cannot open recipe '%s': no such file; check the path", y->path);
     if (!f)
         return bm__fail(y->ctx, BM_ERR_RECIPE, "cannot open recipe '%s': %s", y->path,
-                        strerror(errno));
+                        bm__strerror(errno));
     struct bm__buf b = {0};
     char chunk[8192];
     size_t n;
@@ -440,7 +440,7 @@ static enum bm_status read_file(struct bm__yaml *y, char **out, size_t *len)
                       y->path);
     else if (bad)
         st = bm__fail(y->ctx, BM_ERR_RECIPE, "cannot read recipe '%s': %s; check the file", y->path,
-                      strerror(err));
+                      bm__strerror(err));
     else if (b.len > MAX_FILE)
         st = bm__fail(y->ctx, BM_ERR_RECIPE,
                       "%s: the recipe is over 1 MiB; expected at most %d bytes", y->path, MAX_FILE);

@@ -38,7 +38,7 @@ int bm__write_geotiff(const struct bm__output *o, cairo_surface_t *s)
     cairo_surface_flush(s);
     const unsigned char *data = cairo_image_surface_get_data(s);
     char *wkt = crs_wkt(crs, 0);
-    GDALAllRegister();
+    bm__gdal_init();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     GDALDriverH mem = GDALGetDriverByName("MEM"), tiff = GDALGetDriverByName("GTiff");
     GDALDatasetH ds = mem && data ? GDALCreate(mem, "", w, h, 3, GDT_Byte, NULL) : NULL;
@@ -58,15 +58,21 @@ int bm__write_geotiff(const struct bm__output *o, cairo_surface_t *s)
         opts = CSLSetNameValue(opts, "PREDICTOR", "2");
         opts = CSLSetNameValue(opts, "TILED", "YES");
         opts = CSLSetNameValue(opts, "PHOTOMETRIC", "RGB");
+        /* A write that fails (a full disk) shows only as an error GDAL records,
+         * maybe not until the file is closed. */
+        CPLErrorReset();
         GDALDatasetH out = tiff ? GDALCreateCopy(tiff, path, ds, FALSE, opts, NULL, NULL) : NULL;
         ok = out != NULL;
         if (out)
             GDALClose(out);
+        ok = ok && CPLGetLastErrorType() < CE_Failure;
         CSLDestroy(opts);
     }
-    if (!ok)
-        bm__fail(ctx, wkt ? BM_ERR_IO : BM_ERR_CRS, "cannot write the GeoTIFF '%s' (%s)", path,
-                 wkt ? CPLGetLastErrorMsg() : "GDAL does not know the map's CRS");
+    /* A failed write is told by the caller, which knows the file's real name (path is
+     * the temporary one). */
+    if (!ok && !wkt)
+        bm__fail(ctx, BM_ERR_CRS, "cannot write a GeoTIFF: GDAL does not know the map's CRS '%s'",
+                 crs);
     if (ds)
         GDALClose(ds);
     CPLPopErrorHandler();

@@ -63,8 +63,9 @@ static void geotransform(const struct bm__frame *f, double dpi, double *g)
     g[5] = -px;
 }
 
-static void fill_info(const struct bm__render *r, const struct bm__output *o,
-                      struct bm_render_info *info)
+/* What the drawing measured; 0, or -1 when out of memory (the boxes are copied). */
+static int fill_info(struct bm__render *r, const struct bm__output *o, int raster,
+                     struct bm_render_info *info)
 {
     memset(info, 0, sizeof *info);
     info->scale_km = r->scalebar_km;
@@ -73,6 +74,14 @@ static void fill_info(const struct bm__render *r, const struct bm__output *o,
     bm__frame_centre(&r->cv.f, &info->centre_lat, &info->centre_lon);
     memcpy(info->geotransform, o->geotransform, sizeof info->geotransform);
     snprintf(info->crs, sizeof info->crs, "%s", r->cv.f.crs);
+    const struct bm__rect *fr = &r->cv.f.map;
+    info->frame[0] = fr->x;
+    info->frame[1] = fr->y;
+    info->frame[2] = fr->w;
+    info->frame[3] = fr->h;
+    info->px_per_pt = raster ? r->map->dpi / 72 : 1;
+    info->boxes = bm__claims_publish(&r->cv, &info->nboxes);
+    return info->boxes ? 0 : -1;
 }
 
 /* Draw the begun map on the format's surface and write the file. 0 or -1. */
@@ -123,19 +132,10 @@ enum bm_status bm_map_render_scene(struct bm_ctx *ctx, const struct bm_map *m,
         geotransform(&r.cv.f, m->dpi, o.geotransform);
     o.crs = r.cv.f.crs;
     bad = bad || draw_and_write(&r, fmt, &o) != 0;
-    if (info && !bad)
-        fill_info(&r, &o, info);
+    if (info && !bad && fill_info(&r, &o, raster, info) != 0)
+        bad = bm__fail(ctx, BM_ERR_NOMEM, "out of memory drawing '%s'", path) != BM_OK;
     bm__render_end(&r);
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        if (bm_ctx_status(ctx) == BM_OK)
-            bm__fail(ctx, BM_ERR_IO,
-                     "cannot write '%s'; check the disk has room and the folder "
-                     "is writable",
-                     path);
-        return bm_ctx_status(ctx);
-    }
-    return BM_OK;
+    return bm__output_end(ctx, tmp, path, !bad);
 }
 
 enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m, enum bm_format format,

@@ -293,8 +293,9 @@ static void title_page(struct report *R)
     cairo_tag_end(R->cr, "TOC");
     char line[256];
     time_t now = time(NULL);
+    struct tm utc;
     char date[32];
-    strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
+    strftime(date, sizeof date, "%Y-%m-%d", gmtime_r(&now, &utc)); /* _r: safe in threads */
     snprintf(line, sizeof line, "Made with bordermap %s (%s) on %s.", bm_version(),
              bm_library_versions(), date);
     text(cv, line, "Noto Sans", 8, MARGIN * 2, y, 0, GREY);

@@ -93,6 +93,21 @@ static int write_features(const struct bm_layer *L, OGRLayerH out)
     return 0;
 }
 
+/*
+ * Copy the in-memory file mem to path with checked writes: GDAL's GeoJSON
+ * writer does not report a write that fails (a full disk), so the file is
+ * made in memory and written here. Returns 0, or -1.
+ */
+static int copy_out(const char *mem, const char *path)
+{
+    vsi_l_offset len = 0;
+    GByte *data = VSIGetMemFileBuffer(mem, &len, FALSE);
+    FILE *f = data ? fopen(path, "wb") : NULL;
+    int ok = f && (len == 0 || fwrite(data, 1, (size_t)len, f) == (size_t)len);
+    ok = f && fclose(f) == 0 && ok;
+    return ok ? 0 : -1;
+}
+
 enum bm_status bm_layer_write(struct bm_ctx *ctx, const struct bm_layer *L, const char *path)
 {
     bm__begin(ctx);
@@ -105,14 +120,16 @@ enum bm_status bm_layer_write(struct bm_ctx *ctx, const struct bm_layer *L, cons
                         "will not write '%s': it is the source of layer '%s'; choose another "
                         "output name",
                         path, bm_layer_name(L));
-    char tmp[4096];
+    char tmp[4096], mem[128];
     if (bm__output_begin(ctx, path, tmp, sizeof tmp) != BM_OK)
         return bm_ctx_status(ctx);
-    GDALAllRegister();
+    snprintf(mem, sizeof mem, "/vsimem/bordermap-%p.%s", (const void *)L,
+             strcmp(driver, "GPKG") == 0 ? "gpkg" : "geojson");
+    bm__gdal_init();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     CPLErrorReset();
     GDALDriverH drv = GDALGetDriverByName(driver);
-    GDALDatasetH ds = drv ? GDALCreate(drv, tmp, 0, 0, 0, GDT_Unknown, NULL) : NULL;
+    GDALDatasetH ds = drv ? GDALCreate(drv, mem, 0, 0, 0, GDT_Unknown, NULL) : NULL;
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     OSRSetWellKnownGeogCS(srs, "WGS84");
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
@@ -124,18 +141,16 @@ enum bm_status bm_layer_write(struct bm_ctx *ctx, const struct bm_layer *L, cons
     OGRLayerH out = ds ? GDALDatasetCreateLayer(ds, bm_layer_name(L), srs, type, NULL) : NULL;
     int bad = !out || write_features(L, out) != 0;
     char why[512];
-    snprintf(why, sizeof why, "%s",
-             CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "the folder may not exist");
+    snprintf(why, sizeof why, "cannot write '%s' (%s)", path,
+             CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "GDAL cannot make it");
     if (ds)
         GDALClose(ds);
     OSRDestroySpatialReference(srs);
     CPLPopErrorHandler();
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return bm__fail(ctx, BM_ERR_IO,
-                        "cannot write '%s' (%s); check the folder exists and is "
-                        "writable",
-                        path, bad ? why : "rename failed");
-    }
-    return BM_OK;
+    if (bad)
+        bm__fail(ctx, BM_ERR_IO, "%s", why);
+    else
+        bad = copy_out(mem, tmp) != 0;
+    VSIUnlink(mem);
+    return bm__output_end(ctx, tmp, path, !bad);
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Fuzz one harness: tests/fuzz/run.sh NAME SECONDS [libFuzzer flags...]
 #              or:   tests/fuzz/run.sh NAME check  (replay its corpus, whole stacks)
-#   NAME: recipe, events, geojson, query or latlon. Builds build-fuzz with clang.
+#   NAME: recipe, events, geojson, query, latlon or draw. Builds build-fuzz with clang.
 # The corpus grows in build-fuzz/corpus-NAME, starting from tests/fuzz/seeds/NAME
 # (from the shipped files) and tests/fuzz/corpus/NAME (what earlier runs found,
 # merged). A crash, leak or hang (10 s) is written to build-fuzz/crash-NAME/ and
@@ -17,9 +17,10 @@ mkdir -p build-fuzz/corpus-"$name" build-fuzz/crash-"$name"
 dict=
 [ -f tests/fuzz/"$name".dict ] && dict=-dict=tests/fuzz/"$name".dict
 if [ "$seconds" = check ]; then
-    # Replay the corpus once with whole stacks and only the precise libfyaml
-    # suppression: a leak set aside while fuzzing (see lsan.supp) shows here.
-    grep -v '^leak:libfyaml.so' tests/fuzz/lsan.supp >build-fuzz/lsan-check.supp
+    # Replay the corpus once with whole stacks and only the precise suppressions:
+    # a leak set aside while fuzzing (see lsan.supp) shows here.
+    grep -v -e '^leak:libfyaml.so' -e '^leak:libfontconfig.so' -e '^leak:libcairo.so' tests/fuzz/lsan.supp \
+        >build-fuzz/lsan-check.supp
     BORDERMAP_DATA=$PWD LSAN_OPTIONS=suppressions=$PWD/build-fuzz/lsan-check.supp \
         ASAN_OPTIONS=fast_unwind_on_malloc=0 \
         exec build-fuzz/tests/fuzz/fuzz_"$name" -runs=0 "$@" build-fuzz/corpus-"$name" \
