@@ -1,6 +1,7 @@
 /* bordermap: raster sources: what they hold, a band in memory, warped to a map's grid. */
 #include "data/raster.h"
 #include "core/internal.h"
+#include "data/source.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -16,15 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/*
- * The raster formats bordermap opens: files a user has (GeoTIFF above all:
- * SRTM, ETOPO, a hillshade from gdaldem), never a format that reaches a
- * network or runs anything (VRT, WMS, ...).
- */
-static const char *const RASTER_DRIVERS[] = {"GTiff",   "PNG",     "JPEG", "JP2OpenJPEG", "netCDF",
-                                             "HFA",     "AAIGrid", "EHdr", "ENVI",        "SRTMHGT",
-                                             "USGSDEM", "GSAG",    "GSBG", "GS7BG",       NULL};
-
 static int is_file(const char *path)
 {
     struct stat st;
@@ -36,10 +28,7 @@ bool bm_source_is_raster(const char *path)
     if (!is_file(path))
         return false;
     GDALAllRegister();
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    GDALDriverH d = GDALIdentifyDriverEx(path, GDAL_OF_RASTER, RASTER_DRIVERS, NULL);
-    CPLPopErrorHandler();
-    return d != NULL;
+    return bm__source_is_raster(path) != 0;
 }
 
 /* GDAL's last message, one line, for inside ours. */
@@ -67,13 +56,12 @@ static GDALDatasetH open_raster(struct bm_ctx *ctx, const char *path)
     GDALAllRegister();
     CPLErrorReset();
     CPLPushErrorHandler(CPLQuietErrorHandler);
-    GDALDatasetH ds =
-        GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY, RASTER_DRIVERS, NULL, NULL);
+    GDALDatasetH ds = bm__source_open_raster(ctx, path);
     CPLPopErrorHandler();
-    if (ds)
-        return ds;
+    if (ds || bm_ctx_status(ctx) != BM_OK)
+        return ds; /* opened, or refused */
     char why[400];
-    if (GDALIdentifyDriverEx(path, GDAL_OF_RASTER, RASTER_DRIVERS, NULL))
+    if (bm__source_is_raster(path))
         bm__fail(ctx, BM_ERR_SOURCE_CORRUPT,
                  "cannot read '%s': the raster is damaged or truncated (%s); restore it from its "
                  "source",
@@ -147,11 +135,20 @@ static void crs_name(OGRSpatialReferenceH srs, char *out, size_t size)
 }
 
 static void band_range(GDALRasterBandH b, double *lo, double *hi);
+static enum bm_status raster_info(struct bm_ctx *ctx, const char *path, struct bm_raster_info *out);
 
 enum bm_status bm_raster_info(struct bm_ctx *ctx, const char *path, struct bm_raster_info *out)
 {
     bm__begin(ctx);
     memset(out, 0, sizeof *out);
+    int walls = bm__source_walls_push(ctx);
+    enum bm_status st = raster_info(ctx, path, out);
+    bm__source_walls_pop(walls);
+    return st;
+}
+
+static enum bm_status raster_info(struct bm_ctx *ctx, const char *path, struct bm_raster_info *out)
+{
     GDALDatasetH ds = open_raster(ctx, path);
     if (!ds)
         return bm_ctx_status(ctx);
@@ -391,10 +388,12 @@ enum bm_status bm__raster_load(struct bm_ctx *ctx, const char *path, int band,
         return bm__fail(ctx, BM_ERR_NOMEM, "out of memory reading '%s'", path);
     }
     r->band = band;
+    int walls = bm__source_walls_push(ctx);
     GDALDatasetH ds = open_raster(ctx, path);
     enum bm_status st = ds ? load_band(ctx, r, ds, bbox, detail) : bm_ctx_status(ctx);
     if (ds)
         GDALClose(ds);
+    bm__source_walls_pop(walls);
     if (st != BM_OK) {
         bm__raster_free(r);
         return st;

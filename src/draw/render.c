@@ -5,7 +5,9 @@
 #include "draw/render.h"
 #include "map/scene.h"
 
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MM (72.0 / 25.4) /* points per millimetre */
 
