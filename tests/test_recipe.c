@@ -358,7 +358,7 @@ static const struct bad BAD[] = {
     {"bad_unknown_layer_key.yaml",
      "5:5: unknown key 'fil' in layer 'countries'; expected one of: name, source, where, fill, "
      "stroke, width, opacity, marker, legend, min_scale, max_scale, rules, label, date_field, "
-     "from, to, size_field (did you mean "
+     "from, to, size_field, raster, credit (did you mean "
      "'fill'?)"},
     {"bad_stroke_key.yaml", "4:14: unknown key 'colour' in 'stroke' of layer 'border'; expected "
                             "one of: color, width, dash, casing (did you mean 'color'?)"},
@@ -410,6 +410,22 @@ static const struct bad BAD[] = {
     {"bad_corner.yaml", "5:11: bad position 'middle' for 'legend'; expected top-left, top-right, "
                         "bottom-left, bottom-right or none"},
     {"bad_dash.yaml", "4:32: 'dash' has 5 lengths; expected 1 to 4 lengths in pt such as [4, 2]"},
+    {"bad_raster_on_vector.yaml",
+     "4:13: 'raster' in layer 'border' is for raster sources, and "
+     "'shapes/boundaries/border_cn_mm.shp' is not one; remove it, or give a GeoTIFF or another "
+     "raster GDAL reads"},
+    {"bad_vector_key_on_raster.yaml",
+     "4:13: 'stroke' in layer 'relief' draws vector data, and 'shapes/relief/shade.tif' is a "
+     "raster; expected raster keys: raster, opacity, legend, credit, min_scale, max_scale"},
+    {"bad_raster_clip.yaml", "4:20: clip names layer 'land', which this map does not have; "
+                             "expected a layer of polygons such as countries"},
+    {"bad_raster_clip_raster.yaml",
+     "6:20: clip names layer 'heights', a raster; expected a layer of polygons such as countries"},
+    {"bad_ramp_order.yaml", "8:11: ramp value 1000 follows 2000 in 'raster' of layer 'heights'; "
+                            "expected values in ascending order"},
+    {"bad_ramp_one.yaml", "4:20: 'ramp' has 1 stop; expected at least 2"},
+    {"bad_ramp_stop.yaml", "4:21: stop 1 of 'raster' of layer 'heights' has no 'color'; expected "
+                           "color: the colour of that value"},
 };
 
 /* Fails with BM_ERR_RECIPE and "path:message" (one line); no map is handed out. */

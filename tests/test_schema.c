@@ -134,6 +134,7 @@ static const char TEMPLATE[] =
     "extent: {@EXTENT@}\n"
     "layers:\n"
     "  - {name: countries, source: shapes/boundaries/countries_ne10.shp@AREA@}\n"
+    "  - {name: relief, source: tests/rasters/two_bands.tif, opacity: 0.6@RASTER@}\n"
     "  - {name: @LNAME@, source: shapes/boundaries/border_cn_mm.shp@LSTROKE@@LLEGEND@@LINE@}\n"
     "  - {name: places, @PLACES@@POINT@, label: {@LABEL@}}\n"
     "  - {name: events, source: " EVENTS_CSV "@EVENTS@}@MORE@\n"
@@ -149,6 +150,7 @@ static const struct slot SLOTS[] = {
     {"PAGE", "size: 100x75mm, dpi: 72"},
     {"EXTENT", "west: 97.3, south: 23.5, east: 98.9, north: 24.5"},
     {"AREA", ", fill: \"#eeeeee\""},
+    {"RASTER", ""},
     {"LNAME", "border"},
     {"LSTROKE", ", stroke: {color: \"#b2182b\", width: 1.5@STROKE@}"},
     {"STROKE", ""},
@@ -180,6 +182,8 @@ struct key_case {
     const char *reason;
 };
 
+/* A ramp of two stops: the first of value v and colour c, then 2,500 m white. */
+#define RAMP(v, c) "[{value: " v ", color: " c "}, {value: 2500, color: white}]"
 #define RULE_ON(x) ", fill: \"#eeeeee\", rules: [{when: {iso_a3: MMR}" x "}]"
 #define CASING(x) ", stroke: {color: \"#b2182b\", width: 1.5, casing: {" x "}}"
 
@@ -229,6 +233,18 @@ static const struct key_case CASES[] = {
     {"layer", "to", "EVENTS", ", date_field: event_date",
      ", date_field: event_date, to: 2023-11-01", NULL},
     {"layer", "size_field", "EVENTS", NULL, ", size_field: fatalities", NULL},
+    {"layer", "raster", "RASTER", NULL, ", raster: {blend: multiply}", NULL},
+    {"layer", "credit", "RASTER", NULL, ", credit: Heights from somewhere", NULL},
+    /* a raster */
+    {"raster", "band", "RASTER", NULL, ", raster: {band: 2}", NULL},
+    {"raster", "ramp", "RASTER", NULL, ", raster: {ramp: " RAMP("0", "red") "}", NULL},
+    {"raster", "blend", "RASTER", ", raster: {ramp: " RAMP("0", "red") "}",
+     ", raster: {ramp: " RAMP("0", "red") ", blend: multiply}", NULL},
+    {"raster", "clip", "RASTER", NULL, ", raster: {clip: countries}", NULL},
+    {"stop", "value", "RASTER", ", raster: {ramp: " RAMP("0", "red") "}",
+     ", raster: {ramp: " RAMP("900", "red") "}", NULL},
+    {"stop", "color", "RASTER", ", raster: {ramp: " RAMP("0", "red") "}",
+     ", raster: {ramp: " RAMP("0", "blue") "}", NULL},
     /* stroke and casing */
     {"stroke", "color", "LSTROKE", NULL, ", stroke: {color: \"#2166ac\", width: 1.5}", NULL},
     {"stroke", "width", "LSTROKE", NULL, ", stroke: {color: \"#b2182b\", width: 3}", NULL},

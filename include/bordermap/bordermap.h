@@ -9,6 +9,7 @@
 #include "bordermap/context.h"
 #include "bordermap/redact.h"
 #include "bordermap/layer.h"
+#include "bordermap/raster.h"
 #include "bordermap/gazetteer.h"
 #include "bordermap/measure.h"
 #include "bordermap/format.h"

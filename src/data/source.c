@@ -18,6 +18,11 @@ static const char *const DRIVERS[] = {
     "ESRI Shapefile", "GeoJSON", "GPKG", "FlatGeobuf", "KML", "CSV", "OSM", "PostgreSQL", "SQLite"};
 static const char *const VRT_DRIVERS[] = {"OGR_VRT"};
 static const char *const NETWORK_DRIVERS[] = {"WFS", "OAPIF", "HTTP"};
+/* The raster drivers: files a user has (GeoTIFF above all: SRTM, ETOPO, a hillshade from
+ * gdaldem), never one that reaches a network or opens other files (VRT, WMS, ...). */
+static const char *const RASTER_DRIVERS[] = {"GTiff",   "PNG",     "JPEG", "JP2OpenJPEG", "netCDF",
+                                             "HFA",     "AAIGrid", "EHdr", "ENVI",        "SRTMHGT",
+                                             "USGSDEM", "GSAG",    "GSBG", "GS7BG",       NULL};
 
 #define NKEYS(a) (sizeof(a) / sizeof(a)[0])
 
@@ -492,6 +497,24 @@ GDALDatasetH bm__source_open(struct bm_ctx *ctx, const char *path, char **open_o
                  "open; convert it to GeoPackage first, e.g. with 'ogr2ogr out.gpkg IN'",
                  shown, name);
     return NULL;
+}
+
+int bm__source_is_raster(const char *path)
+{
+    /* Only plain local files: a connection or a /vsi path is vector data or refused. */
+    if (!path || bm__is_pg(path) || strncmp(path, "/vsi", 4) == 0)
+        return 0;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    GDALDriverH d = GDALIdentifyDriverEx(path, GDAL_OF_RASTER, RASTER_DRIVERS, NULL);
+    CPLPopErrorHandler();
+    return d != NULL;
+}
+
+GDALDatasetH bm__source_open_raster(struct bm_ctx *ctx, const char *path)
+{
+    if (bm__source_check(ctx, path) != BM_OK)
+        return NULL;
+    return GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY, RASTER_DRIVERS, NULL, NULL);
 }
 
 /* ---- the third wall ------------------------------------------------------------ */

@@ -51,6 +51,18 @@ int bm__recipe_source(struct bm_ctx *ctx, const char *text, char **resolved, cha
 GDALDatasetH bm__source_open(struct bm_ctx *ctx, const char *path, char **open_options,
                              int *refused);
 
+/* Is path a local file that one of bordermap's raster drivers reads (its header only)? */
+int bm__source_is_raster(const char *path);
+
+/*
+ * Open a raster read-only with bordermap's raster drivers (GeoTIFF, PNG, JPEG,
+ * JPEG 2000, netCDF, HFA, ASCII grid, EHdr, ENVI, SRTM .hgt, USGS DEM,
+ * Surfer grids; no VRT), after bm__source_check. Returns the dataset, or NULL
+ * (a refusal is on ctx; a file no driver reads leaves ctx alone). Call inside
+ * the third wall.
+ */
+GDALDatasetH bm__source_open_raster(struct bm_ctx *ctx, const char *path);
+
 /*
  * The third wall, around everything GDAL does for bordermap with a source:
  * push before opening, pop (with what push returned) when done reading.

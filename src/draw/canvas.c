@@ -335,6 +335,28 @@ int bm__canvas_outside(const struct bm__canvas *cv, const double *xy, size_t n)
     return x1 < f->x || x0 > f->x + f->w || y1 < f->y || y0 > f->y + f->h;
 }
 
+void bm__canvas_image(struct bm__canvas *cv, cairo_surface_t *img, double x, double y, double px,
+                      double opacity, int multiply)
+{
+    cairo_t *cr = cv->cr;
+    cairo_save(cr);
+    cairo_translate(cr, x, y);
+    cairo_scale(cr, px, px);
+    cairo_set_source_surface(cr, img, 0, 0);
+    cairo_pattern_t *pat = cairo_get_source(cr);
+    /* Pixel for pixel on the device: no filter; else bilinear, and the edges padded
+     * so that the image does not fade out towards its border. */
+    int exact = cv->f.pixels && fabs(px - cv->f.res) < 1e-9 * px;
+    cairo_pattern_set_filter(pat, exact ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_BILINEAR);
+    cairo_pattern_set_extend(pat, CAIRO_EXTEND_PAD);
+    cairo_set_operator(cr, multiply ? CAIRO_OPERATOR_MULTIPLY : CAIRO_OPERATOR_OVER);
+    cairo_rectangle(cr, 0, 0, cairo_image_surface_get_width(img),
+                    cairo_image_surface_get_height(img));
+    cairo_clip(cr);
+    cairo_paint_with_alpha(cr, opacity);
+    cairo_restore(cr);
+}
+
 void bm__marker_path(cairo_t *cr, enum bm_marker m, double x, double y, double size)
 {
     double r = size / 2;
@@ -505,6 +527,24 @@ PangoLayout *bm__text_layout(struct bm__canvas *cv, const char *text, const char
     pango_font_description_free(fd);
     pango_layout_set_text(lay, text, -1);
     return lay;
+}
+
+double bm__text_height(const char *text, const char *font, double size, double width)
+{
+    PangoContext *pc = pango_font_map_create_context(pango_cairo_font_map_get_default());
+    PangoLayout *lay = pango_layout_new(pc);
+    PangoFontDescription *fd = pango_font_description_from_string(font ? font : "Noto Sans");
+    pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
+    pango_layout_set_font_description(lay, fd);
+    pango_font_description_free(fd);
+    pango_layout_set_text(lay, text, -1);
+    /* A little narrower than the page will be: hinted widths there may be wider. */
+    bm__text_wrap(lay, width * 0.98);
+    int w, h;
+    pango_layout_get_size(lay, &w, &h);
+    g_object_unref(lay);
+    g_object_unref(pc);
+    return (double)h / PANGO_SCALE;
 }
 
 void bm__text_wrap(PangoLayout *lay, double width)

@@ -41,6 +41,7 @@ struct bm__frame {
     struct bm__rect page;  /* the whole page */
     struct bm__rect map;   /* the map frame inside the margins */
     double res;            /* pt per device pixel: simplify below this */
+    int pixels;            /* the page is pixels (PNG, GeoTIFF), res pt each; else vectors */
     PJ *pj;                /* lon/lat -> projected metres (east, north); owned */
     double x0, y0;         /* projected coordinates of the frame's top-left corner */
     double k;              /* pt per projected metre */
@@ -124,6 +125,16 @@ void bm__canvas_part(struct bm__canvas *cv, const double *xy, size_t n, int clos
 /* Is the box of n page points wholly outside the map frame? */
 int bm__canvas_outside(const struct bm__canvas *cv, const double *xy, size_t n);
 
+/*
+ * Paint an image (ARGB32, premultiplied) whose top-left corner is at (x, y)
+ * and whose pixels are px pt square, through the current clip, its alpha
+ * multiplied by opacity (0..1); multiply: darken what is beneath by its
+ * colours (cairo's MULTIPLY operator), else paint over it. An image that is
+ * not pixel for pixel on a raster page is filtered bilinearly.
+ */
+void bm__canvas_image(struct bm__canvas *cv, cairo_surface_t *img, double x, double y, double px,
+                      double opacity, int multiply);
+
 /* Add a marker's outline, size pt across, centred at (x, y), to the path. */
 void bm__marker_path(cairo_t *cr, enum bm_marker m, double x, double y, double size);
 
@@ -158,6 +169,10 @@ int bm__rect_free(const struct bm__canvas *cv, struct bm__rect b, double margin)
 /* A Pango layout of text in font (NULL: Noto Sans) at size pt. The caller unrefs. */
 PangoLayout *bm__text_layout(struct bm__canvas *cv, const char *text, const char *font,
                              double size);
+
+/* The height of text in font (NULL: Noto Sans) at size pt, wrapped at width pt; measured
+ * before any page exists (no cairo context needed). */
+double bm__text_height(const char *text, const char *font, double size, double width);
 
 /* Wrap a layout at width pt, between words. */
 void bm__text_wrap(PangoLayout *lay, double width);

@@ -27,18 +27,29 @@ static void note_legend(struct bm__render *r, size_t li, const char *text, const
         bm__style_merge(&base, &ml->style);
         s = &base;
     }
+    bm__note_legend(r, &(struct bm__legend_entry){text, *s, type, NULL, 0, 0});
+}
+
+void bm__note_legend(struct bm__render *r, const struct bm__legend_entry *e)
+{
     for (size_t i = 0; i < r->drawn.n; i++)
-        if (strcmp(r->drawn.e[i].text, text) == 0)
+        if (strcmp(r->drawn.e[i].text, e->text) == 0)
             return;
     if (r->drawn.n < sizeof r->drawn.e / sizeof r->drawn.e[0])
-        r->drawn.e[r->drawn.n++] = (struct bm__legend_entry){text, *s, type};
+        r->drawn.e[r->drawn.n++] = *e;
 }
 
 /* ---- paths ------------------------------------------------------------- */
 
+/* The loaded layer of map layer li: drawn, or only clipped to. */
+static const struct bm_layer *layer_of(const struct bm__render *r, size_t li)
+{
+    return r->layers[li] ? r->layers[li] : (r->clips ? r->clips[li] : NULL);
+}
+
 static int feature_path(struct bm__render *r, size_t li, size_t feat, int close)
 {
-    const struct bm_layer *L = r->layers[li];
+    const struct bm_layer *L = layer_of(r, li);
     const struct bm_feature *f = bm_layer_feature(L, feat);
     const struct bm_part *parts = bm_layer_parts(L) + f->first_part;
     int any = 0;
@@ -108,6 +119,7 @@ static void draw_polygons(struct bm__render *r, size_t li)
         cairo_new_path(cr);
         if (!feature_path(r, li, i, 1))
             continue;
+        r->drew[li] = 1;
         if (s.fill.a > 0) {
             bm__set_color(cr, s.fill, s.opacity);
             cairo_fill_preserve(cr);
@@ -140,6 +152,7 @@ static void draw_lines(struct bm__render *r, size_t li)
             cairo_new_path(cr);
             if (!feature_path(r, li, i, 0))
                 continue;
+            r->drew[li] = 1;
             if (pass == 0) {
                 set_stroke(cr, &s, s.casing, s.casing_width);
                 cairo_set_dash(cr, NULL, 0, 0);
@@ -181,6 +194,7 @@ static void draw_points(struct bm__render *r, size_t li)
         if (!(xy[0] >= f->x && xy[0] <= f->x + f->w && xy[1] >= f->y && xy[1] <= f->y + f->h))
             continue;
         draw_marker(r->cv.cr, &s, xy[0], xy[1]);
+        r->drew[li] = 1;
         if (legend)
             note_legend(r, li, bm__expand(&r->cv, legend, L, i), &legend_style, BM_GEOM_POINT,
                         legend);
@@ -219,13 +233,12 @@ static int check_dates(struct bm__render *r, size_t li)
     return 0;
 }
 
-/* A layer's points on the page, its bad dates and room to simplify its parts. 0 or -1. */
-static int prepare_layer(struct bm__render *r, size_t li)
+int bm__layer_on_page(struct bm__render *r, size_t li)
 {
     const struct bm_map_layer *ml = &r->map->layers[li];
-    const struct bm_layer *L = r->layers[li];
-    if (check_dates(r, li) != 0)
-        return -1;
+    const struct bm_layer *L = layer_of(r, li);
+    if (r->page_xy[li] || !L)
+        return 0;
     size_t n = bm_layer_point_count(L);
     r->page_xy[li] = malloc((2 * n + 2) * sizeof(double));
     if (!r->page_xy[li]) {
@@ -249,14 +262,36 @@ static int prepare_layer(struct bm__render *r, size_t li)
     return bm__canvas_reserve(&r->cv, most, ml->source);
 }
 
+int bm__polygons_path(struct bm__render *r, size_t li)
+{
+    const struct bm_layer *L = layer_of(r, li);
+    int any = 0;
+    for (size_t i = 0; L && i < bm_layer_feature_count(L); i++)
+        if (bm_layer_feature(L, i)->type == BM_GEOM_POLYGON)
+            any |= feature_path(r, li, i, 1);
+    return any;
+}
+
+/* A layer's points on the page, its bad dates and room to simplify its parts. 0 or -1. */
+static int prepare_layer(struct bm__render *r, size_t li)
+{
+    return check_dates(r, li) != 0 ? -1 : bm__layer_on_page(r, li);
+}
+
 int bm__draw_layers(struct bm__render *r)
 {
     const struct bm_map *m = r->map;
     r->page_xy = calloc(m->nlayers + 1, sizeof *r->page_xy);
     r->skip = calloc(m->nlayers + 1, sizeof *r->skip);
-    if (!r->page_xy || !r->skip)
+    r->drew = calloc(m->nlayers + 1, 1);
+    if (!r->page_xy || !r->skip || !r->drew)
         return -1;
     for (size_t li = 0; li < m->nlayers; li++) {
+        if (r->rasters[li]) {
+            if (bm__draw_raster(r, li) != 0)
+                return -1;
+            continue;
+        }
         if (!r->layers[li])
             continue; /* outside its scale range: not drawn, not labelled */
         if (prepare_layer(r, li) != 0)

@@ -184,6 +184,88 @@ static void swatch(cairo_t *cr, const struct bm__legend_entry *e, double x, doub
     cairo_restore(cr);
 }
 
+/* A raster's colours by value as a gradient from x to x + w: its ramp, or its grey. */
+static void ramp_gradient(cairo_t *cr, const struct bm__legend_entry *e, double x, double w)
+{
+    const struct bm_raster_style *rs = e->raster;
+    cairo_pattern_t *g = cairo_pattern_create_linear(x, 0, x + w, 0);
+    double op = (e->style.set & BM_SET_OPACITY) ? e->style.opacity : 1;
+    if (rs->nramp == 0) {
+        cairo_pattern_add_color_stop_rgba(g, 0, 0, 0, 0, op);
+        cairo_pattern_add_color_stop_rgba(g, 1, 1, 1, 1, op);
+    }
+    double v0 = rs->nramp ? rs->ramp[0].value : 0,
+           v1 = rs->nramp ? rs->ramp[rs->nramp - 1].value : 1;
+    for (size_t i = 0; i < rs->nramp; i++) {
+        struct bm_color k = rs->ramp[i].color;
+        cairo_pattern_add_color_stop_rgba(g, (rs->ramp[i].value - v0) / (v1 - v0), k.r, k.g, k.b,
+                                          k.a * op);
+    }
+    cairo_set_source(cr, g);
+    cairo_pattern_destroy(g);
+}
+
+/* A value for the legend: whole numbers with grouped digits ("1,500"), others as %g. */
+static void value_text(GString *t, double v)
+{
+    if (!(fabs(v - round(v)) < 1e-9 && fabs(v) < 1e15)) {
+        g_string_append_printf(t, "%g", v);
+        return;
+    }
+    char raw[32];
+    snprintf(raw, sizeof raw, "%.0f", fabs(v));
+    size_t n = strlen(raw);
+    if (v < 0)
+        g_string_append(t, "−"); /* a minus sign */
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            g_string_append_c(t, ',');
+        g_string_append_c(t, raw[i]);
+    }
+}
+
+/* The values under a raster's bar: its stops (or lowest and highest), where they fit. */
+static void ramp_ticks(struct bm__render *r, const struct bm__legend_entry *e, double x, double w,
+                       double y)
+{
+    const struct bm_raster_style *rs = e->raster;
+    size_t n = rs->nramp ? rs->nramp : 2;
+    double v0 = rs->nramp ? rs->ramp[0].value : e->lo;
+    double v1 = rs->nramp ? rs->ramp[n - 1].value : e->hi;
+    double last = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double v = rs->nramp ? rs->ramp[i].value : (i ? e->hi : e->lo);
+        GString *t = g_string_new(NULL);
+        value_text(t, v);
+        PangoLayout *l = bm__text_layout(&r->cv, t->str, "Noto Sans", 5.5);
+        g_string_free(t, TRUE);
+        double tw = text_w(l), cx = v1 > v0 ? x + w * (v - v0) / (v1 - v0) : x;
+        double tx = fmin(fmax(cx - tw / 2, x - 2), x + w + 2 - tw);
+        if (tx > last + 2 || i == 0) {
+            bm__draw_text(&r->cv, l, tx, y, INK, NONE, 0);
+            last = tx + tw;
+        }
+        g_object_unref(l);
+    }
+}
+
+/* A raster's entry: its name over a bar of its colours with their values (two rows). */
+static void raster_entry(struct bm__render *r, const struct bm__legend_entry *e, PangoLayout *lay,
+                         double x, double y, double w, double row)
+{
+    cairo_t *cr = r->cv.cr;
+    bm__draw_text(&r->cv, lay, x, y + (row - text_h(lay)) / 2, INK, NONE, 0);
+    cairo_rectangle(cr, x, y + row + 1, w, 6);
+    ramp_gradient(cr, e, x, w);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
+    cairo_set_line_width(cr, 0.4);
+    cairo_stroke(cr);
+    ramp_ticks(r, e, x, w, y + row + 7.5);
+}
+
+#define RAMP_W 110 /* a raster's colour bar in the legend, pt */
+
 static void legend(struct bm__render *r)
 {
     enum bm_corner c = r->map->furniture.legend;
@@ -191,17 +273,27 @@ static void legend(struct bm__render *r)
         return;
     cairo_t *cr = r->cv.cr;
     PangoLayout *lay[64];
-    double w = 0, row = 12;
+    double w = 0, row = 12, h = 8;
     for (size_t i = 0; i < r->drawn.n; i++) {
-        lay[i] = bm__text_layout(&r->cv, r->drawn.e[i].text, "Noto Sans", 7);
-        w = fmax(w, text_w(lay[i]));
+        const struct bm__legend_entry *e = &r->drawn.e[i];
+        lay[i] = bm__text_layout(&r->cv, e->text, "Noto Sans", 7);
+        /* A raster's text starts where the swatches do, its bar under it. */
+        w = fmax(w, e->raster ? fmax(text_w(lay[i]), RAMP_W) - 21 : text_w(lay[i]));
+        h += e->raster ? 2.2 * row : row;
     }
-    struct bm__rect b = corner_box(r, c, w + 34, r->drawn.n * row + 8);
+    struct bm__rect b = corner_box(r, c, w + 34, h);
     panel(cr, b);
+    double y = b.y + 4;
     for (size_t i = 0; i < r->drawn.n; i++) {
-        double y = b.y + 4 + i * row;
-        swatch(cr, &r->drawn.e[i], b.x + 6, y + 1);
-        bm__draw_text(&r->cv, lay[i], b.x + 27, y + (row - text_h(lay[i])) / 2, INK, NONE, 0);
+        const struct bm__legend_entry *e = &r->drawn.e[i];
+        if (e->raster) {
+            raster_entry(r, e, lay[i], b.x + 6, y, b.w - 12, row);
+            y += 2.2 * row;
+        } else {
+            swatch(cr, e, b.x + 6, y + 1);
+            bm__draw_text(&r->cv, lay[i], b.x + 27, y + (row - text_h(lay[i])) / 2, INK, NONE, 0);
+            y += row;
+        }
         g_object_unref(lay[i]);
     }
     bm__claims_add(&r->cv, b, BM_BOX_FURNITURE, bm__claims_id(&r->cv), "legend");
@@ -404,17 +496,42 @@ static void inset(struct bm__render *r)
     bm__claims_add(&r->cv, b, BM_BOX_FURNITURE, bm__claims_id(&r->cv), "inset");
 }
 
+char *bm__credits_text(const struct bm_map *m, const unsigned char *drew)
+{
+    GString *t = g_string_new(NULL);
+    for (size_t i = 0; i < m->nlayers; i++) {
+        const char *c = m->layers[i].credit;
+        if (!c || (drew && !drew[i]))
+            continue;
+        size_t j = 0; /* each source once, where it first shows */
+        while (j < i &&
+               !(m->layers[j].credit && strcmp(m->layers[j].credit, c) == 0 && (!drew || drew[j])))
+            j++;
+        if (j == i)
+            g_string_append_printf(t, "%s%s", t->len ? "; " : "", c);
+    }
+    const char *more = m->furniture.credits;
+    if (more && t->len)
+        g_string_append(t, strchr(".!?", t->str[t->len - 1]) ? " " : ". ");
+    if (more)
+        g_string_append(t, more);
+    return g_string_free(t, t->len == 0);
+}
+
+/* The credits under the frame, right-aligned, wrapped at its width (setup_frame left room). */
 static void credits(struct bm__render *r)
 {
-    const char *text = r->map->furniture.credits;
+    char *text = bm__credits_text(r->map, r->drew);
     const struct bm__rect *f = &r->cv.f.map;
     if (!text)
         return;
-    PangoLayout *l = bm__text_layout(&r->cv, text, "Noto Sans", 6);
-    double x = f->x + f->w - text_w(l);
+    PangoLayout *l = bm__text_layout(&r->cv, text, "Noto Sans", BM__CREDITS_PT);
+    bm__text_wrap(l, f->w);
+    pango_layout_set_alignment(l, PANGO_ALIGN_RIGHT);
     double gl = r->map->furniture.graticule_step > 0 && r->map->furniture.graticule_labels ? 12 : 0;
-    bm__draw_text(&r->cv, l, fmax(x, f->x), f->y + f->h + gl + 3, GREY, NONE, 0);
+    bm__draw_text(&r->cv, l, f->x, f->y + f->h + gl + 3, GREY, NONE, 0);
     g_object_unref(l);
+    g_free(text);
 }
 
 /* The frame's outline. */

@@ -5,7 +5,9 @@
 #include "draw/render.h"
 #include "map/scene.h"
 
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MM (72.0 / 25.4) /* points per millimetre */
 
@@ -15,14 +17,20 @@ static int setup_frame(struct bm__render *r, double dpi, int raster)
     struct bm__frame *f = &r->cv.f;
     double margin = 8 * MM;
     f->page = (struct bm__rect){0, 0, m->page_w_mm * MM, m->page_h_mm * MM};
-    double top = margin + bm__title_height(m), bottom = margin + (m->furniture.credits ? 12 : 0);
+    double top = margin + bm__title_height(m);
     /* Room outside the frame for the graticule's degree labels. */
     double gl = m->furniture.graticule_step > 0 && m->furniture.graticule_labels ? 12 : 0;
-    f->map = (struct bm__rect){margin + gl, top + gl, f->page.w - 2 * margin - 2 * gl,
-                               f->page.h - top - bottom - 2 * gl};
+    double w = f->page.w - 2 * margin - 2 * gl;
+    /* Room under it for the credits, as many lines as they may take (every layer drawn). */
+    char *credits = bm__credits_text(m, NULL);
+    double bottom =
+        margin + (credits ? fmax(12, bm__text_height(credits, NULL, BM__CREDITS_PT, w) + 3) : 0);
+    g_free(credits);
+    f->map = (struct bm__rect){margin + gl, top + gl, w, f->page.h - top - bottom - 2 * gl};
     /* Simplify to a device pixel; for vector output to 0.5 pt (0.18 mm), with the
      * Douglas-Peucker tolerance half that: finer than print shows. */
     f->res = raster ? 72.0 / dpi : 0.5;
+    f->pixels = raster;
     f->extent = m->extent;
     return bm__frame_fit(r->ctx, f, m->projection, m->path);
 }
@@ -49,6 +57,31 @@ static int draw_map(struct bm__render *r)
     return bm__draw_labels(r, 0);
 }
 
+/* The index of the map layer named name (there is one: the recipe checked). */
+static size_t layer_index(const struct bm_map *m, const char *name)
+{
+    size_t i = 0;
+    while (i + 1 < m->nlayers && strcmp(m->layers[i].name, name) != 0)
+        i++;
+    return i;
+}
+
+/* The rasters' clip layers that are not drawn themselves (outside their scale range). */
+static int gather_clips(struct bm__render *r, struct bm_scene *scene)
+{
+    const struct bm_map *m = r->map;
+    for (size_t li = 0; li < m->nlayers; li++) {
+        if (!r->rasters[li] || !m->layers[li].raster.clip)
+            continue;
+        size_t ci = layer_index(m, m->layers[li].raster.clip);
+        if (r->layers[ci] || r->clips[ci])
+            continue;
+        if (bm__scene_map_layer(r->ctx, scene, m, ci, &r->cv.f.view, &r->clips[ci]) != BM_OK)
+            return -1;
+    }
+    return 0;
+}
+
 /*
  * Everything the map needs, from the scene (loaded into it when missing),
  * before anything is drawn: each layer in its scale range, and the inset's
@@ -60,14 +93,22 @@ static int gather(struct bm__render *r, struct bm_scene *scene)
     const struct bm_map *m = r->map;
     /* The map's scale denominator at its centre: ground metres per page metre. */
     double scale = bm__frame_scale(&r->cv.f);
+    /* Rasters need no more detail than the map's pixels show: degrees per pixel. */
+    const struct bm_bbox *v = &r->cv.f.view;
+    double detail = (v->east - v->west) / (r->cv.f.map.w * m->dpi / 72);
     for (size_t li = 0; li < m->nlayers; li++) {
         const struct bm_map_layer *ml = &m->layers[li];
         if ((ml->min_scale > 0 && scale < ml->min_scale) ||
             (ml->max_scale > 0 && scale > ml->max_scale))
             continue; /* outside its scale range: not drawn, not labelled */
-        if (bm__scene_map_layer(r->ctx, scene, m, li, &r->cv.f.view, &r->layers[li]) != BM_OK)
+        enum bm_status st =
+            ml->is_raster ? bm__scene_map_raster(r->ctx, scene, m, li, v, detail, &r->rasters[li])
+                          : bm__scene_map_layer(r->ctx, scene, m, li, v, &r->layers[li]);
+        if (st != BM_OK)
             return -1;
     }
+    if (gather_clips(r, scene) != 0)
+        return -1;
     if (m->furniture.inset != BM_CORNER_NONE) {
         struct bm_bbox window = bm__inset_window(r);
         if (bm__scene_world(r->ctx, scene, &window, &r->world) != BM_OK) {
@@ -76,6 +117,16 @@ static int gather(struct bm__render *r, struct bm_scene *scene)
         }
     }
     return 0;
+}
+
+/* The per-layer arrays of a drawing. 0, or -1 when out of memory. */
+static int alloc_render(struct bm__render *r)
+{
+    size_t n = r->map->nlayers + 1;
+    r->layers = calloc(n, sizeof *r->layers);
+    r->rasters = calloc(n, sizeof *r->rasters);
+    r->clips = calloc(n, sizeof *r->clips);
+    return r->layers && r->rasters && r->clips ? 0 : -1;
 }
 
 static void free_render(struct bm__render *r)
@@ -88,6 +139,9 @@ static void free_render(struct bm__render *r)
     }
     free(r->skip);
     free(r->layers);
+    free(r->rasters);
+    free(r->clips);
+    free(r->drew);
     free(r->page_xy);
     bm__canvas_free(&r->cv);
 }
@@ -102,8 +156,8 @@ int bm__render_begin(struct bm__render *r, struct bm_ctx *ctx, const struct bm_m
                      struct bm_scene *scene, double dpi, int raster)
 {
     *r = (struct bm__render){.ctx = ctx, .map = m, .cv = {.ctx = ctx}};
-    r->layers = calloc(m->nlayers + 1, sizeof *r->layers);
-    return !r->layers || setup_frame(r, dpi, raster) != 0 || gather(r, scene) != 0 ? -1 : 0;
+    return alloc_render(r) != 0 || setup_frame(r, dpi, raster) != 0 || gather(r, scene) != 0 ? -1
+                                                                                             : 0;
 }
 
 int bm__render_draw(struct bm__render *r, cairo_t *cr)
@@ -134,8 +188,11 @@ enum bm_status bm_scene_load(struct bm_ctx *ctx, struct bm_scene *scene, const s
     if (bm__scene_extent(scene) == BM_SCENE_WHOLE) {
         /* Whole layers serve any frame: no frame is needed to choose them. */
         const struct bm_layer *L;
+        const struct bm__raster *R;
         for (size_t li = 0; li < m->nlayers; li++)
-            if (bm__scene_map_layer(ctx, scene, m, li, NULL, &L) != BM_OK)
+            if ((m->layers[li].is_raster
+                     ? bm__scene_map_raster(ctx, scene, m, li, NULL, 0, &R)
+                     : bm__scene_map_layer(ctx, scene, m, li, NULL, &L)) != BM_OK)
                 return bm_ctx_status(ctx);
         if (m->furniture.inset != BM_CORNER_NONE && bm__scene_world(ctx, scene, NULL, &L) != BM_OK)
             bm_ctx_clear_error(ctx); /* no inset rather than no map */

@@ -22,11 +22,16 @@
 #include "draw/canvas.h"
 #include "map/map.h"
 
+struct bm__raster;
+
 /* What was drawn, for the legend: one entry per layer or rule that showed. */
 struct bm__legend_entry {
     const char *text;
     struct bm_style style; /* merged style of that entry */
     enum bm_geom_type type;
+    /* A raster layer's entry (type BM_GEOM_NONE): its colours by value; NULL otherwise. */
+    const struct bm_raster_style *raster;
+    double lo, hi; /* the raster's lowest and highest values (its grey without a ramp) */
 };
 
 struct bm__drawn {
@@ -39,10 +44,14 @@ struct bm__render {
     struct bm_ctx *ctx;
     const struct bm_map *map;
     struct bm__canvas cv;
-    struct bm__drawn drawn;         /* left by the layers for the legend */
-    const struct bm_layer **layers; /* per map layer, from the scene (NULL: not drawn) */
-    const struct bm_layer *world;   /* the inset's world map, from the scene (NULL: none) */
-    double **page_xy;               /* each loaded layer's points on the page */
+    struct bm__drawn drawn;            /* left by the layers for the legend */
+    const struct bm_layer **layers;    /* per map layer, from the scene (NULL: not drawn) */
+    const struct bm__raster **rasters; /* per raster map layer, from the scene (NULL: not drawn) */
+    const struct bm_layer **clips;     /* per map layer that a raster is clipped to and that is
+                                          not drawn itself: its polygons, from the scene */
+    unsigned char *drew;               /* per map layer: something of it showed (for credits) */
+    const struct bm_layer *world;      /* the inset's world map, from the scene (NULL: none) */
+    double **page_xy;                  /* each loaded layer's points on the page */
     unsigned char **skip; /* per layer: features not drawn (events with bad dates), or NULL */
     double scalebar_km, scalebar_pt; /* what the scale bar shows, for checking */
 };
@@ -52,10 +61,24 @@ struct bm__render {
 /* furniture.c: the height of m's title block, pt (0: none), and the block itself. */
 double bm__title_height(const struct bm_map *m);
 void bm__draw_title(struct bm__render *r);
+/* furniture.c: the credits line: the credit of each layer drew[] marks as shown (NULL: of
+ * every layer that has one), each once, then the furniture's credits. NULL when none; g_free. */
+char *bm__credits_text(const struct bm_map *m, const unsigned char *drew);
+#define BM__CREDITS_PT 6 /* the credits' text size */
 /* furniture.c: the part of the world the inset shows, degrees (for the scene). */
 struct bm_bbox bm__inset_window(const struct bm__render *r);
 /* draw.c: every layer render.c took from the scene, drawn; the legend entries. 0 or -1. */
 int bm__draw_layers(struct bm__render *r);
+/* raster.c: raster map layer li, warped to the page, coloured, clipped and blended. 0 or -1. */
+int bm__draw_raster(struct bm__render *r, size_t li);
+/* draw.c: map layer li's points on the page, once (r->page_xy[li]), from r->layers[li] or, for
+ * a layer only clipped to, r->clips[li]; and scratch for its parts. 0 or -1. */
+int bm__layer_on_page(struct bm__render *r, size_t li);
+/* draw.c: add map layer li's polygons (on the page) to the path. Returns 1 when any showed. */
+int bm__polygons_path(struct bm__render *r, size_t li);
+/* draw.c: note a legend entry (the first time its text shows). */
+void bm__note_legend(struct bm__render *r, const struct bm__legend_entry *e);
+
 /* annotate.c: buffer bands and distance lines, among the layers. */
 int bm__draw_annotations_under(struct bm__render *r);
 /* furniture.c: the graticule's lines (inside the frame's clip). */

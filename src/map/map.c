@@ -64,6 +64,9 @@ static void free_layer(struct bm_map_layer *L)
     free(L->date_from);
     free(L->date_to);
     free(L->size_field);
+    free(L->credit);
+    free(L->raster.ramp);
+    free(L->raster.clip);
     for (size_t i = 0; i < L->nrules; i++) {
         struct bm_rule *r = &L->rules[i];
         free(r->field);

@@ -82,6 +82,24 @@ struct bm_label {
     char *text; /* fixed text instead of a field (e.g. the border's length), or NULL */
 };
 
+/* A stop of a raster's colour ramp: pixels of this value get this colour; between stops, blended.
+ */
+struct bm_ramp_stop {
+    double value;
+    struct bm_color color;
+};
+
+enum bm_blend { BM_BLEND_NORMAL = 0, BM_BLEND_MULTIPLY };
+
+/* How a raster layer is drawn. */
+struct bm_raster_style {
+    int band;                  /* 1.. */
+    struct bm_ramp_stop *ramp; /* nramp stops, values ascending; NULL: grey, lowest value black */
+    size_t nramp;
+    enum bm_blend blend; /* how its colours meet those beneath */
+    char *clip;          /* a polygon layer of the map (its name): drawn only inside it; NULL */
+};
+
 struct bm_map_layer {
     char *name;
     char *source; /* absolute or as given when it names a connection */
@@ -98,6 +116,9 @@ struct bm_map_layer {
      * their line number. size_field scales the markers (e.g. fatalities). */
     char *date_field, *date_from, *date_to;
     char *size_field;
+    char *credit;  /* the source, for the credits line when the layer draws; NULL: none */
+    int is_raster; /* the source is a raster (bm_source_is_raster): drawn with `raster` */
+    struct bm_raster_style raster;
 };
 
 enum bm_annotation_kind { BM_ANN_CALLOUT = 1, BM_ANN_DISTANCE, BM_ANN_BUFFER };

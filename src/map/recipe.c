@@ -7,6 +7,7 @@
  * dash, when, source, page, extent, graticule.
  */
 #include "bordermap/map.h"
+#include "bordermap/raster.h"
 #include "core/buf.h"
 #include "core/internal.h"
 #include "data/filter.h"
@@ -33,6 +34,7 @@ struct bm__parse {
     struct bm_map *map;
     struct bm_gazetteer *gz; /* loaded at the first place name */
     struct bm__buf pending;  /* struct fy_node *: buffer layers, checked once all layers are read */
+    struct bm__buf clips;    /* struct fy_node *: rasters' clip layers, checked likewise */
 };
 
 /* One section being read: its table, the object its keys fill, and where it is. */
@@ -378,8 +380,11 @@ static enum bm_status read_list(struct parse *p, struct fy_node *v, const struct
         return st;
     size_t n = (size_t)fy_node_sequence_item_count(v);
     void *it = NULL;
-    if (n < (size_t)sec->min_items)
+    if (n < (size_t)sec->min_items && sec->min_items == 1)
         return fail_at(p, v, "'%s' is empty; expected at least one %s", k->name, sec->item);
+    if (n < (size_t)sec->min_items)
+        return fail_at(p, v, "'%s' has %zu %s%s; expected at least %d", k->name, n, sec->item,
+                       n == 1 ? "" : "s", sec->min_items);
     if (sec->max_items && n > sec->max_items) {
         for (size_t i = 0; i < sec->max_items; i++)
             fy_node_sequence_iterate(v, &it);
@@ -752,10 +757,40 @@ enum bm_status bm__check_buffer_layer(struct parse *p, struct fy_node *v, struct
     return bm__buf_append(&p->pending, &v, sizeof v) == 0 ? BM_OK : nomem(p);
 }
 
+/* The keys that draw vector data: refused on a raster layer, which would ignore them. */
+static const char *const VECTOR_KEYS[] = {"where",  "fill",  "stroke",    "width",
+                                          "marker", "rules", "label",     "date_field",
+                                          "from",   "to",    "size_field"};
+
+/* A raster layer takes the raster keys, a vector layer the others; never both. */
+static enum bm_status check_kind(struct parse *p, struct scope *s, struct bm_map_layer *L)
+{
+    L->is_raster = bm_source_is_raster(L->source);
+    struct fy_node *raster = node_of(s, "raster");
+    /* The source as the recipe wrote it. */
+    const char *source = fy_node_get_scalar0(node_of(s, "source"));
+    if (!L->is_raster && raster)
+        return fail_at(p, raster,
+                       "'raster' in %s is for raster sources, and '%s' is not one; remove it, or "
+                       "give a GeoTIFF or another raster GDAL reads",
+                       s->what, show(p, source ? source : L->source));
+    for (size_t i = 0; L->is_raster && i < sizeof VECTOR_KEYS / sizeof VECTOR_KEYS[0]; i++) {
+        struct fy_node *n = node_of(s, VECTOR_KEYS[i]);
+        if (n)
+            return fail_at(p, n,
+                           "'%s' in %s draws vector data, and '%s' is a raster; expected raster "
+                           "keys: raster, opacity, legend, credit, min_scale, max_scale",
+                           VECTOR_KEYS[i], s->what, show(p, source ? source : L->source));
+    }
+    if (L->is_raster && L->raster.clip)
+        return bm__buf_append(&p->clips, &raster, sizeof raster) == 0 ? BM_OK : nomem(p);
+    return BM_OK;
+}
+
 enum bm_status bm__check_layer(struct parse *p, struct fy_node *v, struct scope *s)
 {
     (void)v;
-    const struct bm_map_layer *L = s->obj;
+    struct bm_map_layer *L = s->obj;
     if (L->min_scale > 0 && L->max_scale > 0 && L->min_scale > L->max_scale)
         return fail_at(p, node_of(s, "max_scale"),
                        "'max_scale' %g is below 'min_scale' %g in %s; expected min_scale <= "
@@ -768,6 +803,25 @@ enum bm_status bm__check_layer(struct parse *p, struct fy_node *v, struct scope 
                        "'%s' in %s has no 'date_field' to compare; expected date_field: the field "
                        "with each row's date, such as event_date",
                        range, s->what);
+    return check_kind(p, s, L);
+}
+
+/* A ramp's values go up: a colour per value, in order. */
+enum bm_status bm__check_raster(struct parse *p, struct fy_node *v, struct scope *s)
+{
+    (void)v;
+    const struct bm_raster_style *r = s->obj;
+    for (size_t i = 1; i < r->nramp; i++)
+        if (!(r->ramp[i].value > r->ramp[i - 1].value)) {
+            struct fy_node *ramp = node_of(s, "ramp");
+            void *it = NULL;
+            struct fy_node *item = NULL;
+            for (size_t k = 0; k <= i; k++)
+                item = fy_node_sequence_iterate(ramp, &it);
+            return fail_at(p, item ? item : ramp,
+                           "ramp value %g follows %g in %s; expected values in ascending order",
+                           r->ramp[i].value, r->ramp[i - 1].value, s->what);
+        }
     return BM_OK;
 }
 
@@ -784,6 +838,32 @@ enum bm_status bm__check_label(struct parse *p, struct fy_node *v, struct scope 
                        "'max_rank' in %s has no 'rank_field' to compare; expected rank_field: a "
                        "numeric field such as rank",
                        s->what);
+    return BM_OK;
+}
+
+/* Each raster's clip names another layer of the map, one of vector data. */
+static enum bm_status check_clips(struct parse *p)
+{
+    size_t n = BM__BUF_COUNT(&p->clips, struct fy_node *);
+    for (size_t i = 0; i < n; i++) {
+        struct fy_node *raster = BM__BUF_AT(&p->clips, struct fy_node *, i);
+        struct fy_node *v = fy_node_mapping_lookup_by_string(raster, "clip", FY_NT);
+        const char *name = fy_node_get_scalar0(v);
+        size_t j = 0;
+        while (j < p->map->nlayers && strcmp(p->map->layers[j].name, name) != 0)
+            j++;
+        if (j < p->map->nlayers && !p->map->layers[j].is_raster)
+            continue;
+        if (j < p->map->nlayers)
+            return fail_at(p, v,
+                           "clip names layer '%s', a raster; expected a layer of polygons such as "
+                           "countries",
+                           show(p, name));
+        return fail_at(p, v,
+                       "clip names layer '%s', which this map does not have; expected a layer of "
+                       "polygons such as countries",
+                       show(p, name));
+    }
     return BM_OK;
 }
 
@@ -871,7 +951,9 @@ static enum bm_status read_root(struct parse *p, struct fy_node *root)
                        kind_of(root));
     struct scope s = {.sec = &BM__RECIPE, .what = "the recipe", .who = "the recipe", .obj = p->map};
     enum bm_status st = walk(p, root, &s);
-    return st == BM_OK ? check_buffers(p) : st;
+    if (st == BM_OK)
+        st = check_buffers(p);
+    return st == BM_OK ? check_clips(p) : st;
 }
 
 enum bm_status bm_map_load(struct bm_ctx *ctx, const char *path, struct bm_map **out)
@@ -891,6 +973,7 @@ enum bm_status bm_map_load(struct bm_ctx *ctx, const char *path, struct bm_map *
         st = read_root(&p, root);
     bm__yaml_close(&p.y);
     bm__buf_free(&p.pending);
+    bm__buf_free(&p.clips);
     bm_gazetteer_free(p.gz);
     if (st != BM_OK) {
         bm_map_free(p.map);

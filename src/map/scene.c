@@ -2,6 +2,7 @@
 #include "bordermap/scene.h"
 #include "core/buf.h"
 #include "core/internal.h"
+#include "data/raster.h"
 #include "map/map.h"
 #include "map/scene.h"
 
@@ -17,8 +18,11 @@ struct entry {
     int whole;                             /* no bbox */
     struct bm_bbox bbox;
     enum bm_invalid_policy invalid;
+    int band;      /* rasters */
+    double detail; /* rasters */
     union {
-        struct bm_layer *vector; /* BM__SCENE_VECTOR */
+        struct bm_layer *vector;   /* BM__SCENE_VECTOR */
+        struct bm__raster *raster; /* BM__SCENE_RASTER */
     } data;
 };
 
@@ -42,6 +46,8 @@ static void free_entry(struct entry *e)
         return;
     if (e->kind == BM__SCENE_VECTOR)
         bm_layer_free(e->data.vector);
+    else if (e->kind == BM__SCENE_RASTER)
+        bm__raster_free(e->data.raster);
     free(e->source);
     free(e->layer);
     free(e->where);
@@ -109,7 +115,7 @@ static int matches(const struct entry *e, const struct bm__scene_key *k, const c
     const char *where = k->where && k->where[0] ? k->where : NULL;
     return e->kind == k->kind && strcmp(e->source, source) == 0 && same_text(e->layer, k->layer) &&
            same_text(e->where, where) && same_text(e->fields, fields) && e->invalid == k->invalid &&
-           e->whole == !k->bbox &&
+           e->band == k->band && e->detail == k->detail && e->whole == !k->bbox &&
            (!k->bbox || (e->bbox.west == k->bbox->west && e->bbox.south == k->bbox->south &&
                          e->bbox.east == k->bbox->east && e->bbox.north == k->bbox->north));
 }
@@ -141,6 +147,8 @@ static struct entry *new_entry(const struct bm__scene_key *k, const char *source
     if (k->bbox)
         e->bbox = *k->bbox;
     e->invalid = k->invalid;
+    e->band = k->band;
+    e->detail = k->detail;
     if (!e->source || (k->layer && !e->layer) || (k->where && k->where[0] && !e->where) ||
         (fields && !e->fields)) {
         free_entry(e);
@@ -194,9 +202,58 @@ enum bm_status bm_scene_layer(struct bm_ctx *ctx, struct bm_scene *scene, const 
     bm__begin(ctx);
     struct bm_load_opts none = {0};
     const struct bm_load_opts *o = opts ? opts : &none;
-    struct bm__scene_key k = {BM__SCENE_VECTOR, path,       o->layer, o->where,
-                              o->bbox,          o->invalid, o->fields};
+    struct bm__scene_key k = {.kind = BM__SCENE_VECTOR,
+                              .source = path,
+                              .layer = o->layer,
+                              .where = o->where,
+                              .bbox = o->bbox,
+                              .invalid = o->invalid,
+                              .fields = o->fields};
     return bm__scene_vector(ctx, scene, &k, out);
+}
+
+/* ---- rasters --------------------------------------------------------------------- */
+
+enum bm_status bm__scene_raster(struct bm_ctx *ctx, struct bm_scene *s,
+                                const struct bm__scene_key *k, const struct bm__raster **out)
+{
+    char real[PATH_MAX];
+    const char *source = source_key(k->source, real);
+    *out = NULL;
+    struct entry *e = find(s, k, source, NULL);
+    if (e) {
+        *out = e->data.raster;
+        return BM_OK;
+    }
+    e = new_entry(k, source, NULL);
+    if (!e || bm__buf_reserve(&s->entries, sizeof e) != 0) {
+        free_entry(e);
+        return bm__fail(ctx, BM_ERR_NOMEM, "out of memory loading '%s'", k->source);
+    }
+    s->reads++;
+    enum bm_status st =
+        bm__raster_load(ctx, k->source, k->band, k->bbox, k->detail, &e->data.raster);
+    if (st != BM_OK) {
+        free_entry(e);
+        return st;
+    }
+    bm__buf_append(&s->entries, &e, sizeof e); /* room was reserved */
+    *out = e->data.raster;
+    return BM_OK;
+}
+
+enum bm_status bm__scene_map_raster(struct bm_ctx *ctx, struct bm_scene *s, const struct bm_map *m,
+                                    size_t li, const struct bm_bbox *view, double detail,
+                                    const struct bm__raster **out)
+{
+    const struct bm_map_layer *ml = &m->layers[li];
+    int whole = s->extent == BM_SCENE_WHOLE || !view;
+    struct bm__scene_key k = {.kind = BM__SCENE_RASTER,
+                              .source = ml->source,
+                              .bbox = whole ? NULL : view,
+                              .band = ml->raster.band,
+                              .detail = whole ? 0 : detail};
+    return bm__scene_raster(ctx, s, &k, out);
 }
 
 /* ---- what a map needs -------------------------------------------------------------- */
@@ -240,13 +297,11 @@ enum bm_status bm__scene_map_layer(struct bm_ctx *ctx, struct bm_scene *s, const
     /* Validity is not checked: even-odd filling draws an invalid polygon as its
      * author drew it, and GEOS's check costs seconds on detailed countries.
      * Events are loaded whole, so that rows without coordinates are reported. */
-    struct bm__scene_key k = {BM__SCENE_VECTOR,
-                              ml->source,
-                              NULL,
-                              where,
-                              ml->date_field || s->extent == BM_SCENE_WHOLE ? NULL : view,
-                              BM_INVALID_UNCHECKED,
-                              NULL};
+    struct bm__scene_key k = {.kind = BM__SCENE_VECTOR,
+                              .source = ml->source,
+                              .where = where,
+                              .bbox = ml->date_field || s->extent == BM_SCENE_WHOLE ? NULL : view,
+                              .invalid = BM_INVALID_UNCHECKED};
     enum bm_status st = bm__scene_vector(ctx, s, &k, out);
     free(own);
     return st;
@@ -259,8 +314,9 @@ enum bm_status bm__scene_world(struct bm_ctx *ctx, struct bm_scene *s, const str
     *out = NULL;
     if (bm_ctx_data_path(ctx, "shapes/boundaries/world_110m.shp", path, sizeof path) != BM_OK)
         return bm_ctx_status(ctx);
-    struct bm__scene_key k = {
-        BM__SCENE_VECTOR,     path, NULL, NULL, s->extent == BM_SCENE_WHOLE ? NULL : window,
-        BM_INVALID_UNCHECKED, NULL};
+    struct bm__scene_key k = {.kind = BM__SCENE_VECTOR,
+                              .source = path,
+                              .bbox = s->extent == BM_SCENE_WHOLE ? NULL : window,
+                              .invalid = BM_INVALID_UNCHECKED};
     return bm__scene_vector(ctx, s, &k, out);
 }

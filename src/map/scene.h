@@ -2,10 +2,9 @@
  * bordermap internal: the scene (see include/bordermap/scene.h): what a map
  * needs, asked for before drawing and answered from memory when it can be.
  *
- * An entry is keyed by what decides what is loaded. Today every entry is a
- * vector layer; another kind of data (raster layers) is another value of
- * enum bm__scene_kind with its own key members and its own getter, sharing
- * the cache and its lifetime.
+ * An entry is keyed by what decides what is loaded. An entry is a vector
+ * layer or a raster (one band of it, as much as a view needs), each kind with
+ * its own key members and its own getter, sharing the cache and its lifetime.
  */
 #ifndef BM_SCENE_INTERNAL_H
 #define BM_SCENE_INTERNAL_H
@@ -13,9 +12,12 @@
 #include "bordermap/scene.h"
 #include "map/map.h"
 
+struct bm__raster;
+
 /* What a scene entry holds. */
 enum bm__scene_kind {
-    BM__SCENE_VECTOR = 1 /* a struct bm_layer */
+    BM__SCENE_VECTOR = 1, /* a struct bm_layer */
+    BM__SCENE_RASTER = 2  /* a struct bm__raster: one band, or the window of it a view needs */
 };
 
 /* A request: everything that decides what is loaded. Strings are borrowed. */
@@ -27,6 +29,8 @@ struct bm__scene_key {
     const struct bm_bbox *bbox;     /* spatial filter, degrees; NULL: whole */
     enum bm_invalid_policy invalid; /* what to do with invalid polygons */
     const char *const *fields;      /* fields that must exist, NULL-terminated; NULL: none */
+    int band;                       /* rasters: the band, 1.. */
+    double detail;                  /* rasters: degrees per output pixel; 0: full resolution */
 };
 
 /* How much of each source the scene loads for a map (bm_scene_new()). */
@@ -48,6 +52,23 @@ enum bm_status bm__scene_vector(struct bm_ctx *ctx, struct bm_scene *scene,
 enum bm_status bm__scene_map_layer(struct bm_ctx *ctx, struct bm_scene *scene,
                                    const struct bm_map *m, size_t li, const struct bm_bbox *view,
                                    const struct bm_layer **out);
+
+/*
+ * The raster key asks for (its source, band, bbox and detail): from the
+ * scene, else loaded into it. *out is borrowed from the scene. Returns BM_OK,
+ * or the loader's failure (on ctx).
+ */
+enum bm_status bm__scene_raster(struct bm_ctx *ctx, struct bm_scene *scene,
+                                const struct bm__scene_key *key, const struct bm__raster **out);
+
+/*
+ * Raster map layer li of m, as drawing needs it: in a BM_SCENE_VIEW scene
+ * the part that meets view (degrees), at no more than detail degrees per
+ * pixel (0: all), else whole. *out is borrowed from the scene.
+ */
+enum bm_status bm__scene_map_raster(struct bm_ctx *ctx, struct bm_scene *scene,
+                                    const struct bm_map *m, size_t li, const struct bm_bbox *view,
+                                    double detail, const struct bm__raster **out);
 
 /*
  * The world map of the inset (shapes/boundaries/world_110m.shp from the data

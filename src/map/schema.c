@@ -274,12 +274,92 @@ static const struct bm__section LABEL = {
     .check = bm__check_label,
 };
 
+/* ---- rasters ------------------------------------------------------------------ */
+
+static const struct bm__choice BLENDS[] = {
+    {"normal", BM_BLEND_NORMAL, 0}, {"multiply", BM_BLEND_MULTIPLY, 0}, {NULL, 0, 0}};
+
+_Static_assert(sizeof(enum bm_blend) == sizeof(int), "choices are stored as int");
+
+static const struct bm__key STOP_KEYS[] = {
+    {.name = "value",
+     .kind = BM__NUMBER,
+     .flags = BM__REQUIRED,
+     .offset = offsetof(struct bm_ramp_stop, value),
+     .lo = -1e30,
+     .hi = 1e30,
+     .missing = "value: a pixel value such as 1000",
+     .doc = "a pixel value (in the raster's units, e.g. metres)"},
+    {.name = "color",
+     .kind = BM__COLOUR,
+     .flags = BM__REQUIRED,
+     .offset = offsetof(struct bm_ramp_stop, color),
+     .missing = "color: the colour of that value",
+     .doc = "the colour of pixels of that value; between stops the colours blend"},
+};
+
+static const struct bm__section STOP = {
+    .name = "stop",
+    .path = "layers[].raster.ramp[]",
+    .keys = STOP_KEYS,
+    .nkeys = NKEYS(STOP_KEYS),
+    .expected = "a mapping such as {value: 1000, color: \"#e0c890\"}",
+    .size = sizeof(struct bm_ramp_stop),
+    .item = "stop",
+    .max_items = 64,
+    .min_items = 2,
+};
+
+static int raster_init(void *obj)
+{
+    struct bm_raster_style *r = obj;
+    r->band = 1;
+    r->blend = BM_BLEND_NORMAL;
+    return 0;
+}
+
+static const struct bm__key RASTER_KEYS[] = {
+    {.name = "band",
+     .kind = BM__WHOLE,
+     .offset = offsetof(struct bm_raster_style, band),
+     .lo = 1,
+     .hi = 65535,
+     .doc = "the band drawn, 1 for the first"},
+    {.name = "ramp",
+     .kind = BM__LIST,
+     .offset = offsetof(struct bm_raster_style, ramp),
+     .aux = offsetof(struct bm_raster_style, nramp),
+     .sub = &STOP,
+     .expected = "a sequence of stops (- {value: 0, color: ...})",
+     .def = "a grey: the band's lowest value black, its highest white",
+     .doc = "colours by value, values ascending (hypsometric tints); outside, the end colours"},
+    {.name = "blend",
+     .kind = BM__CHOICE,
+     .offset = offsetof(struct bm_raster_style, blend),
+     .choices = BLENDS,
+     .noun = "blend",
+     .doc = "how its colours meet those beneath: multiply darkens them (a shaded relief)"},
+    WORD("clip", struct bm_raster_style, clip, "the name of a polygon layer of this map",
+         "drawn only inside that layer's polygons, e.g. land only"),
+};
+
+static const struct bm__section RASTER = {
+    .name = "raster",
+    .path = "layers[].raster",
+    .keys = RASTER_KEYS,
+    .nkeys = NKEYS(RASTER_KEYS),
+    .expected = "a mapping such as {ramp: [...], blend: multiply, clip: countries}",
+    .init = raster_init,
+    .check = bm__check_raster,
+};
+
 /* ---- layers ------------------------------------------------------------------ */
 
 static int layer_init(void *obj)
 {
     struct bm_map_layer *L = obj;
     bm__style_blank(&L->style);
+    raster_init(&L->raster);
     return bm__label_defaults(&L->label);
 }
 
@@ -303,8 +383,8 @@ static const struct bm__key LAYER_KEYS[] = {
      .read = bm__read_source,
      .expected = "a file path or a connection string",
      .missing = "a file path such as shapes/boundaries/countries.shp",
-     .doc = "a vector source: a path (beside the recipe, else under the data root) or a "
-            "connection"},
+     .doc = "a vector source, or a raster (GeoTIFF, ...): a path (beside the recipe, else under "
+            "the data root) or a connection"},
     {.name = "where",
      .kind = BM__TEXT,
      .offset = offsetof(struct bm_map_layer, where),
@@ -343,6 +423,14 @@ static const struct bm__key LAYER_KEYS[] = {
      .doc = "events: only those dated on or before this day (YYYY-MM-DD)"},
     TEXT("size_field", struct bm_map_layer, size_field,
          "events: a numeric field that scales the markers (e.g. fatalities)"),
+    {.name = "raster",
+     .kind = BM__SECTION,
+     .offset = offsetof(struct bm_map_layer, raster),
+     .sub = &RASTER,
+     .def = "a grey shade of band 1",
+     .doc = "a raster source: its band, colour ramp, blend and clip (with opacity, legend)"},
+    TEXT("credit", struct bm_map_layer, credit,
+         "the data's source and licence, in the credits line when the layer draws"),
 };
 
 static const struct bm__section LAYER = {
@@ -542,7 +630,8 @@ static const struct bm__key FURNITURE_KEYS[] = {
      .expected = "a step in degrees, none, or a mapping such as {step: 2, labels: true}",
      .def = "none",
      .doc = "lines of latitude and longitude: a step, or step and labels"},
-    TEXT("credits", struct bm_furniture, credits, "a line of credits under the map"),
+    TEXT("credits", struct bm_furniture, credits,
+         "credits under the map, after those of the layers drawn (their credit keys)"),
 };
 
 static const struct bm__section FURNITURE = {
@@ -688,7 +777,8 @@ const struct bm__section BM__RECIPE = {
 };
 
 _Static_assert(NKEYS(LAYER_KEYS) <= BM__MAX_KEYS && NKEYS(LABEL_KEYS) <= BM__MAX_KEYS &&
-                   NKEYS(RULE_KEYS) <= BM__MAX_KEYS && NKEYS(RECIPE_KEYS) <= BM__MAX_KEYS,
+                   NKEYS(RASTER_KEYS) <= BM__MAX_KEYS && NKEYS(RULE_KEYS) <= BM__MAX_KEYS &&
+                   NKEYS(RECIPE_KEYS) <= BM__MAX_KEYS,
                "the walker records at most BM__MAX_KEYS keys of a section");
 
 /* ---- colours ------------------------------------------------------------------------ */

@@ -125,6 +125,7 @@ enum bm_status bm__check_projection(struct bm__parse *p, struct fy_node *v, stru
 enum bm_status bm__check_buffer_layer(struct bm__parse *p, struct fy_node *v, struct bm__scope *s);
 enum bm_status bm__check_layer(struct bm__parse *p, struct fy_node *v, struct bm__scope *s);
 enum bm_status bm__check_label(struct bm__parse *p, struct fy_node *v, struct bm__scope *s);
+enum bm_status bm__check_raster(struct bm__parse *p, struct fy_node *v, struct bm__scope *s);
 
 /* The page and the extent are read key by key into these, then combined (recipe.c). */
 struct bm__page_in {
