@@ -108,13 +108,14 @@ enum bm_status bm_map_render_scene(struct bm_ctx *ctx, const struct bm_map *m,
         return bm__fail(ctx, BM_ERR_ARG, "no output format %d; see bordermap/format.h",
                         (int)format);
     int raster = fmt->info.raster;
-    char tmp[PATH_MAX];
-    struct bm__output o = {.ctx = ctx, .path = tmp, .title = m->title, .dpi = m->dpi};
+    struct bm__outfile file;
+    struct bm__output o = {
+        .ctx = ctx, .path = path, .file = &file, .title = m->title, .dpi = m->dpi};
     bm__map_page_size(m, &o.w_pt, &o.h_pt);
     if (check_size(ctx, m, raster, &o) != BM_OK || check_not_an_input(ctx, m, path) != BM_OK ||
-        bm__output_begin(ctx, path, tmp, sizeof tmp) != BM_OK)
+        bm__output_open(ctx, path, &file) != BM_OK)
         return bm_ctx_status(ctx);
-    /* The frame and the data first: nothing is drawn, nor any file made, until they are whole. */
+    /* The frame and the data first: nothing is drawn until they are whole. */
     struct bm__render r;
     int bad = bm__render_begin(&r, ctx, m, scene, m->dpi, raster) != 0;
     o.geotransform[1] = 1;
@@ -126,16 +127,7 @@ enum bm_status bm_map_render_scene(struct bm_ctx *ctx, const struct bm_map *m,
     if (info && !bad)
         fill_info(&r, &o, info);
     bm__render_end(&r);
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        if (bm_ctx_status(ctx) == BM_OK)
-            bm__fail(ctx, BM_ERR_IO,
-                     "cannot write '%s'; check the disk has room and the folder "
-                     "is writable",
-                     path);
-        return bm_ctx_status(ctx);
-    }
-    return BM_OK;
+    return bm__output_close(ctx, &file, !bad);
 }
 
 enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m, enum bm_format format,

@@ -3,6 +3,7 @@
 #include "core/internal.h"
 
 #include <cpl_conv.h>
+#include <cpl_vsi.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -105,14 +106,19 @@ enum bm_status bm_layer_write(struct bm_ctx *ctx, const struct bm_layer *L, cons
                         "will not write '%s': it is the source of layer '%s'; choose another "
                         "output name",
                         path, bm_layer_name(L));
-    char tmp[4096];
-    if (bm__output_begin(ctx, path, tmp, sizeof tmp) != BM_OK)
+    struct bm__outfile file;
+    if (bm__output_open(ctx, path, &file) != BM_OK)
         return bm_ctx_status(ctx);
+    /* Made in GDAL's memory, then written through the output's descriptor: the driver never
+     * opens a file by name in the target's folder. */
+    char folder[64], mem[96];
+    bm__vsi_folder(folder, sizeof folder);
+    snprintf(mem, sizeof mem, "%s/layer%s", folder, strrchr(path, '.'));
     GDALAllRegister();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     CPLErrorReset();
     GDALDriverH drv = GDALGetDriverByName(driver);
-    GDALDatasetH ds = drv ? GDALCreate(drv, tmp, 0, 0, 0, GDT_Unknown, NULL) : NULL;
+    GDALDatasetH ds = drv ? GDALCreate(drv, mem, 0, 0, 0, GDT_Unknown, NULL) : NULL;
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     OSRSetWellKnownGeogCS(srs, "WGS84");
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
@@ -124,18 +130,20 @@ enum bm_status bm_layer_write(struct bm_ctx *ctx, const struct bm_layer *L, cons
     OGRLayerH out = ds ? GDALDatasetCreateLayer(ds, bm_layer_name(L), srs, type, NULL) : NULL;
     int bad = !out || write_features(L, out) != 0;
     char why[512];
-    snprintf(why, sizeof why, "%s",
-             CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "the folder may not exist");
-    if (ds)
+    if (ds) { /* GDAL 3.6's GDALClose() returns nothing: its failure is the last error */
+        if (!bad)
+            CPLErrorReset();
         GDALClose(ds);
+        bad = bad || CPLGetLastErrorType() >= CE_Failure;
+    }
+    snprintf(why, sizeof why, "%s",
+             CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "GDAL could not make the file");
     OSRDestroySpatialReference(srs);
     CPLPopErrorHandler();
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return bm__fail(ctx, BM_ERR_IO,
-                        "cannot write '%s' (%s); check the folder exists and is "
-                        "writable",
-                        path, bad ? why : "rename failed");
-    }
-    return BM_OK;
+    if (bad)
+        bm__fail(ctx, BM_ERR_IO, "cannot write '%s' (%s)", path, why);
+    else
+        bad = bm__output_copy_vsi(&file, mem) != 0;
+    VSIRmdirRecursive(folder);
+    return bm__output_close(ctx, &file, !bad);
 }
