@@ -74,6 +74,15 @@ const struct bm_format_info *bm_format_from_path(const char *path);
  */
 char *bm_format_list(char *buf, size_t size, const char *prefix, bool raster_only);
 
+/**
+ * Remove every temporary file this process is writing right now (a map, a
+ * report, a world file or a layer being written goes to a private temporary
+ * file beside its target, renamed over the target when whole). For a handler
+ * of SIGINT or SIGTERM, so that a stopped run leaves nothing behind: it is
+ * async-signal-safe (it calls unlink() only). The targets are untouched.
+ */
+void bm_output_remove_temporaries(void);
+
 #ifdef __cplusplus
 }
 #endif

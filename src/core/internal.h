@@ -70,13 +70,42 @@ const char *bm__layer_source(const struct bm_layer *L);
 int bm__same_file(const char *a, const char *b);
 
 /*
- * Start writing path: check its folder exists and is writable, and write in
- * tmp (size bytes) the temporary name to write to instead. Fails with BM_ERR_IO.
+ * A file being written (src/out/output.c): a private temporary file beside the
+ * target, renamed over it when whole. Made with an unguessable name by
+ * O_CREAT|O_EXCL (no symbolic link followed, no file someone made first
+ * used), mode 0600 until it is renamed; written only through fd.
  */
-enum bm_status bm__output_begin(struct bm_ctx *ctx, const char *path, char *tmp, size_t size);
+struct bm__outfile {
+    const char *path; /* the target, as given (for messages and the rename) */
+    char tmp[4096];   /* the temporary file's name: DIR/.bordermap-XXXXXX-NAME */
+    int fd;           /* open for writing, or -1 */
+    int err;          /* the first errno a write met, or 0 */
+    int slot;         /* in the list bm_output_remove_temporaries() walks, or -1 */
+};
 
-/* Finish: ok, rename tmp over path; else remove tmp and keep or set the error. */
-enum bm_status bm__output_end(struct bm_ctx *ctx, const char *tmp, const char *path, int ok);
+/*
+ * Start writing path: check its folder exists and is writable, and make the
+ * temporary file (f->fd). Fails with BM_ERR_IO and a message; f->fd is then -1.
+ */
+enum bm_status bm__output_open(struct bm_ctx *ctx, const char *path, struct bm__outfile *f);
+
+/* Write all of data (len bytes) to f. 0, or -1 with f->err set (and kept: later writes fail). */
+int bm__output_write(struct bm__outfile *f, const void *data, size_t len);
+
+/* A new folder name in GDAL's in-memory file system ("/vsimem/bordermap-PID-N"), for a
+ * GDAL driver to write a file in before it is copied to a bm__outfile; remove it with
+ * VSIRmdirRecursive(). size >= 64. */
+void bm__vsi_folder(char *buf, size_t size);
+
+/* Write the whole of GDAL's in-memory file vsi_path ("/vsimem/...") to f. 0 or -1. */
+int bm__output_copy_vsi(struct bm__outfile *f, const char *vsi_path);
+
+/*
+ * Finish: when ok (and no write failed), give the file the mode a new file gets
+ * (0666 less the umask) and rename it over the target; else remove it. Returns
+ * BM_OK, or the error on ctx (the one already there, else "cannot write PATH: why").
+ */
+enum bm_status bm__output_close(struct bm_ctx *ctx, struct bm__outfile *f, int ok);
 
 /* The WGS84 ellipsoid (EPSG:7030) for PROJ's geod_* routines. geod_init is cheap,
  * so each caller makes its own: no shared state. */

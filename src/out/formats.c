@@ -16,9 +16,17 @@ static cairo_surface_t *raster_surface(const struct bm__output *o)
     return cairo_image_surface_create(CAIRO_FORMAT_RGB24, o->w_px, o->h_px);
 }
 
+/* Vector formats: cairo writes the file as it draws, through its descriptor (never by name). */
+cairo_status_t bm__cairo_write(void *closure, const unsigned char *data, unsigned int length)
+{
+    return bm__output_write(closure, data, length) == 0 ? CAIRO_STATUS_SUCCESS
+                                                         : CAIRO_STATUS_WRITE_ERROR;
+}
+
 static cairo_surface_t *pdf_surface(const struct bm__output *o)
 {
-    cairo_surface_t *s = cairo_pdf_surface_create(o->path, o->w_pt, o->h_pt);
+    cairo_surface_t *s =
+        cairo_pdf_surface_create_for_stream(bm__cairo_write, o->file, o->w_pt, o->h_pt);
     if (o->title)
         cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, o->title);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "bordermap");
@@ -32,7 +40,7 @@ static void pdf_page_size(cairo_surface_t *s, double w_pt, double h_pt)
 
 static cairo_surface_t *svg_surface(const struct bm__output *o)
 {
-    return cairo_svg_surface_create(o->path, o->w_pt, o->h_pt);
+    return cairo_svg_surface_create_for_stream(bm__cairo_write, o->file, o->w_pt, o->h_pt);
 }
 
 /* ---- the table --------------------------------------------------------------- */

@@ -15,11 +15,13 @@
 
 #include "bordermap/context.h"
 #include "bordermap/format.h"
+#include "core/internal.h"
 
 /* What a format's functions get: the file and what goes in it. */
 struct bm__output {
     struct bm_ctx *ctx;
-    const char *path;       /* the file to write (a temporary name beside the target) */
+    const char *path;       /* the target's name, for messages */
+    struct bm__outfile *file; /* where to write: a private temporary file (output.c) */
     const char *title;      /* document title for the file's metadata, or NULL */
     double w_pt, h_pt;      /* page size, points (vector formats) */
     int w_px, h_px;         /* image size, pixels (raster formats) */
@@ -41,6 +43,9 @@ struct bm__format {
 
 /* The row of format f, or NULL. */
 const struct bm__format *bm__format(enum bm_format f);
+
+/* cairo's write function for a *_create_for_stream surface: closure is a struct bm__outfile. */
+cairo_status_t bm__cairo_write(void *closure, const unsigned char *data, unsigned int length);
 
 /* The writers of the raster formats (png.c, georef.c). */
 int bm__write_png(const struct bm__output *o, cairo_surface_t *s);

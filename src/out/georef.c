@@ -5,6 +5,7 @@
 
 #include <cpl_conv.h>
 #include <cpl_string.h>
+#include <cpl_vsi.h>
 #include <gdal.h>
 #include <ogr_srs_api.h>
 #include <stdio.h>
@@ -58,21 +59,25 @@ int bm__write_geotiff(const struct bm__output *o, cairo_surface_t *s)
         opts = CSLSetNameValue(opts, "PREDICTOR", "2");
         opts = CSLSetNameValue(opts, "TILED", "YES");
         opts = CSLSetNameValue(opts, "PHOTOMETRIC", "RGB");
-        /* A write that fails (a full disk) shows only as an error GDAL records,
-         * maybe not until the file is closed. */
-        CPLErrorReset();
-        GDALDatasetH out = tiff ? GDALCreateCopy(tiff, path, ds, FALSE, opts, NULL, NULL) : NULL;
+        /* Written in memory, then through the output's descriptor: GDAL never opens a
+         * file by name in the target's folder. */
+        char folder[64], file[96];
+        bm__vsi_folder(folder, sizeof folder);
+        snprintf(file, sizeof file, "%s/map.tif", folder);
+        GDALDatasetH out = tiff ? GDALCreateCopy(tiff, file, ds, FALSE, opts, NULL, NULL) : NULL;
         ok = out != NULL;
-        if (out)
+        if (out) { /* GDAL 3.6's GDALClose() returns nothing: its failure is the last error */
+            CPLErrorReset();
             GDALClose(out);
-        ok = ok && CPLGetLastErrorType() < CE_Failure;
+            ok = CPLGetLastErrorType() < CE_Failure;
+        }
+        ok = ok && bm__output_copy_vsi(o->file, file) == 0;
+        VSIRmdirRecursive(folder);
         CSLDestroy(opts);
     }
-    /* A failed write is told by the caller, which knows the file's real name (path is
-     * the temporary one). */
-    if (!ok && !wkt)
-        bm__fail(ctx, BM_ERR_CRS, "cannot write a GeoTIFF: GDAL does not know the map's CRS '%s'",
-                 crs);
+    if (!ok && !o->file->err) /* a failed write: bm__output_close says why */
+        bm__fail(ctx, wkt ? BM_ERR_IO : BM_ERR_CRS, "cannot write the GeoTIFF '%s' (%s)", path,
+                 wkt ? CPLGetLastErrorMsg() : "GDAL does not know the map's CRS");
     if (ds)
         GDALClose(ds);
     CPLPopErrorHandler();
@@ -91,13 +96,10 @@ static int sibling(const char *path, const char *ext, char *out, size_t size)
 
 static enum bm_status write_text_file(struct bm_ctx *ctx, const char *path, const char *text)
 {
-    char tmp[4096];
-    if (bm__output_begin(ctx, path, tmp, sizeof tmp) != BM_OK)
+    struct bm__outfile f;
+    if (bm__output_open(ctx, path, &f) != BM_OK)
         return bm_ctx_status(ctx);
-    FILE *f = fopen(tmp, "w");
-    int ok = f && fputs(text, f) >= 0;
-    ok = f && fclose(f) == 0 && ok;
-    return bm__output_end(ctx, tmp, path, ok);
+    return bm__output_close(ctx, &f, bm__output_write(&f, text, strlen(text)) == 0);
 }
 
 enum bm_status bm_write_world_file(struct bm_ctx *ctx, const struct bm_render_info *info,

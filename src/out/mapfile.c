@@ -117,13 +117,14 @@ enum bm_status bm_map_render_scene(struct bm_ctx *ctx, const struct bm_map *m,
         return bm__fail(ctx, BM_ERR_ARG, "no output format %d; see bordermap/format.h",
                         (int)format);
     int raster = fmt->info.raster;
-    char tmp[PATH_MAX];
-    struct bm__output o = {.ctx = ctx, .path = tmp, .title = m->title, .dpi = m->dpi};
+    struct bm__outfile file;
+    struct bm__output o = {
+        .ctx = ctx, .path = path, .file = &file, .title = m->title, .dpi = m->dpi};
     bm__map_page_size(m, &o.w_pt, &o.h_pt);
     if (check_size(ctx, m, raster, &o) != BM_OK || check_not_an_input(ctx, m, path) != BM_OK ||
-        bm__output_begin(ctx, path, tmp, sizeof tmp) != BM_OK)
+        bm__output_open(ctx, path, &file) != BM_OK)
         return bm_ctx_status(ctx);
-    /* The frame and the data first: nothing is drawn, nor any file made, until they are whole. */
+    /* The frame and the data first: nothing is drawn until they are whole. */
     struct bm__render r;
     int bad = bm__render_begin(&r, ctx, m, scene, m->dpi, raster) != 0;
     o.geotransform[1] = 1;
@@ -135,7 +136,7 @@ enum bm_status bm_map_render_scene(struct bm_ctx *ctx, const struct bm_map *m,
     if (info && !bad && fill_info(&r, &o, raster, info) != 0)
         bad = bm__fail(ctx, BM_ERR_NOMEM, "out of memory drawing '%s'", path) != BM_OK;
     bm__render_end(&r);
-    return bm__output_end(ctx, tmp, path, !bad);
+    return bm__output_close(ctx, &file, !bad);
 }
 
 enum bm_status bm_map_render_info(struct bm_ctx *ctx, const struct bm_map *m, enum bm_format format,

@@ -100,7 +100,7 @@ static void put32(unsigned char *p, uint32_t v)
 }
 
 /* One PNG chunk: length, type, data, CRC of type and data. */
-static int chunk(FILE *f, const char *type, const unsigned char *data, size_t len,
+static int chunk(struct bm__outfile *f, const char *type, const unsigned char *data, size_t len,
                  const unsigned char *tail, size_t tail_len)
 {
     unsigned char head[8];
@@ -113,16 +113,15 @@ static int chunk(FILE *f, const char *type, const unsigned char *data, size_t le
         crc = crc32(crc, tail, (uInt)tail_len);
     unsigned char c[4];
     put32(c, (uint32_t)crc);
-    return fwrite(head, 1, 8, f) == 8 && (!len || fwrite(data, 1, len, f) == len) &&
-                   (!tail_len || fwrite(tail, 1, tail_len, f) == tail_len) &&
-                   fwrite(c, 1, 4, f) == 4
+    return bm__output_write(f, head, 8) == 0 && (!len || bm__output_write(f, data, len) == 0) &&
+                   (!tail_len || bm__output_write(f, tail, tail_len) == 0) &&
+                   bm__output_write(f, c, 4) == 0
                ? 0
                : -1;
 }
 
 int bm__write_png(const struct bm__output *o, cairo_surface_t *s)
 {
-    const char *path = o->path;
     double dpi = o->dpi;
     int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
     cairo_surface_flush(s);
@@ -157,8 +156,8 @@ int bm__write_png(const struct bm__output *o, cairo_surface_t *s)
     int ok = data != NULL;
     for (int i = 0; i < nb; i++)
         ok = ok && bands[i].ok;
-    FILE *f = ok ? fopen(path, "wb") : NULL;
-    if (f) {
+    struct bm__outfile *f = o->file;
+    if (ok) {
         static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
         unsigned char ihdr[13], phys[9], zhead[2] = {0x78, 0x01}, zend[4];
         put32(ihdr, (uint32_t)w);
@@ -174,13 +173,12 @@ int bm__write_png(const struct bm__output *o, cairo_surface_t *s)
         for (int i = 1; i < nb; i++)
             adler = adler32_combine(adler, bands[i].adler, (z_off_t)bands[i].raw_len);
         put32(zend, (uint32_t)adler);
-        ok = fwrite(sig, 1, 8, f) == 8 && chunk(f, "IHDR", ihdr, 13, NULL, 0) == 0 &&
+        ok = bm__output_write(f, sig, 8) == 0 && chunk(f, "IHDR", ihdr, 13, NULL, 0) == 0 &&
              chunk(f, "pHYs", phys, 9, NULL, 0) == 0 && chunk(f, "IDAT", zhead, 2, NULL, 0) == 0;
         for (int i = 0; ok && i < nb; i++)
             ok = chunk(f, "IDAT", bands[i].out, bands[i].out_len, i == nb - 1 ? zend : NULL,
                        i == nb - 1 ? 4 : 0) == 0;
         ok = ok && chunk(f, "IEND", NULL, 0, NULL, 0) == 0;
-        ok = fclose(f) == 0 && ok;
     }
     for (int i = 0; i < nb; i++)
         free(bands[i].out);

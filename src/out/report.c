@@ -476,13 +476,14 @@ enum bm_status bm_report_write(struct bm_ctx *ctx, const char *const *recipes, s
     if (bad)
         R.nmaps--;
     bad = bad || load_data(&R) != 0;
-    char tmp[PATH_MAX];
-    if (!bad && bm__output_begin(ctx, path, tmp, sizeof tmp) != BM_OK)
+    struct bm__outfile file;
+    if (!bad && bm__output_open(ctx, path, &file) != BM_OK)
         bad = 1;
     else if (!bad) {
         R.pages = (int)R.nmaps + 3;
         struct bm__output o = {.ctx = ctx,
-                               .path = tmp,
+                               .path = path,
+                               .file = &file,
                                .title = "China–Myanmar border region: situation report",
                                .w_pt = A4_W,
                                .h_pt = A4_H};
@@ -501,8 +502,7 @@ enum bm_status bm_report_write(struct bm_ctx *ctx, const char *const *recipes, s
         cairo_surface_finish(R.s);
         bad = bad || cairo_surface_status(R.s) != CAIRO_STATUS_SUCCESS;
         cairo_surface_destroy(R.s);
-        bm__output_end(ctx, tmp, path, !bad);
-        bad = bad || bm_ctx_status(ctx) != BM_OK;
+        bad = bm__output_close(ctx, &file, !bad) != BM_OK || bad;
     }
     free_report(&R);
     return bad ? (bm_ctx_status(ctx) != BM_OK ? bm_ctx_status(ctx) : BM_ERR_IO) : BM_OK;

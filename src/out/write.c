@@ -3,6 +3,7 @@
 #include "core/internal.h"
 
 #include <cpl_conv.h>
+#include <cpl_vsi.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -93,21 +94,6 @@ static int write_features(const struct bm_layer *L, OGRLayerH out)
     return 0;
 }
 
-/*
- * Copy the in-memory file mem to path with checked writes: GDAL's GeoJSON
- * writer does not report a write that fails (a full disk), so the file is
- * made in memory and written here. Returns 0, or -1.
- */
-static int copy_out(const char *mem, const char *path)
-{
-    vsi_l_offset len = 0;
-    GByte *data = VSIGetMemFileBuffer(mem, &len, FALSE);
-    FILE *f = data ? fopen(path, "wb") : NULL;
-    int ok = f && (len == 0 || fwrite(data, 1, (size_t)len, f) == (size_t)len);
-    ok = f && fclose(f) == 0 && ok;
-    return ok ? 0 : -1;
-}
-
 enum bm_status bm_layer_write(struct bm_ctx *ctx, const struct bm_layer *L, const char *path)
 {
     bm__begin(ctx);
@@ -120,11 +106,14 @@ enum bm_status bm_layer_write(struct bm_ctx *ctx, const struct bm_layer *L, cons
                         "will not write '%s': it is the source of layer '%s'; choose another "
                         "output name",
                         path, bm_layer_name(L));
-    char tmp[4096], mem[128];
-    if (bm__output_begin(ctx, path, tmp, sizeof tmp) != BM_OK)
+    struct bm__outfile file;
+    if (bm__output_open(ctx, path, &file) != BM_OK)
         return bm_ctx_status(ctx);
-    snprintf(mem, sizeof mem, "/vsimem/bordermap-%p.%s", (const void *)L,
-             strcmp(driver, "GPKG") == 0 ? "gpkg" : "geojson");
+    /* Made in GDAL's memory, then written through the output's descriptor: the driver never
+     * opens a file by name in the target's folder. */
+    char folder[64], mem[96];
+    bm__vsi_folder(folder, sizeof folder);
+    snprintf(mem, sizeof mem, "%s/layer%s", folder, strrchr(path, '.'));
     bm__gdal_init();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     CPLErrorReset();
@@ -141,16 +130,20 @@ enum bm_status bm_layer_write(struct bm_ctx *ctx, const struct bm_layer *L, cons
     OGRLayerH out = ds ? GDALDatasetCreateLayer(ds, bm_layer_name(L), srs, type, NULL) : NULL;
     int bad = !out || write_features(L, out) != 0;
     char why[512];
-    snprintf(why, sizeof why, "cannot write '%s' (%s)", path,
-             CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "GDAL cannot make it");
-    if (ds)
+    if (ds) { /* GDAL 3.6's GDALClose() returns nothing: its failure is the last error */
+        if (!bad)
+            CPLErrorReset();
         GDALClose(ds);
+        bad = bad || CPLGetLastErrorType() >= CE_Failure;
+    }
+    snprintf(why, sizeof why, "%s",
+             CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "GDAL could not make the file");
     OSRDestroySpatialReference(srs);
     CPLPopErrorHandler();
     if (bad)
-        bm__fail(ctx, BM_ERR_IO, "%s", why);
+        bm__fail(ctx, BM_ERR_IO, "cannot write '%s' (%s)", path, why);
     else
-        bad = copy_out(mem, tmp) != 0;
-    VSIUnlink(mem);
-    return bm__output_end(ctx, tmp, path, !bad);
+        bad = bm__output_copy_vsi(&file, mem) != 0;
+    VSIRmdirRecursive(folder);
+    return bm__output_close(ctx, &file, !bad);
 }
