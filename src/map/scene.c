@@ -173,6 +173,7 @@ enum bm_status bm__scene_vector(struct bm_ctx *ctx, struct bm_scene *s,
         return bm__fail(ctx, BM_ERR_NOMEM, "out of memory loading '%s'", k->source);
     }
     struct bm_load_opts o = {.layer = k->layer,
+                             .layer_option = k->layer_option,
                              .where = k->where,
                              .bbox = k->bbox,
                              .fields = k->fields,
@@ -194,8 +195,8 @@ enum bm_status bm_scene_layer(struct bm_ctx *ctx, struct bm_scene *scene, const 
     bm__begin(ctx);
     struct bm_load_opts none = {0};
     const struct bm_load_opts *o = opts ? opts : &none;
-    struct bm__scene_key k = {BM__SCENE_VECTOR, path,       o->layer, o->where,
-                              o->bbox,          o->invalid, o->fields};
+    struct bm__scene_key k = {BM__SCENE_VECTOR, path,       o->layer,  o->where,
+                              o->bbox,          o->invalid, o->fields, o->layer_option};
     return bm__scene_vector(ctx, scene, &k, out);
 }
 
@@ -218,8 +219,9 @@ static const char *map_layer_filter(const struct bm_map_layer *ml, char **own)
         bad |= bm__buf_printf(&w, "%s\"%s\" >= '%s'", w.len ? " AND " : "", ml->date_field,
                               ml->date_from);
     if (ml->date_to)
-        bad |= bm__buf_printf(&w, "%s\"%s\" <= '%s'", w.len ? " AND " : "", ml->date_field,
-                              ml->date_to);
+        /* A date and time on the last day (2023-11-30T08:30:00) sorts after the day. */
+        bad |= bm__buf_printf(&w, "%s(\"%s\" <= '%s' OR \"%s\" LIKE '%s%%')", w.len ? " AND " : "",
+                              ml->date_field, ml->date_to, ml->date_field, ml->date_to);
     if (bad) {
         bm__buf_free(&w);
         return NULL;
@@ -240,13 +242,17 @@ enum bm_status bm__scene_map_layer(struct bm_ctx *ctx, struct bm_scene *s, const
     /* Validity is not checked: even-odd filling draws an invalid polygon as its
      * author drew it, and GEOS's check costs seconds on detailed countries.
      * Events are loaded whole, so that rows without coordinates are reported. */
+    char how[160], clip[96];
+    snprintf(how, sizeof how, "layer: in the recipe's layer '%s'",
+             bm__clip(ml->name ? ml->name : "", clip, sizeof clip));
     struct bm__scene_key k = {BM__SCENE_VECTOR,
                               ml->source,
-                              NULL,
+                              ml->layer,
                               where,
                               ml->date_field || s->extent == BM_SCENE_WHOLE ? NULL : view,
                               BM_INVALID_UNCHECKED,
-                              NULL};
+                              NULL,
+                              how};
     enum bm_status st = bm__scene_vector(ctx, s, &k, out);
     free(own);
     return st;
@@ -261,6 +267,6 @@ enum bm_status bm__scene_world(struct bm_ctx *ctx, struct bm_scene *s, const str
         return bm_ctx_status(ctx);
     struct bm__scene_key k = {
         BM__SCENE_VECTOR,     path, NULL, NULL, s->extent == BM_SCENE_WHOLE ? NULL : window,
-        BM_INVALID_UNCHECKED, NULL};
+        BM_INVALID_UNCHECKED, NULL, NULL};
     return bm__scene_vector(ctx, s, &k, out);
 }

@@ -27,6 +27,7 @@ struct bm__scene_key {
     const struct bm_bbox *bbox;     /* spatial filter, degrees; NULL: whole */
     enum bm_invalid_policy invalid; /* what to do with invalid polygons */
     const char *const *fields;      /* fields that must exist, NULL-terminated; NULL: none */
+    const char *layer_option;       /* not part of the key: bm_load_opts.layer_option */
 };
 
 /* How much of each source the scene loads for a map (bm_scene_new()). */
