@@ -41,7 +41,9 @@ static const char *towns_with_secret(const char *name, const char *driver)
 static enum bm_status load_where(const char *path, const char *where, struct bm_layer **L)
 {
     bm_ctx_clear_warnings(ctx);
-    struct bm_load_opts o = {.where = where};
+    /* The towns by name: a source of several tables is refused unless one is named. */
+    struct bm_load_opts o = {.where = where,
+                             .layer = strstr(path, "sub.") || strstr(path, "fn.") ? "towns" : NULL};
     return bm_layer_load(ctx, path, &o, L);
 }
 

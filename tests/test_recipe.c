@@ -356,7 +356,8 @@ static const struct bad BAD[] = {
      "1:1: unknown key 'titel' in the recipe; expected one of: title, subtitle, date, page, "
      "extent, projection, background, layers, annotations, furniture (did you mean 'title'?)"},
     {"bad_unknown_layer_key.yaml",
-     "5:5: unknown key 'fil' in layer 'countries'; expected one of: name, source, where, fill, "
+     "5:5: unknown key 'fil' in layer 'countries'; expected one of: name, source, layer, where, "
+     "fill, "
      "stroke, width, opacity, marker, legend, min_scale, max_scale, rules, label, date_field, "
      "from, to, size_field, raster, credit (did you mean "
      "'fill'?)"},

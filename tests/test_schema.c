@@ -216,6 +216,10 @@ static const struct key_case CASES[] = {
     {"layer", "name", "LNAME", NULL, "frontier",
      "an identifier: buffers and atlas --layer name a layer by it; it draws nothing (check_name)"},
     {"layer", "source", "PLACES", NULL, "source: shapes/infrastructure/rail.shp", NULL},
+    /* an OpenStreetMap extract: its points (Lashio, off the map), then its lines (the
+     * road up to Muse, on it) */
+    {"layer", "layer", "PLACES", "source: tests/data/lashio.osm, layer: points",
+     "source: tests/data/lashio.osm, layer: lines", NULL},
     {"layer", "where", "POINT", NULL, ", where: \"kind <> 'city'\"", NULL},
     {"layer", "fill", "AREA", NULL, ", fill: \"#ccddcc\"", NULL},
     {"layer", "stroke", "LSTROKE", NULL, ", stroke: blue", NULL},

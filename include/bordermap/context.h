@@ -23,14 +23,14 @@ enum bm_status {
     BM_ERR_ARG = 2,      /**< a bad argument from the caller */
     BM_ERR_INTERNAL = 3, /**< a bug in bordermap or its libraries */
     /* 10-19: vector sources */
-    BM_ERR_SOURCE_MISSING = 10, /**< no such file, or a sidecar is missing */
-    BM_ERR_SOURCE_CORRUPT = 11, /**< the file is truncated or damaged */
-    BM_ERR_SOURCE_FORMAT = 12,  /**< no driver can read it as vectors */
-    BM_ERR_CRS = 13,            /**< no CRS, or one that cannot be used */
-    BM_ERR_LAYER = 14,          /**< no such layer in the source */
-    BM_ERR_FIELD = 15,          /**< no such field in the layer */
-    BM_ERR_FILTER = 16,         /**< the attribute filter is not valid */
-    BM_ERR_GEOMETRY = 17,       /**< no usable geometry in the layer */
+    BM_ERR_SOURCE_MISSING = 10,   /**< no such file, or a sidecar is missing */
+    BM_ERR_SOURCE_CORRUPT = 11,   /**< the file is truncated or damaged */
+    BM_ERR_SOURCE_FORMAT = 12,    /**< no driver can read it as vectors */
+    BM_ERR_CRS = 13,              /**< no CRS, or one that cannot be used */
+    BM_ERR_LAYER = 14,            /**< no such layer in the source */
+    BM_ERR_FIELD = 15,            /**< no such field in the layer */
+    BM_ERR_FILTER = 16,           /**< the attribute filter is not valid */
+    BM_ERR_GEOMETRY = 17,         /**< no usable geometry in the layer */
     BM_ERR_SOURCE_TOO_LARGE = 18, /**< more than the memory bordermap may use (see below) */
     BM_ERR_SOURCE_REFUSED = 19,   /**< not opened: VRT, network or a driver bordermap does not
                                        use, or a connection a recipe may not give (bm_ctx_allow) */

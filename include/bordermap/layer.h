@@ -58,7 +58,13 @@ enum bm_field_type {
 
 /** Options of bm_layer_load(). Zero-initialise, then set what you need. */
 struct bm_load_opts {
-    const char *layer;              /**< layer name; NULL: the first layer */
+    /** the layer or table to read, e.g. "border_cn_mm", or for PostGIS a
+     *  schema-qualified table "ops.border"; NULL: the source's only layer (a
+     *  source of several layers is then refused with BM_ERR_LAYER, naming them) */
+    const char *layer;
+    /** how the caller lets its user name a layer, for that message: "--layer"
+     *  (NULL) or "layer:" (a recipe) */
+    const char *layer_option;
     /** attribute filter, NULL: none. Data, not SQL: bordermap parses and checks
      *  it (field names of the layer, 'text' and number literals, = != <> < <= >
      *  >=, AND, OR, NOT, IN (...), LIKE, ILIKE, IS [NOT] NULL, parentheses; no

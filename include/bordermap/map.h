@@ -94,6 +94,14 @@ const char *bm_map_title(const struct bm_map *map);
  * The source and filter of the map's layer named name (borrowed from the
  * map; *where may be NULL). Returns 0, or -1 when there is no such layer.
  */
+/**
+ * The layer or table inside the source of the map's layer named name (its
+ * recipe key layer:, e.g. "border_cn_mm" or "ops.border"), or NULL when the
+ * recipe names none (the source's only layer) or there is no such map layer.
+ * Borrowed from the map.
+ */
+const char *bm_map_layer_in_source(const struct bm_map *map, const char *name);
+
 int bm_map_layer_source(const struct bm_map *map, const char *name, const char **source,
                         const char **where);
 

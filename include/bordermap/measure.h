@@ -78,12 +78,18 @@ struct bm_nearest {
     size_t feature;  /**< index of the feature in the layer */
     double distance; /**< metres to the nearest point, >= 0 */
     double lat, lon; /**< the nearest point, degrees */
+    /** non-zero: the point is inside a polygon of the feature (on its area,
+     *  not in a hole); distance is then 0 and lat, lon the point itself, as
+     *  PostGIS's ST_Distance on geography gives */
+    int inside;
 };
 
 /**
  * The nearest point of a layer to (lat, lon): on the lines and polygon
  * boundaries, a true geodesic minimum along the nearest segment (not vertex
- * to vertex); for points, the nearest point. Fails with BM_ERR_ARG for bad
+ * to vertex); for points, the nearest point. A point inside a polygon is at
+ * distance 0 from it (out->inside set); inside is decided on longitude and
+ * latitude (even-odd over the feature's rings). Fails with BM_ERR_ARG for bad
  * coordinates and BM_ERR_GEOMETRY for an empty layer.
  */
 enum bm_status bm_nearest(struct bm_ctx *ctx, const struct bm_layer *layer, double lat, double lon,
@@ -222,6 +228,8 @@ struct bm_border_query {
     int compare;             /**< non-zero: also on the shipped Natural Earth 1:10m countries */
     double tolerance_m;      /**< as bm_boundary_opts.tolerance_m; 0: 100 m */
     const char *export_path; /**< write the first row's lines here (.geojson, .gpkg); NULL: no */
+    /** the layer or table of source to read (bm_load_opts.layer); NULL: its only one */
+    const char *layer;
 };
 
 /** The border of two countries in one source. */

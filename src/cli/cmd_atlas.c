@@ -299,7 +299,10 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
         snprintf(filter, sizeof filter, "(%s) AND (%s)", where, a.where);
     else
         snprintf(filter, sizeof filter, "%s", where ? where : a.where ? a.where : "");
-    struct bm_load_opts lo = {.where = filter[0] ? filter : NULL, .invalid = BM_INVALID_UNCHECKED};
+    struct bm_load_opts lo = {.layer = bm_map_layer_in_source(m, a.layer),
+                              .layer_option = "layer:",
+                              .where = filter[0] ? filter : NULL,
+                              .invalid = BM_INVALID_UNCHECKED};
     /* Loaded once, here: each job draws from what it inherits. */
     a.scene = bm_scene_new(BM_SCENE_WHOLE);
     rc = !a.scene                                                   ? EXIT_FAIL

@@ -2,19 +2,23 @@
 #include "cli.h"
 
 #include <dirent.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-const char HELP_LAYERS[] = "usage: bordermap layers [--format table|csv|json] [SOURCE...]\n"
-                           "\n"
-                           "List each layer of the shipped data (shapes/), or of the given vector\n"
-                           "sources: its geometry type, feature count, extent, CRS and fields.\n"
-                           "A SOURCE is any file GDAL reads as vectors (Shapefile, GeoJSON,\n"
-                           "GeoPackage, KML, CSV with lon/lat columns) or a PostGIS connection\n"
-                           "string such as \"PG:dbname=gis\".\n"
-                           "\n"
-                           "  -f, --format FMT  table (default), csv or json\n";
+const char HELP_LAYERS[] =
+    "usage: bordermap layers [--format table|csv|json] [--layer NAME] [SOURCE...]\n"
+    "\n"
+    "List each layer of the shipped data (shapes/), or of the given vector\n"
+    "sources: its geometry type, feature count, extent, CRS and fields.\n"
+    "A SOURCE is any file GDAL reads as vectors (Shapefile, GeoJSON,\n"
+    "GeoPackage, KML, CSV with lon/lat columns, OpenStreetMap .osm and .osm.pbf)\n"
+    "or a PostGIS connection string such as \"PG:service=gis\" or \"PG:dbname=gis\".\n"
+    "\n"
+    "  -l, --layer NAME  only this layer or table of each SOURCE (\"ops.border\":\n"
+    "                    a PostGIS table with its schema)\n"
+    "  -f, --format FMT  table (default), csv or json\n";
 
 /* One row of the listing: a display name and where to load it from. */
 struct entry {
@@ -110,10 +114,18 @@ static int list_shipped(struct bm_ctx *ctx, struct listing *l)
 }
 
 /* Each layer of each source; a source with several layers gets SOURCE:LAYER labels. */
-static int list_sources(struct bm_ctx *ctx, struct listing *l, int n, char **paths)
+static int list_sources(struct bm_ctx *ctx, struct listing *l, int n, char **paths,
+                        const char *layer)
 {
     int rc = EXIT_OK;
     for (int i = 0; i < n; i++) {
+        if (layer) {
+            /* Loading it says so, with the list, when the source has no such layer. */
+            char label[4096 + 256];
+            snprintf(label, sizeof label, "%s:%s", paths[i], layer);
+            listing_add(l, label, paths[i], layer, 0);
+            continue;
+        }
         char **names;
         size_t count;
         if (bm_source_layer_names(ctx, paths[i], &names, &count) != BM_OK)
@@ -296,16 +308,27 @@ static int print_listing(struct bm_ctx *ctx, const struct listing *l, const stru
 int cmd_layers(struct bm_ctx *ctx, int argc, char **argv)
 {
     struct cli_out out = cli_out_default();
-    struct cli_opts opts = {"layers", "", NULL, CLI_FORMAT, &out};
+    static const struct option longopts[] = {{"layer", required_argument, NULL, 'l'},
+                                             {NULL, 0, NULL, 0}};
+    struct cli_opts opts = {"layers", "l:", longopts, CLI_FORMAT, &out};
+    const char *layer = NULL;
     int c;
-    while ((c = cli_getopt(&opts, argc, argv)) != -1)
-        if (c == CLI_BAD_OPTION)
+    while ((c = cli_getopt(&opts, argc, argv)) != -1) {
+        if (c == 'l')
+            layer = optarg;
+        else
             return EXIT_USAGE;
+    }
+    if (layer && optind >= argc)
+        return cli_usage("layers", "--layer names a layer of a SOURCE; give the source too");
     struct listing l = {0};
-    int rc =
-        optind < argc ? list_sources(ctx, &l, argc - optind, argv + optind) : list_shipped(ctx, &l);
-    if (rc == EXIT_OK && l.n > 0)
-        rc = print_listing(ctx, &l, &out);
+    int rc = optind < argc ? list_sources(ctx, &l, argc - optind, argv + optind, layer)
+                           : list_shipped(ctx, &l);
+    if (l.n > 0) {
+        int rc2 = print_listing(ctx, &l, &out);
+        if (rc == EXIT_OK)
+            rc = rc2;
+    }
     listing_free(&l);
     return rc;
 }

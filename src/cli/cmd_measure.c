@@ -7,8 +7,8 @@
 
 const char HELP_MEASURE[] =
     "usage: bordermap measure [OPTIONS]\n"
-    "       bordermap measure border [A B] [--source FILE] [--compare] [--tolerance M]\n"
-    "                                [--export FILE]\n"
+    "       bordermap measure border [A B] [--source SOURCE [--layer NAME]] [--compare]\n"
+    "                                [--tolerance M] [--export FILE]\n"
     "       bordermap measure distance PLACE PLACE...\n"
     "       bordermap measure layer SOURCE [--where EXPR] [--layer NAME]\n"
     "\n"
@@ -20,7 +20,8 @@ const char HELP_MEASURE[] =
     "\n"
     "  border     the border between two countries by ISO 3166 alpha-3 code\n"
     "             (default CHN MMR), found as the shared edge of their polygons\n"
-    "             in the shipped OpenStreetMap countries or in --source FILE;\n"
+    "             in the shipped OpenStreetMap countries or in --source SOURCE\n"
+    "             (its layer --layer NAME, when it has several);\n"
     "             --compare measures it on OpenStreetMap and Natural Earth data\n"
     "             side by side; --tolerance sets how far apart (metres, default\n"
     "             100) the two polygons' edges may lie and still count as shared;\n"
@@ -30,7 +31,9 @@ const char HELP_MEASURE[] =
     "             and the total; a PLACE is a gazetteer name in English, Chinese\n"
     "             or Burmese, or lat,lon in degrees\n"
     "  layer      lengths of the lines or areas of the polygons of any vector\n"
-    "             source, per feature and in total\n"
+    "             source, per feature and in total; --layer NAME picks the layer\n"
+    "             or table of a source that has several (a GeoPackage, a PostGIS\n"
+    "             database: border_cn_mm, or ops.border with its schema)\n"
     "\n"
     "  -u, --units U     km (default), mi or nmi\n"
     "  -f, --format FMT  table (default), csv or json (full precision, with units);\n"
@@ -42,7 +45,8 @@ const char HELP_MEASURE[] =
     "  bordermap measure border --compare\n"
     "  bordermap measure border THA MMR\n"
     "  bordermap measure distance Ruili Naypyidaw\n"
-    "  bordermap measure distance 瑞丽 Lashio Mandalay --units mi\n";
+    "  bordermap measure distance 瑞丽 Lashio Mandalay --units mi\n"
+    "  bordermap measure layer PG:service=gis --layer border_cn_mm\n";
 
 #define AZIMUTH_NOTE "degrees clockwise from true north, 0 to 360"
 
@@ -187,8 +191,8 @@ static int measure_border(struct bm_ctx *ctx, int n, char **args, const struct o
 {
     if (n != 0 && n != 2)
         return cli_usage("measure", "give two country codes, e.g. 'measure border CHN MMR'");
-    struct bm_border_query q = {n ? args[0] : NULL, n ? args[1] : NULL, o->source,
-                                o->compare,         o->tolerance,       o->export_path};
+    struct bm_border_query q = {n ? args[0] : NULL, n ? args[1] : NULL, o->source, o->compare,
+                                o->tolerance,       o->export_path,     o->layer};
     struct bm_border_table *t;
     if (bm_measure_border(ctx, &q, &t) != BM_OK)
         return cli_fail(ctx);
@@ -468,6 +472,9 @@ int cmd_measure(struct bm_ctx *ctx, int argc, char **argv)
     char **args = argv + optind;
     const char *what = n == 0 ? "" : args[0];
     int geo_ok = strcmp(what, "distance") == 0 || strcmp(what, "layer") == 0;
+    if (o.layer && strcmp(what, "layer") != 0 && !(strcmp(what, "border") == 0 && o.source))
+        return cli_usage("measure", "--layer names a layer of the source of 'measure layer' or "
+                                    "of 'measure border --source'");
     if (o.out.format == FORMAT_GEOJSON && !geo_ok && (n == 0 || strcmp(what, "border") == 0))
         return cli_usage("measure", "--format geojson goes with 'measure distance' and 'measure "
                                     "layer'; for the border's lines use --export FILE.geojson");

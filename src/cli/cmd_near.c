@@ -6,18 +6,20 @@
 #include <string.h>
 
 const char HELP_NEAR[] =
-    "usage: bordermap near PLACE|LAT,LON [--within KM] [--layer SOURCE]\n"
+    "usage: bordermap near PLACE|LAT,LON [--within KM] [--source SOURCE [--layer NAME]]\n"
     "       bordermap near --border [--within KM]\n"
     "\n"
     "Places within a distance of a place, or of the China-Myanmar border,\n"
-    "nearest first, with their geodesic distances (WGS 84). With --layer, the\n"
+    "nearest first, with their geodesic distances (WGS 84). With --source, the\n"
     "features of SOURCE (points, lines or polygons) near the place instead of\n"
     "the gazetteer's places; distances to lines and polygons are to their\n"
-    "nearest point.\n"
+    "nearest point, and a place inside a polygon is at 0, inside it.\n"
     "\n"
     "  -w, --within KM   how far to look, in kilometres (default 50)\n"
     "  -b, --border      measure to the shipped China-Myanmar border\n"
-    "  -l, --layer SRC   list the features of SRC rather than places\n"
+    "  -s, --source SRC  list the features of SRC rather than places\n"
+    "  -l, --layer NAME  the layer or table of SRC, when it has several (without\n"
+    "                    --source, as before: --layer SRC is the source)\n"
     "  -u, --units U     km (default), mi or nmi for the distances shown\n"
     "  -f, --format FMT  table (default), csv, json or geojson (points); CSV and\n"
     "                    JSON give each place's lat and lon, or for a feature the\n"
@@ -26,13 +28,15 @@ const char HELP_NEAR[] =
     "examples:\n"
     "  bordermap near Ruili --within 30\n"
     "  bordermap near --border --within 20\n"
-    "  bordermap near 24.0,97.9 --layer shapes/infrastructure/pipelines.shp\n";
+    "  bordermap near 24.0,97.9 --source shapes/infrastructure/pipelines.shp\n"
+    "  bordermap near Ruili --source PG:service=gis --layer admin1\n";
 
 /* One place or feature within reach, and the point the distance was measured to. */
 struct hit {
     const char *name, *name_zh, *name_my, *kind, *country;
     double lat, lon;
     double distance;
+    int inside; /* the place is inside this polygon (distance 0) */
 };
 
 static int by_distance(const void *a, const void *b)
@@ -46,7 +50,7 @@ static int by_distance(const void *a, const void *b)
 struct near_opts {
     struct cli_out out;
     double within_m;
-    const char *layer;
+    const char *source, *layer;
     int border;
 };
 
@@ -57,7 +61,10 @@ static void hit_point(FILE *out, size_t row, const void *data)
     cli_geojson_point(out, h[row].lon, h[row].lat);
 }
 
-static void print_hits(const struct hit *h, size_t n, const struct near_opts *o, const char *what)
+/* features: the hits are a source's features, whose CSV and JSON say whether the place is
+ * inside each (places of the gazetteer have no inside). */
+static void print_hits(const struct hit *h, size_t n, const struct near_opts *o, const char *what,
+                       int features)
 {
     static const struct cli_col cols[] = {
         {"name", "name", COL_TEXT, IN_ALL, 0, 0},
@@ -68,10 +75,11 @@ static void print_hits(const struct hit *h, size_t n, const struct near_opts *o,
         {"distance", NULL, COL_LENGTH, IN_ALL, 0, 1},
         {"units", NULL, COL_UNITS, IN_CSV, 0, 0},
         {"lat", NULL, COL_DEGREES, IN_CSV | IN_JSON, 0, 6},
-        {"lon", NULL, COL_DEGREES, IN_CSV | IN_JSON, 0, 6}};
+        {"lon", NULL, COL_DEGREES, IN_CSV | IN_JSON, 0, 6},
+        {"inside", NULL, COL_BOOL, IN_CSV | IN_JSON, 0, 0}};
     const struct cli_out *out = &o->out;
     struct cli_rows r;
-    cli_rows_init(&r, cols, sizeof cols / sizeof cols[0]);
+    cli_rows_init(&r, cols, sizeof cols / sizeof cols[0] - !features);
     for (size_t i = 0; i < n; i++)
         cli_add(&r, IN_ALL,
                 (struct cli_cell[]){{.s = h[i].name},
@@ -82,7 +90,8 @@ static void print_hits(const struct hit *h, size_t n, const struct near_opts *o,
                                     {.v = h[i].distance},
                                     {0},
                                     {.v = h[i].lat},
-                                    {.v = h[i].lon}});
+                                    {.v = h[i].lon},
+                                    {.i = h[i].inside}});
     r.geometry = hit_point;
     r.geometry_data = h;
     if (out->format == FORMAT_JSON) {
@@ -135,12 +144,12 @@ static int near_places(struct bm_ctx *ctx, struct bm_gazetteer *gz, const struct
                 continue; /* the place itself */
         }
         if (d <= o->within_m)
-            h[nh++] = (struct hit){p->name,    p->name_zh, p->name_my, p->kind,
-                                   p->country, p->lat,     p->lon,     d};
+            h[nh++] = (struct hit){p->name, p->name_zh, p->name_my, p->kind, p->country,
+                                   p->lat,  p->lon,     d,          0};
     }
     qsort(h, nh, sizeof *h, by_distance);
     cli_stage("measure to %zu places", n);
-    print_hits(h, nh, o, what);
+    print_hits(h, nh, o, what, 0);
     free(h);
     return EXIT_OK;
 }
@@ -150,9 +159,10 @@ static int near_features(struct bm_ctx *ctx, const struct cli_point *from,
                          const struct near_opts *o)
 {
     struct bm_layer *L;
-    if (bm_layer_load(ctx, o->layer, NULL, &L) != BM_OK)
+    struct bm_load_opts lo = {.layer = o->source ? o->layer : NULL};
+    if (bm_layer_load(ctx, o->source ? o->source : o->layer, &lo, &L) != BM_OK)
         return cli_fail(ctx);
-    cli_stage("load %s", o->layer);
+    cli_stage("load %s", bm_layer_path(L));
     size_t n = bm_layer_feature_count(L), nh = 0;
     struct hit *h = calloc(n ? n : 1, sizeof *h);
     char(*ids)[32] = calloc(n ? n : 1, sizeof *ids);
@@ -172,14 +182,14 @@ static int near_features(struct bm_ctx *ctx, const struct cli_point *from,
             name = ids[i];
         }
         const char *kind = kf >= 0 ? bm_layer_attr(L, i, (size_t)kf) : NULL;
-        h[nh++] = (struct hit){
-            name, "",     "",     kind ? kind : bm_geom_type_name(bm_layer_feature(L, i)->type),
-            "",   nn.lat, nn.lon, nn.distance};
+        if (!kind)
+            kind = nn.inside ? "inside polygon" : bm_geom_type_name(bm_layer_feature(L, i)->type);
+        h[nh++] = (struct hit){name, "", "", kind, "", nn.lat, nn.lon, nn.distance, nn.inside};
     }
     if (rc == EXIT_OK) {
         qsort(h, nh, sizeof *h, by_distance);
         cli_stage("measure to %zu features", n);
-        print_hits(h, nh, o, from->label);
+        print_hits(h, nh, o, from->label, 1);
     }
     free(ids);
     free(h);
@@ -190,11 +200,12 @@ static int near_features(struct bm_ctx *ctx, const struct cli_point *from,
 int cmd_near(struct bm_ctx *ctx, int argc, char **argv)
 {
     static const struct option longopts[] = {{"within", required_argument, NULL, 'w'},
+                                             {"source", required_argument, NULL, 's'},
                                              {"layer", required_argument, NULL, 'l'},
                                              {"border", no_argument, NULL, 'b'},
                                              {NULL, 0, NULL, 0}};
     struct near_opts o = {.out = cli_out_default(), .within_m = 50000};
-    struct cli_opts opts = {"near", "w:l:b", longopts, CLI_FORMAT | CLI_GEOJSON | CLI_UNITS,
+    struct cli_opts opts = {"near", "w:s:l:b", longopts, CLI_FORMAT | CLI_GEOJSON | CLI_UNITS,
                             &o.out};
     int c;
     while ((c = cli_getopt(&opts, argc, argv)) != -1) {
@@ -207,6 +218,9 @@ int cmd_near(struct bm_ctx *ctx, int argc, char **argv)
                 return cli_usage("near", "--within takes kilometres between 0 and 20100, not '%s'",
                                  optarg);
             o.within_m = km * 1000;
+            break;
+        case 's':
+            o.source = optarg;
             break;
         case 'l':
             o.layer = optarg;
@@ -222,8 +236,8 @@ int cmd_near(struct bm_ctx *ctx, int argc, char **argv)
     if (o.border ? n != 0 : n != 1)
         return cli_usage("near", o.border ? "--border takes no place"
                                           : "give one place or lat,lon, or --border");
-    if (o.border && o.layer)
-        return cli_usage("near", "--border and --layer do not go together");
+    if (o.border && (o.layer || o.source))
+        return cli_usage("near", "--border and --source do not go together");
     struct bm_gazetteer *gz = NULL;
     int rc;
     if (o.border) {
@@ -242,7 +256,7 @@ int cmd_near(struct bm_ctx *ctx, int argc, char **argv)
     } else {
         struct cli_point from;
         rc = cli_place(ctx, &gz, argv[optind], &from);
-        if (rc == EXIT_OK && o.layer)
+        if (rc == EXIT_OK && (o.layer || o.source))
             rc = near_features(ctx, &from, &o);
         else if (rc == EXIT_OK && (gz || bm_gazetteer_load(ctx, NULL, &gz) == BM_OK))
             rc = near_places(ctx, gz, NULL, &from, &o, from.label);

@@ -117,6 +117,10 @@ double bm__bearing(double azimuth);
 /* Is t an ISO date, YYYY-MM-DD (what ACLED's event_date holds)? */
 int bm__is_iso_date(const char *t);
 
+/* Does t start with an ISO date, alone or followed by a time (2023-11-16T08:30:00,
+ * as bm_layer_load() writes OGR's DateTime fields)? */
+int bm__is_iso_datetime(const char *t);
+
 /* The line of a CSV source that holds feature fid, or -1 for other sources. */
 long long bm__feature_line(const struct bm_layer *L, long long fid);
 

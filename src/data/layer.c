@@ -94,6 +94,8 @@ struct loader {
     PJ *pj;      /* source CRS -> WGS84 lon/lat, NULL when already so */
     int swap_xy; /* the source stores latitude first */
     int no_crs;  /* the source has no CRS: coordinates must be degrees */
+    /* what to do about a missing CRS, for this kind of source (set with no_crs) */
+    char crs_fix[256], crs_fix_warn[300];
     struct tally empty, nonfinite, range, invalid, unsupported;
     unsigned long long budget; /* bytes the layer may take (bm_ctx_memory_limit) */
     const char *budget_what;
@@ -428,6 +430,20 @@ static enum bm_status setup_crs(struct loader *ld, OGRLayerH ogr)
                         ld->cap->failures ? ")" : "");
     if (!srs) {
         ld->no_crs = 1;
+        if (strcmp(L->driver, "PostgreSQL/PostGIS") == 0 || strcmp(L->driver, "PostgreSQL") == 0) {
+            /* A database table has no .prj: its geometry column has an SRID, 0 here. */
+            snprintf(ld->crs_fix, sizeof ld->crs_fix,
+                     "set the SRID of its geometry column, e.g. SELECT UpdateGeometrySRID('%s', "
+                     "'%s', 4326)",
+                     OGR_L_GetName(ogr), OGR_L_GetGeometryColumn(ogr));
+            snprintf(ld->crs_fix_warn, sizeof ld->crs_fix_warn, "%s, to make it explicit",
+                     ld->crs_fix);
+        } else {
+            snprintf(ld->crs_fix, sizeof ld->crs_fix,
+                     "add a .prj file (or the format's equivalent) naming its CRS");
+            snprintf(ld->crs_fix_warn, sizeof ld->crs_fix_warn,
+                     "add a .prj file to make it explicit");
+        }
         L->crs = bm__strdup("none (assumed WGS 84)");
         return L->crs ? BM_OK : bm__fail(ld->ctx, BM_ERR_NOMEM, "out of memory");
     }
@@ -656,14 +672,54 @@ static void swap_axes(double *xy, size_t n)
     }
 }
 
+/*
+ * A Date, DateTime or Time field as ISO 8601 text, whatever the driver: OGR
+ * writes "2023/11/16" for a PostGIS or GeoPackage date. A time zone is kept
+ * (Z, or +hh:mm); fractions of a second only when there are some. NULL when
+ * OGR cannot read the value.
+ */
+static const char *iso_datetime(OGRFeatureH f, int i, OGRFieldType type, char *buf, size_t size)
+{
+    int y, mo, d, h, mi, tz;
+    float sec;
+    if (!OGR_F_GetFieldAsDateTimeEx(f, i, &y, &mo, &d, &h, &mi, &sec, &tz))
+        return NULL;
+    char date[32] = "", time[48] = "", zone[16] = "";
+    if (type != OFTTime)
+        snprintf(date, sizeof date, "%04d-%02d-%02d", y, mo, d);
+    if (type != OFTDate) {
+        double whole = floor(sec);
+        if (sec - whole > 0.0005)
+            snprintf(time, sizeof time, "%s%02d:%02d:%06.3f", date[0] ? "T" : "", h, mi, sec);
+        else
+            snprintf(time, sizeof time, "%s%02d:%02d:%02d", date[0] ? "T" : "", h, mi, (int)whole);
+        /* OGR's TZFlag: 0 unknown, 1 local time, 100 UTC, 100 +/- n quarter hours. */
+        if (tz == 100)
+            snprintf(zone, sizeof zone, "Z");
+        else if (tz > 1) {
+            int q = tz - 100, m = abs(q) * 15;
+            snprintf(zone, sizeof zone, "%c%02d:%02d", q < 0 ? '-' : '+', m / 60, m % 60);
+        }
+    }
+    snprintf(buf, size, "%s%s%s", date, time, zone);
+    return buf;
+}
+
 static enum bm_status add_attributes(struct loader *ld, OGRFeatureH f)
 {
     struct bm_layer *L = ld->L;
+    OGRFeatureDefnH defn = OGR_F_GetDefnRef(f);
     for (size_t i = 0; i < L->nfields; i++) {
         size_t off = NULL_ATTR;
         if (OGR_F_IsFieldSetAndNotNull(f, (int)i)) {
             off = L->strings.len;
-            const char *s = OGR_F_GetFieldAsString(f, (int)i);
+            const char *s = NULL;
+            char iso[96];
+            if (L->field_types[i] == BM_FIELD_DATE)
+                s = iso_datetime(f, (int)i, OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, (int)i)), iso,
+                                 sizeof iso);
+            if (!s)
+                s = OGR_F_GetFieldAsString(f, (int)i);
             if (bm__buf_append(&L->strings, s, strlen(s) + 1) != 0)
                 return bm__fail(ld->ctx, BM_ERR_NOMEM, "out of memory reading '%s'", L->path);
         }
@@ -710,8 +766,8 @@ static enum bm_status add_geometry(struct loader *ld, OGRGeometryH g, enum bm_ge
         if (ld->no_crs && strcasecmp(extension(L->path), "csv") != 0)
             return bm__fail(ld->ctx, BM_ERR_CRS,
                             "'%s' has no CRS and feature %lld has coordinates outside the degree "
-                            "range; add a .prj file (or the format's equivalent) naming its CRS",
-                            L->path, fid);
+                            "range; %s",
+                            L->path, fid, ld->crs_fix);
         tally_add(&ld->range, fid);
         roll_back(L, m);
         return BM_OK;
@@ -825,8 +881,8 @@ static void report_tallies(struct loader *ld, size_t total)
     if (ld->no_crs && bm_layer_feature_count(ld->L) > 0)
         bm__warn(ctx,
                  "'%s' has no CRS: assumed WGS 84 longitude/latitude, as all its coordinates are "
-                 "in the degree range; add a .prj file to make it explicit",
-                 p);
+                 "in the degree range; %s",
+                 p, ld->crs_fix_warn);
     if (ld->empty.count)
         bm__warn(ctx, "'%s': %zu feature(s) with no or empty geometry skipped (first: %s)", p,
                  ld->empty.count, bm__feature_where(ld->L, ld->empty.first_fid, w, sizeof w));
@@ -861,15 +917,31 @@ static void report_tallies(struct loader *ld, size_t total)
                  ld->opts->where || ld->opts->bbox ? " that match the filter" : "");
 }
 
-/* A field of the feature being read, for the filter: its text, or NULL when null. */
+/* The feature being read, as the filter sees it. */
+struct filter_arg {
+    OGRFeatureH f;
+    const struct bm_layer *L;
+    char iso[96];
+};
+
+/* A field of the feature being read, for the filter: its text as the layer will hold
+ * it (dates in ISO 8601), or NULL when null. */
 static const char *feature_value(void *arg, int field)
 {
-    OGRFeatureH f = arg;
+    struct filter_arg *a = arg;
     if (field == BM__FILTER_GEOMETRY_INDEX) {
-        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        OGRGeometryH g = OGR_F_GetGeometryRef(a->f);
         return g ? OGR_G_GetGeometryName(g) : NULL;
     }
-    return OGR_F_IsFieldSetAndNotNull(f, field) ? OGR_F_GetFieldAsString(f, field) : NULL;
+    if (!OGR_F_IsFieldSetAndNotNull(a->f, field))
+        return NULL;
+    if (field >= 0 && (size_t)field < a->L->nfields && a->L->field_types[field] == BM_FIELD_DATE) {
+        OGRFieldDefnH d = OGR_FD_GetFieldDefn(OGR_F_GetDefnRef(a->f), field);
+        const char *iso = iso_datetime(a->f, field, OGR_Fld_GetType(d), a->iso, sizeof a->iso);
+        if (iso)
+            return iso;
+    }
+    return OGR_F_GetFieldAsString(a->f, field);
 }
 
 /* Read every feature the filters keep; *total counts those that matched. */
@@ -881,7 +953,8 @@ static enum bm_status read_all(struct loader *ld, OGRLayerH ogr, size_t *total)
     ld->cap->failures = 0;
     OGR_L_ResetReading(ogr);
     while (st == BM_OK && (f = OGR_L_GetNextFeature(ogr)) != NULL) {
-        if (!ld->filter || bm__filter_eval(ld->filter, feature_value, f)) {
+        struct filter_arg arg = {f, ld->L, ""};
+        if (!ld->filter || bm__filter_eval(ld->filter, feature_value, &arg)) {
             (*total)++;
             st = add_feature(ld, f);
             if (st == BM_OK)
@@ -944,7 +1017,16 @@ static GDALDatasetH open_source(struct bm_ctx *ctx, const char *path, struct cap
     if (ds || refused)
         return ds;
     const char *why = cap->failures ? cap->first : "no vector driver recognises its contents";
-    if (is_plain_file(path) && is_known_vector_extension(extension(path)))
+    if (strncasecmp(path, "PG:", 3) == 0) {
+        /* It is a PostGIS connection already: say what to check, not what to use. */
+        if (strncmp(why, "PQconnectdb failed. ", 20) == 0)
+            why += 20;
+        bm__fail(ctx, BM_ERR_SOURCE_MISSING,
+                 "cannot connect to PostgreSQL with '%s' (%s); check that the server is running "
+                 "and the host, port, database, user and password (keep the password in "
+                 "~/.pgpass or a pg_service.conf service, not in the connection string)",
+                 path, why);
+    } else if (is_plain_file(path) && is_known_vector_extension(extension(path)))
         bm__fail(ctx, BM_ERR_SOURCE_CORRUPT,
                  "cannot read '%s': the file is damaged, truncated or not what its extension "
                  "says (%s); restore it from its source",
@@ -957,21 +1039,48 @@ static GDALDatasetH open_source(struct bm_ctx *ctx, const char *path, struct cap
     return NULL;
 }
 
-static enum bm_status pick_layer(struct bm_ctx *ctx, GDALDatasetH ds, const char *path,
-                                 const char *name, OGRLayerH *out)
+/* The names of the layers of ds, joined by ", " (NULL when out of memory). */
+static char *layer_list(GDALDatasetH ds)
 {
-    int n = GDALDatasetGetLayerCount(ds);
-    *out = name ? GDALDatasetGetLayerByName(ds, name) : (n > 0 ? GDALDatasetGetLayer(ds, 0) : NULL);
-    if (*out)
-        return BM_OK;
-    if (n == 0)
-        return bm__fail(ctx, BM_ERR_LAYER, "'%s' has no layers", path);
     struct bm__buf list = {0};
+    int n = GDALDatasetGetLayerCount(ds);
     for (int i = 0; i < n; i++)
         bm__buf_printf(&list, "%s%s", i ? ", " : "", OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
-    enum bm_status st = bm__fail(ctx, BM_ERR_LAYER, "no layer '%s' in '%s'; its layers are: %s",
-                                 name, path, list.data ? list.data : "");
+    char *s = list.data ? bm__buf_take(&list) : bm__strdup("");
     bm__buf_free(&list);
+    return s;
+}
+
+/*
+ * The layer named name, or the only layer when name is NULL. A source of
+ * several layers with none named is refused, listing them: taking the first
+ * silently measured or drew the wrong table. how says how the caller names a
+ * layer ("--layer", "layer:").
+ */
+static enum bm_status pick_layer(struct bm_ctx *ctx, GDALDatasetH ds, const char *path,
+                                 const char *name, const char *how, OGRLayerH *out)
+{
+    int n = GDALDatasetGetLayerCount(ds);
+    *out = NULL;
+    if (n == 0)
+        return bm__fail(ctx, BM_ERR_LAYER, "'%s' has no layers", path);
+    if (name && name[0])
+        *out = GDALDatasetGetLayerByName(ds, name);
+    else if (n == 1)
+        *out = GDALDatasetGetLayer(ds, 0);
+    if (*out)
+        return BM_OK;
+    char *list = layer_list(ds);
+    enum bm_status st;
+    if (!list)
+        st = bm__fail(ctx, BM_ERR_NOMEM, "out of memory");
+    else if (name && name[0])
+        st = bm__fail(ctx, BM_ERR_LAYER, "no layer '%s' in '%s'; its layers are: %s", name, path,
+                      list);
+    else
+        st = bm__fail(ctx, BM_ERR_LAYER, "'%s' has %d layers (%s); name one with %s", path, n, list,
+                      how && how[0] ? how : "--layer");
+    free(list);
     return st;
 }
 
@@ -979,7 +1088,8 @@ static enum bm_status load(struct loader *ld, GDALDatasetH ds)
 {
     struct bm_layer *L = ld->L;
     OGRLayerH ogr;
-    enum bm_status st = pick_layer(ld->ctx, ds, L->path, ld->opts->layer, &ogr);
+    enum bm_status st =
+        pick_layer(ld->ctx, ds, L->path, ld->opts->layer, ld->opts->layer_option, &ogr);
     if (st != BM_OK)
         return st;
     if (OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(ogr)) == 0) {
@@ -1151,10 +1261,21 @@ int bm__layer_add(struct bm_layer *L, enum bm_geom_type type, const double *xy, 
 
 int bm__is_iso_date(const char *t)
 {
-    int y, m, d;
-    char tail;
-    return t && strlen(t) == 10 && sscanf(t, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 &&
-           m <= 12 && d >= 1 && d <= 31;
+    return bm__is_iso_datetime(t) && t[10] == '\0';
+}
+
+int bm__is_iso_datetime(const char *t)
+{
+    if (!t || strlen(t) < 10)
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? t[i] != '-' : !isdigit((unsigned char)t[i]))
+            return 0;
+    int m = (t[5] - '0') * 10 + (t[6] - '0'), d = (t[8] - '0') * 10 + (t[9] - '0');
+    if (m < 1 || m > 12 || d < 1 || d > 31)
+        return 0;
+    /* A date, or a date and time (2023-11-16T08:30:00, as OGR's DateTime fields read). */
+    return t[10] == '\0' || ((t[10] == 'T' || t[10] == ' ') && isdigit((unsigned char)t[11]));
 }
 
 long long bm__feature_line(const struct bm_layer *L, long long fid)

@@ -202,8 +202,10 @@ static void draw_points(struct bm__render *r, size_t li)
 }
 
 /*
- * Events whose date is malformed are not drawn, each with a warning that
- * names its line (a CSV's features are numbered from 1 after the header).
+ * Events whose date is malformed are not drawn, with one warning per layer
+ * that counts them and names the first by its line (a CSV's features are
+ * numbered from 1 after the header) or feature id. A layer whose every date
+ * is bad is an error: a map without its events would mislead.
  */
 static int check_dates(struct bm__render *r, size_t li)
 {
@@ -220,16 +222,32 @@ static int check_dates(struct bm__render *r, size_t li)
     r->skip[li] = calloc(bm_layer_feature_count(L) + 1, 1);
     if (!r->skip[li])
         return -1;
-    for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
-        const char *d = bm_layer_attr(L, i, (size_t)k);
-        if (bm__is_iso_date(d))
+    size_t bad = 0, n = bm_layer_feature_count(L), first = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (bm__is_iso_datetime(bm_layer_attr(L, i, (size_t)k)))
             continue;
         r->skip[li][i] = 1;
-        long long fid = (long long)bm_layer_feature(L, i)->fid, line = bm__feature_line(L, fid);
-        bm__warn(r->ctx, "%s:%s%lld: bad date '%s' in %s; expected YYYY-MM-DD; row skipped",
-                 ml->source, line >= 0 ? "" : "feature ", line >= 0 ? line : fid, d ? d : "",
-                 ml->date_field);
+        if (bad++ == 0)
+            first = i;
     }
+    if (bad == 0)
+        return 0;
+    /* Once per layer: how many, and the first, by its line or feature id. */
+    char where[64], clip[64];
+    const char *d = bm_layer_attr(L, first, (size_t)k);
+    bm__feature_where(L, (long long)bm_layer_feature(L, first)->fid, where, sizeof where);
+    d = bm__clip(d ? d : "", clip, sizeof clip);
+    if (bad == n) {
+        bm__fail(r->ctx, BM_ERR_FIELD,
+                 "no events to draw in layer '%s' ('%s'): all %zu rows have a bad date in %s "
+                 "(first: %s, '%s'); expected YYYY-MM-DD",
+                 ml->name, ml->source, n, ml->date_field, where, d);
+        return -1;
+    }
+    bm__warn(r->ctx,
+             "'%s': %zu row(s) with a bad date in %s skipped (first: %s, '%s'); expected "
+             "YYYY-MM-DD",
+             ml->source, bad, ml->date_field, where, d);
     return 0;
 }
 

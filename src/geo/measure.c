@@ -266,6 +266,31 @@ static int by_bound(const void *a, const void *b)
  * candidates cheaply, then exact geodesics decide among them, nearest bound
  * first, until no bound can beat the best found.
  */
+/*
+ * Is (lat, lon) inside polygon feature f: even-odd over all its rings (the
+ * outer rings and their holes), on longitude and latitude as the source
+ * draws them.
+ */
+static int inside_polygon(const struct bm_layer *L, size_t f, double lat, double lon)
+{
+    const struct bm_feature *feat = bm_layer_feature(L, f);
+    if (feat->type != BM_GEOM_POLYGON)
+        return 0;
+    const double *xy = bm_layer_xy(L);
+    const struct bm_part *parts = bm_layer_parts(L) + feat->first_part;
+    int in = 0;
+    for (size_t k = 0; k < feat->nparts; k++) {
+        size_t a = parts[k].first, n = parts[k].count;
+        for (size_t i = 0, j = n - 1; i < n; j = i++) {
+            double xi = xy[2 * (a + i)], yi = xy[2 * (a + i) + 1];
+            double xj = xy[2 * (a + j)], yj = xy[2 * (a + j) + 1];
+            if ((yi > lat) != (yj > lat) && lon < xj + (lat - yj) * (xi - xj) / (yi - yj))
+                in = !in;
+        }
+    }
+    return in;
+}
+
 static enum bm_status nearest_in(struct bm_ctx *ctx, const struct bm_layer *L, size_t f0, size_t f1,
                                  double lat, double lon, struct bm_nearest *out)
 {
@@ -285,6 +310,12 @@ static enum bm_status nearest_in(struct bm_ctx *ctx, const struct bm_layer *L, s
     if (np == 0)
         return bm__fail(ctx, BM_ERR_GEOMETRY, "layer '%s' of '%s' has no features to measure to",
                         bm_layer_name(L), bm_layer_path(L));
+    /* Inside an area is at distance 0 from it, as PostGIS's ST_Distance on geography. */
+    for (size_t f = f0; f < f1; f++)
+        if (inside_polygon(L, f, lat, lon)) {
+            *out = (struct bm_nearest){f, 0, lat, lon, 1};
+            return BM_OK;
+        }
     struct candidate *cand = malloc(2 * np * sizeof *cand);
     if (!cand)
         return bm__fail(ctx, BM_ERR_NOMEM, "out of memory measuring to '%s'", bm_layer_path(L));
@@ -311,14 +342,14 @@ static enum bm_status nearest_in(struct bm_ctx *ctx, const struct bm_layer *L, s
     }
     /* The vertex nearest on the sphere gives an exact upper bound at once; only the
      * candidates whose lower bound beats it need sorting and a closer look. */
-    struct bm_nearest best = {0, INFINITY, 0, 0};
+    struct bm_nearest best = {0, INFINITY, 0, 0, 0};
     size_t first = 0;
     for (size_t c = 1; c < nc; c++)
         if (!cand[c].is_segment && cand[c].bound < cand[first].bound)
             first = c;
     if (nc > 0) {
         size_t i = cand[first].point;
-        best = (struct bm_nearest){cand[first].feature, 0, xy[2 * i + 1], xy[2 * i]};
+        best = (struct bm_nearest){cand[first].feature, 0, xy[2 * i + 1], xy[2 * i], 0};
         geod_inverse(g, lat, lon, best.lat, best.lon, &best.distance, NULL, NULL);
     }
     size_t kept = 0;
@@ -346,7 +377,7 @@ static enum bm_status nearest_in(struct bm_ctx *ctx, const struct bm_layer *L, s
             geod_inverse(g, lat, lon, xlat, xlon, &d, NULL, NULL);
         }
         if (d < best.distance)
-            best = (struct bm_nearest){cand[c].feature, d, xlat, xlon};
+            best = (struct bm_nearest){cand[c].feature, d, xlat, xlon, 0};
     }
     free(cand);
     *out = best;

@@ -200,11 +200,12 @@ static const char *const CODE_FIELDS[] = {"iso_a3", "adm0_a3", "a3", "iso3", NUL
 
 /* The shared border of q's countries in one source, into row; lines to export_path if set. */
 static enum bm_status border_row(struct bm_ctx *ctx, const struct bm_border_table *t,
-                                 const char *source, int shipped, const char *export_path,
-                                 struct bm_border_row *row)
+                                 const char *source, const char *layer, int shipped,
+                                 const char *export_path, struct bm_border_row *row)
 {
     struct bm_layer *L, *S = NULL;
-    struct bm_load_opts lo = {.invalid = shipped ? BM_INVALID_UNCHECKED : BM_INVALID_REPAIR};
+    struct bm_load_opts lo = {.layer = layer,
+                              .invalid = shipped ? BM_INVALID_UNCHECKED : BM_INVALID_REPAIR};
     if (bm_layer_load(ctx, source, &lo, &L) != BM_OK)
         return bm_ctx_status(ctx);
     enum bm_status st = BM_OK;
@@ -296,8 +297,8 @@ enum bm_status bm_measure_border(struct bm_ctx *ctx, const struct bm_border_quer
         if (!(t->rows[i].label = dup_or_empty(labels[i])))
             st = no_memory(ctx, "a border");
         else
-            st = border_row(ctx, t, sources[i], i > 0 || !q->source, i == 0 ? q->export_path : NULL,
-                            &t->rows[i]);
+            st = border_row(ctx, t, sources[i], i == 0 && q->source ? q->layer : NULL,
+                            i > 0 || !q->source, i == 0 ? q->export_path : NULL, &t->rows[i]);
     }
     if (st != BM_OK) {
         bm_border_table_free(t);

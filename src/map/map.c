@@ -59,6 +59,7 @@ static void free_layer(struct bm_map_layer *L)
 {
     free(L->name);
     free(L->source);
+    free(L->layer);
     free(L->where);
     free(L->date_field);
     free(L->date_from);
@@ -362,6 +363,14 @@ int bm_map_layer_source(const struct bm_map *map, const char *name, const char *
             return 0;
         }
     return -1;
+}
+
+const char *bm_map_layer_in_source(const struct bm_map *map, const char *name)
+{
+    for (size_t i = 0; i < map->nlayers; i++)
+        if (strcmp(map->layers[i].name, name) == 0)
+            return map->layers[i].layer;
+    return NULL;
 }
 
 /* ---- places ---------------------------------------------------------------- */

@@ -103,6 +103,7 @@ struct bm_raster_style {
 struct bm_map_layer {
     char *name;
     char *source; /* absolute or as given when it names a connection */
+    char *layer;  /* the layer or table inside the source ("ops.border"); NULL: its only one */
     char *where;  /* attribute filter (data/filter.h grammar, checked), or NULL */
     struct bm_style style;
     struct bm_rule *rules;

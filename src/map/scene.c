@@ -181,6 +181,7 @@ enum bm_status bm__scene_vector(struct bm_ctx *ctx, struct bm_scene *s,
         return bm__fail(ctx, BM_ERR_NOMEM, "out of memory loading '%s'", k->source);
     }
     struct bm_load_opts o = {.layer = k->layer,
+                             .layer_option = k->layer_option,
                              .where = k->where,
                              .bbox = k->bbox,
                              .fields = k->fields,
@@ -208,7 +209,8 @@ enum bm_status bm_scene_layer(struct bm_ctx *ctx, struct bm_scene *scene, const 
                               .where = o->where,
                               .bbox = o->bbox,
                               .invalid = o->invalid,
-                              .fields = o->fields};
+                              .fields = o->fields,
+                              .layer_option = o->layer_option};
     return bm__scene_vector(ctx, scene, &k, out);
 }
 
@@ -275,8 +277,9 @@ static const char *map_layer_filter(const struct bm_map_layer *ml, char **own)
         bad |= bm__buf_printf(&w, "%s\"%s\" >= '%s'", w.len ? " AND " : "", ml->date_field,
                               ml->date_from);
     if (ml->date_to)
-        bad |= bm__buf_printf(&w, "%s\"%s\" <= '%s'", w.len ? " AND " : "", ml->date_field,
-                              ml->date_to);
+        /* A date and time on the last day (2023-11-30T08:30:00) sorts after the day. */
+        bad |= bm__buf_printf(&w, "%s(\"%s\" <= '%s' OR \"%s\" LIKE '%s%%')", w.len ? " AND " : "",
+                              ml->date_field, ml->date_to, ml->date_field, ml->date_to);
     if (bad) {
         bm__buf_free(&w);
         return NULL;
@@ -297,11 +300,16 @@ enum bm_status bm__scene_map_layer(struct bm_ctx *ctx, struct bm_scene *s, const
     /* Validity is not checked: even-odd filling draws an invalid polygon as its
      * author drew it, and GEOS's check costs seconds on detailed countries.
      * Events are loaded whole, so that rows without coordinates are reported. */
+    char how[160], clip[96];
+    snprintf(how, sizeof how, "layer: in the recipe's layer '%s'",
+             bm__clip(ml->name ? ml->name : "", clip, sizeof clip));
     struct bm__scene_key k = {.kind = BM__SCENE_VECTOR,
                               .source = ml->source,
+                              .layer = ml->layer,
                               .where = where,
                               .bbox = ml->date_field || s->extent == BM_SCENE_WHOLE ? NULL : view,
-                              .invalid = BM_INVALID_UNCHECKED};
+                              .invalid = BM_INVALID_UNCHECKED,
+                              .layer_option = how};
     enum bm_status st = bm__scene_vector(ctx, s, &k, out);
     free(own);
     return st;

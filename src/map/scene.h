@@ -31,6 +31,7 @@ struct bm__scene_key {
     const char *const *fields;      /* fields that must exist, NULL-terminated; NULL: none */
     int band;                       /* rasters: the band, 1.. */
     double detail;                  /* rasters: degrees per output pixel; 0: full resolution */
+    const char *layer_option;       /* not part of the key: bm_load_opts.layer_option */
 };
 
 /* How much of each source the scene loads for a map (bm_scene_new()). */

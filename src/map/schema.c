@@ -385,6 +385,9 @@ static const struct bm__key LAYER_KEYS[] = {
      .missing = "a file path such as shapes/boundaries/countries.shp",
      .doc = "a vector source, or a raster (GeoTIFF, ...): a path (beside the recipe, else under "
             "the data root) or a connection"},
+    TEXT("layer", struct bm_map_layer, layer,
+         "the layer or table inside the source, e.g. border_cn_mm, or ops.border (a PostGIS "
+         "schema); needed when the source has several"),
     {.name = "where",
      .kind = BM__TEXT,
      .offset = offsetof(struct bm_map_layer, where),

@@ -6,6 +6,7 @@
 #include "bordermap/scene.h"
 #include "bordermap/version.h"
 #include "core/internal.h"
+#include "bordermap/redact.h"
 #include "draw/render.h"
 #include "out/formats.h"
 
@@ -364,14 +365,20 @@ static void sources_page(struct report *R)
             if (!src || g_hash_table_contains(seen, src))
                 continue;
             g_hash_table_add(seen, (gpointer)src);
-            const char *base = strrchr(src, '/') ? strrchr(src, '/') + 1 : src;
+            /* A file by its name; a connection whole (a URI's path is not its name). */
+            const char *base = src[0] == '/' && strrchr(src, '/') ? strrchr(src, '/') + 1 : src;
+            const char *in = R->maps[i]->layers[k].layer;
             const char *lic = "see the source's own terms";
             for (size_t j = 0; j < sizeof licences / sizeof licences[0]; j++)
                 if (strcmp(base, licences[j].file) == 0)
                     lic = licences[j].licence;
-            char line[1024];
-            snprintf(line, sizeof line, "%s — %s", base, lic);
-            y += text(cv, line, "Noto Sans", 9, MARGIN, y, A4_W - 2 * MARGIN, INK) + 4;
+            char line[1024], shown[1024];
+            snprintf(line, sizeof line, "%s%s%s%s — %s", base, in ? " (layer " : "", in ? in : "",
+                     in ? ")" : "", lic);
+            /* A connection string's password is never printed. */
+            y += text(cv, bm_redact_to(line, shown, sizeof shown), "Noto Sans", 9, MARGIN, y,
+                      A4_W - 2 * MARGIN, INK) +
+                 4;
         }
     g_hash_table_destroy(seen);
     int inset = 0;
