@@ -1,5 +1,6 @@
 /* bordermap: where outputs go: checked first, written to a private temporary file, renamed. */
 #include "bordermap/format.h"
+#include "bordermap/map.h"
 #include "core/internal.h"
 
 #include <cpl_vsi.h>
