@@ -149,6 +149,9 @@ CREATE TABLE border_nosrid (id serial PRIMARY KEY, name text, geom geometry(Mult
 INSERT INTO border_nosrid (name, geom) SELECT name, ST_SetSRID(geom, 0) FROM border_cn_mm;
 CREATE TABLE no_geometry (id serial PRIMARY KEY, note text);
 INSERT INTO no_geometry (note) VALUES ('a table without geometry');
+-- The table the SQL-attack tests (tests/security/pg_attacks.sh) must find unharmed,
+-- made here so that every test sees the same list of tables, in any order.
+CREATE TABLE canary (id serial PRIMARY KEY, geom geometry(Point, 4326));
 SQL
         die "could not finish the test tables: $(tail -3 "$TMP/ogr2ogr.log")"
 }
