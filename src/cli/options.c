@@ -163,8 +163,12 @@ int cli_usage(const char *command, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    /* The arguments quoted may hold a connection string: never print a password. */
-    fprintf(stderr, "bordermap: %s", bm_redact_to(msg, shown, sizeof shown));
+    /* The arguments quoted may hold a connection string: never print a password; nor
+     * the control characters an argument may hold (an escape sequence for the terminal). */
+    bm_redact_to(msg, shown, sizeof shown);
+    char *safe = bm_has_control(shown) ? bm_escape(shown) : NULL;
+    fprintf(stderr, "bordermap: %s", safe ? safe : shown);
+    free(safe);
     if (command)
         fprintf(stderr, "; see 'bordermap help %s'\n", command);
     else

@@ -45,6 +45,13 @@ csv_terminal) script -qec "\"$bin\" places --format csv Ruili" /dev/null >out 2>
 message) "$bin" places "Rul${ESC}]0;x${BEL}i" >out 2>err
     has err "no place named 'Rul\\x1b]0;x\\x07i'"
     raw err ;;
+usage) # a usage error quotes the argument as given: escaped too
+    "$bin" render map.yaml --format "x${ESC}]0;x${BEL}" >out 2>err
+    has err "unknown format 'x\\x1b]0;x\\x07'"
+    raw err
+    "$bin" "nosuch${ESC}[31m" >out 2>err
+    has err "no command 'nosuch\\x1b[31m'"
+    raw err ;;
 *) echo "no case '$case'"; exit 1 ;;
 esac
 if [ $status != 0 ]; then echo "--- stdout:"; cat -v out | head; echo "--- stderr:"; cat -v err | head; fi
