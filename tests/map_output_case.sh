@@ -53,6 +53,31 @@ report_navigation)
         [ "$hit" = 1 ] || fail "the contents line of page $page is not a link to it"
     done <contents.txt
     ;;
+png_crs)
+    # A PNG with --world-file: GDAL itself reads its CRS (from the .aux.xml; it reads no
+    # .prj beside a PNG), named after what it is: the conic fitted to the extent by its
+    # standard parallels and central meridian, as gdalsrsinfo's PROJ string gives them.
+    "$bm" -q render situation -o map.png --dpi 72 --world-file || fail "render map.png"
+    for f in map.png map.pgw map.prj map.png.aux.xml; do [ -s $f ] || fail "no $f"; done
+    gdalsrsinfo -o proj4 map.png >proj4.txt 2>&1 || fail "gdalsrsinfo map.png: $(cat proj4.txt)"
+    want=$(tr ' ' '\n' <proj4.txt | awk -F= '
+        $1 == "+lat_1" { a = $2 } $1 == "+lat_2" { b = $2 } $1 == "+lon_0" { c = $2 }
+        function s(v) { v = sprintf("%.2f", v); sub(/0+$/, "", v); sub(/\.$/, "", v); return v }
+        END { printf "bordermap LCC %s/%s lon0=%s", s(a), s(b), s(c) }')
+    gdalsrsinfo -o wkt1 map.png | grep -qF "PROJCS[\"$want\"" || fail "gdalsrsinfo does not name the CRS '$want'"
+    gdalinfo map.png >info.txt 2>&1 || fail "gdalinfo map.png"
+    grep -qF "PROJCRS[\"$want\"" info.txt || fail "gdalinfo gives no CRS '$want'"
+    grep -q "^Origin = " info.txt || fail "gdalinfo gives no geotransform"
+    # The .prj is WKT that GDAL reads, with the same parameters.
+    gdalsrsinfo -o proj4 map.prj | grep -qF "$(tr -d '\n' <proj4.txt | sed 's/^ *//;s/ *$//')" ||
+        fail "map.prj is not the CRS of map.png.aux.xml"
+    # A projection that is an EPSG CRS is named by its code, whatever way it was given.
+    sed 's/^projection:.*//' "$BORDERMAP_DATA/styles/ruili-muse.yaml" >utm.yaml
+    printf 'projection: "+proj=utm +zone=47 +datum=WGS84"\n' >>utm.yaml
+    sed -i "s#source: \.\./#source: $BORDERMAP_DATA/#" utm.yaml
+    "$bm" -q render utm.yaml -o utm.png --dpi 72 --world-file || fail "render utm.png"
+    gdalsrsinfo -e utm.png | grep -q "^EPSG:32647" || fail "utm.png is not EPSG:32647"
+    ;;
 *)
     echo "no check '$check'"; exit 2
     ;;

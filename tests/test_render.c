@@ -674,6 +674,64 @@ static void geotiff_places_land_on_their_markers(void **state)
     assert_true(file_size(tmp_path("geo.prj")) > 100);
 }
 
+/* The first line of a command's output that holds want, into line; 0, or -1 when none. */
+static int command_line(const char *cmd, const char *want, char *line, size_t size)
+{
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    int found = -1;
+    while (fgets(line, (int)size, p))
+        if (found != 0 && strstr(line, want)) {
+            found = 0;
+            break;
+        }
+    while (found == 0 && fgetc(p) != EOF)
+        ;
+    pclose(p);
+    return found;
+}
+
+/*
+ * A PNG with --world-file opens in GDAL with its CRS, from the .aux.xml
+ * beside it (GDAL reads no .prj beside a PNG): gdalsrsinfo names it after
+ * what it is, and gdaltransform, reading only the image and its sidecars,
+ * turns Ruili's lon/lat (from the gazetteer, read with OGR) into the pixel
+ * where the map drew Ruili's marker (the centre of the marker's box the
+ * drawing reports), within 1 px.
+ */
+static void png_sidecars_place_ruili(void **state)
+{
+    (void)state;
+    struct bm_map *m = load("situation");
+    assert_int_equal(bm_map_set_dpi(ctx, m, 100), BM_OK);
+    struct bm_render_info info;
+    const char *png = tmp_path("crs.png");
+    if (bm_map_render_info(ctx, m, BM_FORMAT_PNG, png, &info) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    bm_map_free(m);
+    assert_int_equal(bm_write_world_file(ctx, &info, png), BM_OK);
+    char cmd[4300], line[4096];
+    snprintf(cmd, sizeof cmd, "gdalsrsinfo -o wkt1 '%s' 2>&1", png);
+    if (command_line(cmd, "PROJCS[\"bordermap LCC ", line, sizeof line) != 0)
+        fail_msg("gdalsrsinfo finds no 'bordermap LCC' CRS in %s", png);
+    double lon, lat, col, row, mx = NAN, my = NAN;
+    place_lonlat("Ruili", &lon, &lat);
+    snprintf(cmd, sizeof cmd, "echo '%.9f %.9f' | gdaltransform -i -t_srs EPSG:4326 '%s'", lon, lat,
+             png);
+    if (command_line(cmd, " ", line, sizeof line) != 0 || sscanf(line, "%lf %lf", &col, &row) != 2)
+        fail_msg("gdaltransform gives no pixel for Ruili: %s", line);
+    for (size_t i = 0; i < info.nboxes; i++) {
+        const struct bm_placed_box *b = &info.boxes[i];
+        if (b->kind == BM_BOX_MARKER && b->text && strcmp(b->text, "Ruili") == 0) {
+            mx = (b->x + b->w / 2) * info.px_per_pt;
+            my = (b->y + b->h / 2) * info.px_per_pt;
+        }
+    }
+    if (!(hypot(col - mx, row - my) <= 1))
+        fail_msg("gdaltransform puts Ruili at pixel %.2f, %.2f; its marker is drawn at %.2f, %.2f",
+                 col, row, mx, my);
+}
+
 /* A report of the three shipped maps: six pages, text that stays text. */
 static void report_has_maps_tables_sources(void **state)
 {
@@ -831,6 +889,7 @@ int main(void)
         cmocka_unit_test(refused_outputs_leave_no_file),
         cmocka_unit_test(railway_and_distance_line_are_drawn),
         cmocka_unit_test(geotiff_places_land_on_their_markers),
+        cmocka_unit_test(png_sidecars_place_ruili),
         cmocka_unit_test(report_has_maps_tables_sources),
         cmocka_unit_test(atlas_frames_each_crossing),
         cmocka_unit_test(fuzz_draw_seeds_and_regressions),

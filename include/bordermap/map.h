@@ -181,8 +181,13 @@ struct bm_render_info {
 /**
  * Write a world file and a .prj beside a raster map, so that GIS software
  * (QGIS, ArcGIS) places it: IMAGE.png gets IMAGE.pgw and IMAGE.prj
- * (.tif: .tfw). info: from bm_map_render_info() of that image. Fails with
- * BM_ERR_IO or BM_ERR_CRS.
+ * (.tif: .tfw), and, where the image's format carries no CRS (PNG), GDAL's
+ * own sidecar IMAGE.png.aux.xml with the SRS and geotransform, which is what
+ * GDAL (gdalinfo, gdalsrsinfo, QGIS) reads. The CRS is named after what it
+ * is: its EPSG code where it is one, else "bordermap LCC 17.82/26.68
+ * lon0=98" (the fitted conic's standard parallels and central meridian).
+ * info: from bm_map_render_info() of that image. Fails with BM_ERR_IO or
+ * BM_ERR_CRS.
  */
 enum bm_status bm_write_world_file(struct bm_ctx *ctx, const struct bm_render_info *info,
                                    const char *image_path);

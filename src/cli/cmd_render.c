@@ -21,8 +21,8 @@ const char HELP_RENDER[] =
     "  -o, --output FILE   where to write (default: the recipe's name, .png)\n"
     "  -F, --format FMT    the output's format, by name (see 'bordermap help formats';\n"
     "                      default: from the output's extension, png when it has none)\n"
-    "  -w, --world-file    beside a raster output, write a world file and a .prj,\n"
-    "                      so that QGIS places the map\n"
+    "  -w, --world-file    beside a raster output, write a world file, a .prj and\n"
+    "                      (PNG) a .aux.xml with its CRS, so that GDAL and QGIS place it\n"
     "  -d, --dpi N         raster resolution, " CLI_STR(BM_DPI_MIN) ".." CLI_STR(BM_DPI_MAX)
     " (default: the recipe's)\n"
     "  -s, --size SIZE     page: A4, A3, Letter (landscape) or WxHmm, e.g. 300x200mm\n"

@@ -12,12 +12,63 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The map's CRS as WKT (ESRI's dialect for a .prj when esri is set). Caller frees with CPLFree. */
+/* A number of degrees, short: 21.833333 -> "21.83", 98.5 -> "98.5", 98 -> "98". */
+static void short_deg(char *out, size_t size, double v)
+{
+    snprintf(out, size, "%.2f", v);
+    char *end = out + strlen(out);
+    while (end > out && end[-1] == '0')
+        *--end = 0;
+    if (end > out && end[-1] == '.')
+        end[-1] = 0;
+}
+
+/*
+ * Name a CRS after what it is. A CRS that is an EPSG one (given as a code,
+ * or a PROJ string that GDAL identifies, such as a UTM zone) becomes that
+ * EPSG CRS, authority and all; the conic or cylinder bordermap fits to an
+ * extent has no code and is named by its parameters, "bordermap LCC
+ * 21.83/26.17 lon0=98.5", where PROJ would call it "unknown".
+ */
+static void name_crs(OGRSpatialReferenceH srs)
+{
+    if (!OSRIsProjected(srs) || OSRGetAuthorityCode(srs, NULL))
+        return;
+    /* PROJ's "+datum=WGS84" gives a base CRS named "unknown": it is WGS 84
+     * (and only then is a UTM zone recognised as its EPSG code). */
+    const char *datum = OSRGetAttrValue(srs, "DATUM", 0);
+    if (datum && strcmp(datum, "WGS_1984") == 0)
+        OSRSetWellKnownGeogCS(srs, "WGS84");
+    if (OSRAutoIdentifyEPSG(srs) == OGRERR_NONE) {
+        const char *code = OSRGetAuthorityCode(srs, NULL);
+        char *end;
+        long epsg = code ? strtol(code, &end, 10) : 0;
+        if (code && !*end && epsg > 0 && epsg < 1000000 &&
+            OSRImportFromEPSG(srs, (int)epsg) == OGRERR_NONE)
+            return;
+    }
+    const char *proj = OSRGetAttrValue(srs, "PROJECTION", 0);
+    char lat1[32], lat2[32], lon0[32], name[160];
+    short_deg(lat1, sizeof lat1, OSRGetProjParm(srs, SRS_PP_STANDARD_PARALLEL_1, 0, NULL));
+    short_deg(lat2, sizeof lat2, OSRGetProjParm(srs, SRS_PP_STANDARD_PARALLEL_2, 0, NULL));
+    short_deg(lon0, sizeof lon0, OSRGetProjParm(srs, SRS_PP_CENTRAL_MERIDIAN, 0, NULL));
+    if (proj && strcmp(proj, SRS_PT_LAMBERT_CONFORMAL_CONIC_2SP) == 0)
+        snprintf(name, sizeof name, "bordermap LCC %s/%s lon0=%s", lat1, lat2, lon0);
+    else if (proj && strcmp(proj, SRS_PT_MERCATOR_1SP) == 0)
+        snprintf(name, sizeof name, "bordermap Mercator lon0=%s", lon0);
+    else
+        snprintf(name, sizeof name, "bordermap %s lon0=%s", proj ? proj : "projection", lon0);
+    OSRSetProjCS(srs, name);
+}
+
+/* The map's CRS as WKT, named (ESRI's dialect for a .prj when esri is set). Caller frees
+ * with CPLFree. */
 static char *crs_wkt(const char *crs, int esri)
 {
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     char *wkt = NULL;
     if (srs && OSRSetFromUserInput(srs, crs) == OGRERR_NONE) {
+        name_crs(srs);
         if (esri)
             OSRMorphToESRI(srs);
         if (OSRExportToWkt(srs, &wkt) != OGRERR_NONE) {
@@ -102,6 +153,36 @@ static enum bm_status write_text_file(struct bm_ctx *ctx, const char *path, cons
     return bm__output_close(ctx, &f, bm__output_write(&f, text, strlen(text)) == 0);
 }
 
+/*
+ * GDAL's own sidecar (PAM), IMAGE.png.aux.xml: the SRS as WKT and the
+ * geotransform, which GDAL, gdalsrsinfo and QGIS read beside an image whose
+ * format holds neither (a .prj beside a PNG is read by no GDAL driver).
+ */
+static enum bm_status write_aux_xml(struct bm_ctx *ctx, const struct bm_render_info *info,
+                                    const char *image_path)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s.aux.xml", image_path);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return bm__fail(ctx, BM_ERR_IO, "cannot write a .aux.xml for '%s': the path is too long",
+                        image_path);
+    char *wkt = crs_wkt(info->crs, 0);
+    if (!wkt)
+        return bm__fail(ctx, BM_ERR_CRS, "cannot describe the map's CRS '%s' for '%s'", info->crs,
+                        path);
+    char *escaped = CPLEscapeString(wkt, -1, CPLES_XML);
+    const double *g = info->geotransform;
+    char *text = CPLStrdup(CPLSPrintf("<PAMDataset>\n  <SRS dataAxisToSRSAxisMapping=\"1,2\">%s"
+                                      "</SRS>\n  <GeoTransform>%.16e, %.16e, %.16e, %.16e, %.16e, "
+                                      "%.16e</GeoTransform>\n</PAMDataset>\n",
+                                      escaped, g[0], g[1], g[2], g[3], g[4], g[5]));
+    enum bm_status st = write_text_file(ctx, path, text);
+    CPLFree(text);
+    CPLFree(escaped);
+    CPLFree(wkt);
+    return st;
+}
+
 enum bm_status bm_write_world_file(struct bm_ctx *ctx, const struct bm_render_info *info,
                                    const char *image_path)
 {
@@ -128,5 +209,9 @@ enum bm_status bm_write_world_file(struct bm_ctx *ctx, const struct bm_render_in
     if (st == BM_OK)
         st = write_text_file(ctx, ppath, wkt);
     CPLFree(wkt);
+    /* A format that carries its CRS (GeoTIFF) needs no PAM: it would only repeat it. */
+    const struct bm_format_info *f = bm_format_from_path(image_path);
+    if (st == BM_OK && !(f && f->georeferenced))
+        st = write_aux_xml(ctx, info, image_path);
     return st;
 }
