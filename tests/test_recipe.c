@@ -171,7 +171,7 @@ static void good_places(const struct bm_map_layer *L)
     assert_true(L->min_scale == 0 && L->max_scale == 5000000);
     assert_true(L->label.enabled);
     assert_string_equal(L->label.field, "name");
-    assert_int_equal(L->label.placement, BM_PLACE_POINT);
+    assert_int_equal(L->label.placement, BM_PLACE_AUTO);
 }
 
 static void good_annotations(const struct bm_annotation *a)

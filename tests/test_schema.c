@@ -287,6 +287,13 @@ static const struct key_case CASES[] = {
     {"label", "max_rank", "LAB", ", rank_field: rank", ", rank_field: rank, max_rank: 1", NULL},
     {"label", "placement", "AREA", ", fill: \"#eeeeee\", label: name",
      ", fill: \"#eeeeee\", label: {field: name, placement: line}", NULL},
+    {"label", "placement", "AREA", ", fill: \"#eeeeee\", label: name",
+     ", fill: \"#eeeeee\", label: {field: name, placement: point}", NULL},
+    {"label", "placement", "LINE", ", label: {text: Border}",
+     ", label: {text: Border, placement: point}", NULL},
+    {"label", "placement", "LINE", ", label: {text: Border}",
+     ", label: {text: Border, placement: area}", NULL},
+    {"label", "placement", "LAB", NULL, ", placement: area", NULL},
     {"label", "text", "LAB", NULL, ", text: \"{kind}\"", NULL},
     /* annotations */
     {"annotation", "callout", "ANNOTATIONS", NULL,

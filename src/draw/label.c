@@ -11,11 +11,12 @@ struct candidate {
     double priority; /* lower first */
     const struct bm_label *style;
     const char *lines[3];
-    double x, y;  /* anchor on the page */
-    double gap;   /* point labels: clearance from the anchor (marker radius) */
-    double angle; /* line labels: radians */
-    enum bm_placement where;
-    size_t layer, feature; /* line labels: where to look for other positions */
+    double x, y;             /* anchor on the page */
+    double gap;              /* point labels: clearance from the anchor (marker radius) */
+    double angle;            /* line labels: radians */
+    enum bm_placement where; /* POINT, LINE or AREA: how place() places it */
+    size_t layer, feature;   /* line and area labels: where to look for other positions */
+    int fixed;               /* AREA: centred on (x, y) only, not searched inside an area */
 };
 
 static int push(struct bm__buf *cs, struct candidate c)
@@ -180,6 +181,7 @@ static void collect_layer(struct bm__render *r, size_t li, struct bm__buf *cs)
     if (!lab->enabled || !L)
         return;
     int rank = lab->rank_field ? bm_layer_field_index(L, lab->rank_field) : -1;
+    int line_on_points = 0;
     for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
         double v = 0;
         if (r->skip[li] && r->skip[li][i])
@@ -187,14 +189,16 @@ static void collect_layer(struct bm__render *r, size_t li, struct bm__buf *cs)
         if (rank >= 0 && bm_layer_attr_double(L, i, (size_t)rank, &v) && lab->max_rank > 0 &&
             v > lab->max_rank)
             continue;
-        struct candidate c = {
-            lab->priority * 100 + v, lab, {NULL, NULL, NULL}, 0, 0, 0, 0, lab->placement, li, i};
+        struct candidate c = {.priority = lab->priority * 100 + v, .style = lab};
         c.lines[0] = lab->text ? bm__expand(&r->cv, lab->text, L, i) : field_text(L, i, lab->field);
         c.lines[1] = field_text(L, i, lab->field_zh);
         c.lines[2] = field_text(L, i, lab->field_my);
         if (!c.lines[0])
             continue;
         enum bm_geom_type t = bm_layer_feature(L, i)->type;
+        enum bm_placement want = lab->placement;
+        c.layer = li;
+        c.feature = i;
         if (t == BM_GEOM_POINT) {
             const struct bm_part *p = bm_layer_parts(L) + bm_layer_feature(L, i)->first_part;
             c.x = r->page_xy[li][2 * p->first];
@@ -203,24 +207,39 @@ static void collect_layer(struct bm__render *r, size_t li, struct bm__buf *cs)
             const char *legend;
             bm__feature_style(ml, L, i, &s, &legend);
             c.gap = s.marker_size / 2 + 1.5;
-            c.where = BM_PLACE_POINT;
+            /* area: over the point (a name in place of a marker); else beside it */
+            c.where = want == BM_PLACE_AREA ? BM_PLACE_AREA : BM_PLACE_POINT;
+            c.fixed = 1;
+            if (want == BM_PLACE_LINE)
+                line_on_points = 1;
             if (!in_frame(&r->cv.f.map, c.x, c.y))
                 continue;
-        } else if (t == BM_GEOM_LINE || lab->placement == BM_PLACE_LINE) {
+        } else if (want == BM_PLACE_LINE || (t == BM_GEOM_LINE && want == BM_PLACE_AUTO)) {
             if (line_anchor(r, li, i, 0.5, 0, &c.x, &c.y, &c.angle) != 0)
                 continue;
             c.where = BM_PLACE_LINE;
-            c.layer = li;
-            c.feature = i;
+        } else if (t == BM_GEOM_LINE) {
+            /* point or area: level, beside or over the line's middle */
+            if (line_anchor(r, li, i, 0.5, 0, &c.x, &c.y, &c.angle) != 0)
+                continue;
+            c.angle = 0;
+            c.gap = 2;
+            c.where = want;
+            c.fixed = 1;
         } else {
             if (area_anchor(r, li, i, 0, &c.x, &c.y) < 0)
                 continue;
-            c.where = BM_PLACE_AREA;
-            c.layer = li;
-            c.feature = i;
+            /* point: beside the area's inside point, level; auto and area: inside it */
+            c.gap = 2;
+            c.where = want == BM_PLACE_POINT ? BM_PLACE_POINT : BM_PLACE_AREA;
         }
         push(cs, c);
     }
+    if (line_on_points)
+        bm__warn(r->ctx,
+                 "layer '%s': label placement 'line' needs lines or areas; its points are "
+                 "labelled beside them (use point or area)",
+                 ml->name ? ml->name : "");
 }
 
 /* The stacked lines of a label: English in the label's font, then Chinese and Burmese. */
@@ -325,9 +344,9 @@ static void place(struct bm__render *r, const struct candidate *c)
             bm__claims_add(cv, box, BM_BOX_LABEL, bm__claims_id(cv), c->lines[0]);
         }
     } else if (c->where == BM_PLACE_AREA) {
-        for (int k = 0; k < 49; k++) {
-            double x, y;
-            if (area_anchor(r, c->layer, c->feature, k, &x, &y) != 0)
+        for (int k = 0; k < (c->fixed ? 1 : 49); k++) {
+            double x = c->x, y = c->y;
+            if (!c->fixed && area_anchor(r, c->layer, c->feature, k, &x, &y) != 0)
                 continue;
             box = (struct bm__rect){x - b.w / 2, y - b.h / 2, b.w, b.h};
             if (!bm__rect_free(&r->cv, box, 2))

@@ -130,6 +130,6 @@ int bm__label_defaults(struct bm_label *l)
     l->halo = WHITE;
     l->halo_width = 1.5;
     l->priority = 5;
-    l->placement = BM_PLACE_POINT; /* line layers: the renderer decides when not given */
+    l->placement = BM_PLACE_AUTO; /* by each feature's geometry */
     return l->font ? 0 : -1;
 }
