@@ -10,7 +10,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PACKAGES := cmake gcc make pkg-config \
 	libgdal-dev libproj-dev libcairo2-dev libpango1.0-dev libglib2.0-dev libfyaml-dev \
 	zlib1g-dev libcmocka-dev fontconfig fonts-noto-core fonts-noto-cjk geographiclib-tools gdal-bin \
-	poppler-utils qpdf librsvg2-bin file valgrind jq \
+	poppler-utils qpdf librsvg2-bin file procps valgrind jq \
 	postgresql postgresql-15-postgis-3 postgis python3
 
 .PHONY: all deps build run test sanitize install clean

@@ -6,12 +6,14 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <geodesic.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bordermap/bordermap.h"
@@ -619,6 +621,61 @@ static void missing_file(void **state)
     assert_null(m);
 }
 
+/* ---- a recipe from text (stdin) ----------------------------------------- */
+
+static void from_text(void **state)
+{
+    (void)state;
+    struct bm_map *m = NULL;
+    /* Relative sources from the working folder: a file made there is found there. */
+    char here[PATH_MAX], folder[PATH_MAX];
+    assert_non_null(getcwd(here, sizeof here));
+    snprintf(folder, sizeof folder, "%s", tmp_path("text"));
+    assert_int_equal(mkdir(folder, 0777) == 0 || errno == EEXIST, 1);
+    assert_int_equal(chdir(folder), 0);
+    assert_int_equal(write_text("only-here.geojson", "{\"type\": \"FeatureCollection\", "
+                                                     "\"features\": []}\n"),
+                     0);
+    static const char text[] = "title: From stdin\n"
+                               "layers:\n"
+                               "  - name: here\n"
+                               "    source: only-here.geojson\n"
+                               "  - name: shipped\n"
+                               "    source: shapes/places/places.shp\n"
+                               "trailing: [not read]";
+    /* Not NUL-terminated: only len bytes are read (the last line is cut off). */
+    size_t len = strlen(text) - strlen("trailing: [not read]");
+    assert_int_equal(bm_map_load_text(ctx, text, len, "<stdin>", &m), BM_OK);
+    assert_string_equal(m->title, "From stdin");
+    assert_int_equal(m->nlayers, 2);
+    char want[PATH_MAX + 32];
+    char *real = realpath(".", NULL);
+    snprintf(want, sizeof want, "%s/only-here.geojson", real);
+    free(real);
+    assert_string_equal(m->layers[0].source, want);
+    assert_string_equal(m->layers[1].source, shipped("shapes/places", "places.shp"));
+    bm_map_free(m);
+    /* Messages name it as given, with line and column. */
+    m = NULL;
+    assert_int_equal(
+        bm_map_load_text(ctx, "title: x\nlayers:\n  - name: a\n    sorce: b\n", 40, "<stdin>", &m),
+        BM_ERR_RECIPE);
+    assert_true(strncmp(bm_ctx_error(ctx), "<stdin>:4:5: ", 13) == 0);
+    assert_null(m);
+    assert_int_equal(chdir(here), 0);
+    /* Over 1 MiB, like a file; a name with a folder; nowhere to put the map. */
+    size_t big = (1u << 20) + 1;
+    char *huge = malloc(big);
+    assert_non_null(huge);
+    memset(huge, '#', big);
+    assert_int_equal(bm_map_load_text(ctx, huge, big, "<stdin>", &m), BM_ERR_RECIPE);
+    assert_string_equal(bm_ctx_error(ctx),
+                        "<stdin>: the recipe is over 1 MiB; expected at most 1048576 bytes");
+    free(huge);
+    assert_int_equal(bm_map_load_text(ctx, "title: x\n", 9, "a/b", &m), BM_ERR_ARG);
+    assert_int_equal(bm_map_load_text(ctx, "title: x\n", 9, "<stdin>", NULL), BM_ERR_ARG);
+}
+
 /* ---- page sizes and setters --------------------------------------------- */
 
 static void page_sizes(void **state)
@@ -747,6 +804,7 @@ int main(void)
         cmocka_unit_test(missing_source),
         cmocka_unit_test(limits),
         cmocka_unit_test(missing_file),
+        cmocka_unit_test(from_text),
         cmocka_unit_test(page_sizes),
         cmocka_unit_test(setters),
     };

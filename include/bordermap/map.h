@@ -45,6 +45,17 @@ struct bm_map;
 enum bm_status bm_map_load(struct bm_ctx *ctx, const char *path, struct bm_map **out);
 
 /**
+ * Load a recipe from len bytes of YAML text (not NUL-terminated; copied), as
+ * a program reads one from stdin. The same checks and messages as
+ * bm_map_load(), with name (e.g. "<stdin>": a plain name, no '/') in place
+ * of the file's path. Relative source paths resolve against the working
+ * folder, else the data root. Fails with BM_ERR_ARG (no out, a name with a
+ * '/'), BM_ERR_RECIPE (over 1 MiB, a bad recipe) or BM_ERR_NOMEM.
+ */
+enum bm_status bm_map_load_text(struct bm_ctx *ctx, const char *text, size_t len, const char *name,
+                                struct bm_map **out);
+
+/**
  * The reference of recipes: every key of every section, with its kind,
  * range or choices, default and what it does, written from the same tables
  * the reader reads recipes with (what `bordermap help recipe` prints).

@@ -12,6 +12,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "bordermap/bordermap.h"
 
@@ -130,6 +131,47 @@ int cli_usage(const char *command, const char *fmt, ...) __attribute__((format(p
 
 /* Print and clear the context's warnings on stderr (none with -q). */
 void cli_warnings(struct bm_ctx *ctx);
+
+/* ---- signals (signals.c) ------------------------------------------------------------ */
+
+/*
+ * On SIGINT, SIGTERM and SIGHUP (each unless the program was started ignoring
+ * it): stop the atlas's jobs and wait for them, remove every temporary file
+ * the library is writing and the paths given to cli_cleanup_path(), then die
+ * of the signal (status 130 for SIGINT in a shell). Call once, first.
+ */
+void cli_catch_signals(void);
+
+/* Remove path (a file, or an empty folder) too if a signal stops the program: two at most,
+ * removed in the order given; NULL forgets them all. */
+void cli_cleanup_path(const char *path);
+
+/* A job of the atlas: the handler passes the signal on to it and waits for it. */
+void cli_track_child(pid_t pid);
+
+/* In a job: it has no jobs of its own (it inherited its parent's list). */
+void cli_forget_children(void);
+
+/* ---- recipes (cmd_render.c) ------------------------------------------------------- */
+
+/* A recipe read from stdin ('-'): its text (malloc'ed) and length. */
+struct cli_recipe {
+    char path[4096]; /* the file, or "<stdin>" */
+    char *text;      /* stdin's text; NULL for a file */
+    size_t len;
+};
+
+/*
+ * The recipe given on the command line: "-" reads stdin whole (at most
+ * 1 MiB; more is the library's error), anything else is cli_recipe_path().
+ * Prints the error and returns EXIT_FAIL when stdin cannot be read.
+ */
+int cli_recipe_get(struct bm_ctx *ctx, const char *given, struct cli_recipe *r);
+
+/* Load it (bm_map_load or bm_map_load_text); the library's status. */
+enum bm_status cli_recipe_load(struct bm_ctx *ctx, const struct cli_recipe *r, struct bm_map **out);
+
+void cli_recipe_free(struct cli_recipe *r);
 
 /* ---- units and places (units.c) --------------------------------------------------- */
 

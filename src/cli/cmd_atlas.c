@@ -19,7 +19,9 @@ const char HELP_ATLAS[] =
     "Draw one map per feature of one of the recipe's layers (each border\n"
     "crossing, each corridor segment, ...), framed on the feature with a margin\n"
     "and named after it: FOLDER/NAME.png (.pdf, ...). On a terminal a progress line shows\n"
-    "the count, the current name and the time left.\n"
+    "the count, the current name and the time left. RECIPE '-' reads the recipe\n"
+    "from stdin (relative sources from the working folder). Ctrl-C or SIGTERM\n"
+    "stops every job and leaves no temporary file; finished maps stay.\n"
     "\n"
     "  -l, --layer NAME    the recipe's layer whose features get a map each\n"
     "  -w, --where EXPR    only the features matching this filter: field names,\n"
@@ -36,7 +38,8 @@ const char HELP_ATLAS[] =
     "  bordermap atlas ruili-muse --layer places --where \"kind = 'crossing'\" --jobs 2\n";
 
 struct atlas {
-    const char *recipe, *layer, *where, *field, *dir, *format;
+    const struct cli_recipe *recipe; /* a file, or stdin's text: each map loads it afresh */
+    const char *layer, *where, *field, *dir, *format;
     double margin_km;
     int jobs;
     struct bm_scene *scene;   /* every layer the maps draw, loaded whole before the jobs fork */
@@ -102,7 +105,7 @@ static int one_map(struct bm_ctx *ctx, const struct atlas *a, size_t i, enum bm_
                    const char *ext)
 {
     struct bm_map *m;
-    if (bm_map_load(ctx, a->recipe, &m) != BM_OK)
+    if (cli_recipe_load(ctx, a->recipe, &m) != BM_OK)
         return cli_fail(ctx);
     struct bm_bbox b = bm_layer_feature_extent(a->L, i);
     double lat = (b.south + b.north) / 2, dlat = a->margin_km / 111.0;
@@ -176,6 +179,7 @@ static int run_jobs(const struct atlas *a, enum bm_format fmt, const char *ext)
             return EXIT_FAIL;
         }
         if (pid == 0) {
+            cli_forget_children();
             close(fds[0]);
             struct bm_ctx *ctx = bm_ctx_new();
             int rc = ctx ? EXIT_OK : EXIT_FAIL;
@@ -191,6 +195,7 @@ static int run_jobs(const struct atlas *a, enum bm_format fmt, const char *ext)
             bm_ctx_free(ctx);
             _exit(rc);
         }
+        cli_track_child(pid);
     }
     close(fds[1]);
     time_t start = time(NULL);
@@ -281,16 +286,20 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
                          bm_format_list(names, sizeof names, NULL, false));
     if (a.where && bm_filter_check(ctx, a.where) != BM_OK)
         return cli_fail(ctx);
-    char recipe[4096];
-    cli_recipe_path(ctx, argv[optind], recipe, sizeof recipe);
-    a.recipe = recipe;
+    struct cli_recipe recipe;
+    if ((rc = cli_recipe_get(ctx, argv[optind], &recipe)) != EXIT_OK)
+        return rc;
+    a.recipe = &recipe;
     struct bm_map *m;
-    if (bm_map_load(ctx, recipe, &m) != BM_OK)
+    if (cli_recipe_load(ctx, &recipe, &m) != BM_OK) {
+        cli_recipe_free(&recipe);
         return cli_fail(ctx);
+    }
     const char *source, *where;
     if (bm_map_layer_source(m, a.layer, &source, &where) != 0) {
         fprintf(stderr, "bordermap: no layer '%s' in '%s'; give one of the recipe's layer names\n",
-                a.layer, recipe);
+                a.layer, recipe.path);
+        cli_recipe_free(&recipe);
         bm_map_free(m);
         return EXIT_FAIL;
     }
@@ -313,6 +322,7 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
     if (rc != EXIT_OK) {
         bm_scene_free(a.scene);
         bm_map_free(m);
+        cli_recipe_free(&recipe);
         return rc;
     }
     size_t n = bm_layer_feature_count(a.L);
@@ -356,5 +366,6 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
     free(a.names);
     bm_scene_free(a.scene);
     bm_map_free(m);
+    cli_recipe_free(&recipe);
     return rc;
 }

@@ -1,8 +1,10 @@
 /* bordermap program: 'bordermap render'. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The limits come from bordermap/map.h. */
 /* clang-format off */
@@ -16,9 +18,13 @@ const char HELP_RENDER[] =
     "RECIPE, draws the default situation map (styles/situation.yaml) to\n"
     "situation.png in the current folder. A RECIPE without a folder is looked\n"
     "for in the shipped styles: 'bordermap render corridor' draws\n"
-    "styles/corridor.yaml.\n"
+    "styles/corridor.yaml. RECIPE '-' reads the recipe from stdin; its relative\n"
+    "source paths are then taken from the working folder (else the data root),\n"
+    "and -o is needed.\n"
     "\n"
-    "  -o, --output FILE   where to write (default: the recipe's name, .png)\n"
+    "  -o, --output FILE   where to write (default: the recipe's name, .png);\n"
+    "                      '-' writes the map to stdout, in the --format given\n"
+    "                      (needed then; png, pdf and tif not to a terminal)\n"
     "  -F, --format FMT    the output's format, by name (see 'bordermap help formats';\n"
     "                      default: from the output's extension, png when it has none)\n"
     "  -w, --world-file    beside a raster output, write a world file, a .prj and\n"
@@ -34,7 +40,13 @@ const char HELP_RENDER[] =
     "      --from DATE     show only events on or after DATE (YYYY-MM-DD)...\n"
     "      --to DATE       ...and on or before DATE, on the layers with a date_field\n"
     "\n"
-    "The output is written whole or not at all: a failure leaves no file.\n";
+    "The output is written whole or not at all: a failure leaves no file, nor\n"
+    "does Ctrl-C or SIGTERM. To stdout the map is drawn whole first, so a failure\n"
+    "writes nothing there.\n"
+    "\n"
+    "examples:\n"
+    "  bordermap render corridor -o - --format png | file -\n"
+    "  cat my-map.yaml | bordermap render - -o - --format pdf | pdftotext - -\n";
 /* clang-format on */
 
 struct render_opts {
@@ -122,6 +134,51 @@ void cli_recipe_path(struct bm_ctx *ctx, const char *given, char *out, size_t si
     snprintf(out, size, "%s", given);
 }
 
+int cli_recipe_get(struct bm_ctx *ctx, const char *given, struct cli_recipe *r)
+{
+    memset(r, 0, sizeof *r);
+    if (!given || strcmp(given, "-") != 0) {
+        cli_recipe_path(ctx, given, r->path, sizeof r->path);
+        return EXIT_OK;
+    }
+    snprintf(r->path, sizeof r->path, "<stdin>");
+    /* One byte past the library's limit at most: enough for it to say the recipe is too long. */
+    size_t cap = (1u << 20) + 1;
+    r->text = malloc(cap);
+    if (!r->text) {
+        fputs("bordermap: out of memory reading the recipe from stdin\n", stderr);
+        return EXIT_FAIL;
+    }
+    while (r->len < cap) {
+        ssize_t n = read(STDIN_FILENO, r->text + r->len, cap - r->len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            fprintf(stderr, "bordermap: cannot read the recipe from stdin: %s; pipe a recipe in\n",
+                    strerror(errno));
+            cli_recipe_free(r);
+            return EXIT_FAIL;
+        }
+        if (n == 0)
+            break;
+        r->len += (size_t)n;
+    }
+    return EXIT_OK;
+}
+
+enum bm_status cli_recipe_load(struct bm_ctx *ctx, const struct cli_recipe *r, struct bm_map **out)
+{
+    return r->text ? bm_map_load_text(ctx, r->text, r->len, r->path, out)
+                   : bm_map_load(ctx, r->path, out);
+}
+
+void cli_recipe_free(struct cli_recipe *r)
+{
+    free(r->text);
+    r->text = NULL;
+    r->len = 0;
+}
+
 /*
  * The output's format: --format by name, else the output's extension (the
  * table's first format, PNG, when the name has none). Prints the usage
@@ -206,6 +263,61 @@ static int apply_overrides(struct bm_ctx *ctx, struct bm_map *m, const struct re
     return EXIT_OK;
 }
 
+/* Copy the file at path to stdout. Returns EXIT_OK, or EXIT_FAIL with its message printed
+ * (a failed write to stdout is told by cli_finish_stdout()). */
+static int copy_to_stdout(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "bordermap: cannot read back the map drawn in '%s': %s\n", path,
+                strerror(errno));
+        return EXIT_FAIL;
+    }
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && !ferror(stdout))
+        fwrite(buf, 1, n, stdout);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        fprintf(stderr, "bordermap: cannot read back the map drawn in '%s'\n", path);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+/*
+ * -o -: the map is drawn whole into a private folder ($TMPDIR, else /tmp),
+ * then copied to stdout, so that a failure writes nothing there; the folder
+ * is removed in any case, and by the signal handler if the program is stopped.
+ */
+static int render_to_stdout(struct bm_ctx *ctx, const struct bm_map *m,
+                            const struct bm_format_info *fmt)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[2048], file[2100];
+    tmp = tmp && tmp[0] ? tmp : "/tmp";
+    if (snprintf(dir, sizeof dir, "%s/bordermap-XXXXXX", tmp) >= (int)sizeof dir || !mkdtemp(dir)) {
+        fprintf(stderr,
+                "bordermap: cannot make a folder in '%s' to draw the map in: %s; set TMPDIR to a "
+                "writable folder\n",
+                tmp, strerror(errno));
+        return EXIT_FAIL;
+    }
+    snprintf(file, sizeof file, "%s/map.%s", dir, fmt->name);
+    cli_cleanup_path(file);
+    cli_cleanup_path(dir);
+    int rc = bm_map_render(ctx, m, fmt->format, file) == BM_OK ? EXIT_OK : cli_fail(ctx);
+    cli_stage("load the layers, draw the map");
+    if (rc == EXIT_OK)
+        rc = copy_to_stdout(file);
+    unlink(file);
+    rmdir(dir);
+    cli_cleanup_path(NULL);
+    cli_stage("write it to stdout");
+    return rc;
+}
+
 int cmd_render(struct bm_ctx *ctx, int argc, char **argv)
 {
     struct render_opts o = {0};
@@ -216,26 +328,60 @@ int cmd_render(struct bm_ctx *ctx, int argc, char **argv)
         return cli_usage("render", "--radius goes with --around PLACE");
     if (o.extent && o.around)
         return cli_usage("render", "give --extent or --around, not both");
-    char recipe[4096], output[4096];
-    cli_recipe_path(ctx, o.recipe, recipe, sizeof recipe);
+    int to_stdout = o.output && strcmp(o.output, "-") == 0;
+    int from_stdin = o.recipe && strcmp(o.recipe, "-") == 0;
+    char output[4096], names[256];
     const struct bm_format_info *fmt = o.format ? pick_format(o.format, NULL) : NULL;
     if (o.format && !fmt)
         return EXIT_USAGE;
-    if (o.output)
+    if (to_stdout && !fmt)
+        return cli_usage("render",
+                         "-o - writes the map to stdout: give its format with --format "
+                         "(%s)",
+                         bm_format_list(names, sizeof names, NULL, false));
+    if (to_stdout && o.world_file)
+        return cli_usage("render", "--world-file writes files beside the map; give -o FILE, "
+                                   "not -o -");
+    /* SVG is text; the others are bytes that would garble a terminal. */
+    if (to_stdout && fmt->format != BM_FORMAT_SVG && cli_is_terminal(stdout))
+        return cli_usage("render",
+                         "will not write a %s to a terminal; send stdout to a file "
+                         "or a pipe (-o - | ...), or give -o FILE",
+                         fmt->title);
+    if (from_stdin && !o.output)
+        return cli_usage("render", "a recipe from stdin has no name to name the map after; "
+                                   "give -o FILE (or -o - for stdout)");
+    struct cli_recipe recipe;
+    if ((rc = cli_recipe_get(ctx, o.recipe, &recipe)) != EXIT_OK)
+        return rc;
+    if (to_stdout)
+        snprintf(output, sizeof output, "(stdout)");
+    else if (o.output)
         snprintf(output, sizeof output, "%s", o.output);
     else
-        default_output(recipe, (fmt ? fmt : bm_format_at(0))->name, output, sizeof output);
-    if (!fmt && !(fmt = pick_format(NULL, output)))
+        default_output(recipe.path, (fmt ? fmt : bm_format_at(0))->name, output, sizeof output);
+    if (!fmt && !(fmt = pick_format(NULL, output))) {
+        cli_recipe_free(&recipe);
         return EXIT_USAGE;
+    }
     char raster[128];
-    if (o.world_file && !fmt->raster)
+    if (o.world_file && !fmt->raster) {
+        cli_recipe_free(&recipe);
         return cli_usage("render", "--world-file goes with a raster output (%s)",
                          bm_format_list(raster, sizeof raster, ".", true));
+    }
     struct bm_map *m;
-    if (bm_map_load(ctx, recipe, &m) != BM_OK)
+    enum bm_status st = cli_recipe_load(ctx, &recipe, &m);
+    cli_recipe_free(&recipe);
+    if (st != BM_OK)
         return cli_fail(ctx);
-    cli_stage("read the recipe %s", recipe);
+    cli_stage("read the recipe %s", recipe.path);
     rc = apply_overrides(ctx, m, &o);
+    if (rc == EXIT_OK && to_stdout) {
+        rc = render_to_stdout(ctx, m, fmt);
+        bm_map_free(m);
+        return rc;
+    }
     struct bm_render_info info;
     if (rc == EXIT_OK && bm_map_render_info(ctx, m, fmt->format, output, &info) != BM_OK)
         rc = cli_fail(ctx);

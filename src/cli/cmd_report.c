@@ -14,7 +14,10 @@ const char HELP_REPORT[] =
     "stays text: it can be selected and searched. Without RECIPEs: situation,\n"
     "ruili-muse and corridor.\n"
     "\n"
-    "  -o, --output FILE   where to write (default report.pdf)\n";
+    "  -o, --output FILE   where to write (default report.pdf)\n"
+    "\n"
+    "The report is written whole or not at all, also when Ctrl-C or SIGTERM\n"
+    "stops it. Its recipes are files ('-' for stdin is taken by render and atlas).\n";
 
 int cmd_report(struct bm_ctx *ctx, int argc, char **argv)
 {
@@ -31,6 +34,10 @@ int cmd_report(struct bm_ctx *ctx, int argc, char **argv)
     }
     static const char *const defaults[] = {"situation", "ruili-muse", "corridor"};
     int n = argc - optind;
+    for (int i = optind; i < argc; i++)
+        if (strcmp(argv[i], "-") == 0)
+            return cli_usage("report", "a report reads its recipes from files, not from stdin "
+                                       "('-'); save the recipe to a file and name it");
     const char *const *names = n > 0 ? (const char *const *)(argv + optind) : defaults;
     size_t count = n > 0 ? (size_t)n : 3;
     char **paths = calloc(count, sizeof *paths);

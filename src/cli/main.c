@@ -41,8 +41,11 @@ static void print_help(FILE *out)
           "                 the network (http://, /vsicurl/, WFS:); refused otherwise,\n"
           "                 and never allowed by a recipe (also $BORDERMAP_ALLOW)\n"
           "\n"
-          "Data goes to stdout, messages to stderr. The shipped data is read from\n"
-          "$BORDERMAP_DATA when it is set.\n",
+          "Data goes to stdout, messages to stderr. A failed write to stdout (a full\n"
+          "disk, a closed pipe) is an error. 'render -o -' writes a map to stdout and\n"
+          "'render -' reads a recipe from stdin. Stopped by Ctrl-C or SIGTERM, a\n"
+          "command leaves no temporary file and no half-written output. The shipped\n"
+          "data is read from $BORDERMAP_DATA when it is set.\n",
           out);
 }
 
@@ -158,6 +161,8 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     /* A closed pipe is a write error like any other: one line and status 1, not a signal. */
     signal(SIGPIPE, SIG_IGN);
+    /* An interrupted command leaves no temporary file (a render, a report, an atlas). */
+    cli_catch_signals();
     cli_watch_stdout();
     int skip = cli_global_options(argc, argv);
     argv[skip] = argv[0];

@@ -111,7 +111,9 @@ static ssize_t write_stdout(void *cookie, const char *buf, size_t size)
             continue;
         if (n <= 0) {
             stdout_errno = stdout_errno ? stdout_errno : n < 0 ? errno : EIO;
-            return done ? (ssize_t)done : -1;
+            /* What was written, 0 for nothing: fopencookie's write must never return a
+             * negative count (glibc then copies past the buffer of a large fwrite). */
+            return (ssize_t)done;
         }
         done += (size_t)n;
     }

@@ -956,17 +956,14 @@ static enum bm_status read_root(struct parse *p, struct fy_node *root)
     return st == BM_OK ? check_clips(p) : st;
 }
 
-enum bm_status bm_map_load(struct bm_ctx *ctx, const char *path, struct bm_map **out)
+/* A recipe from a file (text NULL) or from text, named path. */
+static enum bm_status load(struct bm_ctx *ctx, const char *path, const char *text, size_t len,
+                           struct bm_map **out)
 {
-    bm__begin(ctx);
-    if (!out)
-        return bm__fail(ctx, BM_ERR_ARG, "bm_map_load: no place for the map");
-    *out = NULL;
-    if (!path || !path[0])
-        return bm__fail(ctx, BM_ERR_ARG, "no recipe given; give a path such as styles/x.yaml");
     struct parse p = {.ctx = ctx, .path = path};
     struct fy_node *root = NULL;
-    enum bm_status st = bm__yaml_open(&p.y, ctx, path, &root);
+    enum bm_status st = text ? bm__yaml_open_text(&p.y, ctx, path, text, len, &root)
+                             : bm__yaml_open(&p.y, ctx, path, &root);
     if (st == BM_OK && !(p.map = bm__map_new(path)))
         st = nomem(&p);
     if (st == BM_OK)
@@ -981,4 +978,31 @@ enum bm_status bm_map_load(struct bm_ctx *ctx, const char *path, struct bm_map *
     }
     *out = p.map;
     return BM_OK;
+}
+
+enum bm_status bm_map_load(struct bm_ctx *ctx, const char *path, struct bm_map **out)
+{
+    bm__begin(ctx);
+    if (!out)
+        return bm__fail(ctx, BM_ERR_ARG, "bm_map_load: no place for the map");
+    *out = NULL;
+    if (!path || !path[0])
+        return bm__fail(ctx, BM_ERR_ARG, "no recipe given; give a path such as styles/x.yaml");
+    return load(ctx, path, NULL, 0, out);
+}
+
+enum bm_status bm_map_load_text(struct bm_ctx *ctx, const char *text, size_t len, const char *name,
+                                struct bm_map **out)
+{
+    bm__begin(ctx);
+    if (!out)
+        return bm__fail(ctx, BM_ERR_ARG, "bm_map_load_text: no place for the map");
+    *out = NULL;
+    if (!text && len)
+        return bm__fail(ctx, BM_ERR_ARG, "bm_map_load_text: no text");
+    if (!name || !name[0] || strchr(name, '/'))
+        return bm__fail(ctx, BM_ERR_ARG,
+                        "bm_map_load_text: the recipe's name must be a plain name such as "
+                        "<stdin>, not a path");
+    return load(ctx, name, text ? text : "", len, out);
 }

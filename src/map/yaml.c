@@ -453,6 +453,19 @@ static enum bm_status read_file(struct bm__yaml *y, char **out, size_t *len)
     return *out ? BM_OK : bm__yaml_nomem(y);
 }
 
+/* The checks and the parse, once y->text holds the recipe. */
+static enum bm_status open_text(struct bm__yaml *y, struct fy_node **root)
+{
+    enum bm_status st = check_utf8(y, y->text, y->len);
+    if (st == BM_OK)
+        st = parse_text(y);
+    if (st == BM_OK)
+        st = check_limits(y, fy_document_root(y->doc), 1);
+    if (st == BM_OK)
+        *root = fy_document_root(y->doc);
+    return st;
+}
+
 enum bm_status bm__yaml_open(struct bm__yaml *y, struct bm_ctx *ctx, const char *path,
                              struct fy_node **root)
 {
@@ -461,15 +474,27 @@ enum bm_status bm__yaml_open(struct bm__yaml *y, struct bm_ctx *ctx, const char 
     y->path = path;
     *root = NULL;
     enum bm_status st = read_file(y, &y->text, &y->len);
-    if (st == BM_OK)
-        st = check_utf8(y, y->text, y->len);
-    if (st == BM_OK)
-        st = parse_text(y);
-    if (st == BM_OK)
-        st = check_limits(y, fy_document_root(y->doc), 1);
-    if (st == BM_OK)
-        *root = fy_document_root(y->doc);
-    return st;
+    return st == BM_OK ? open_text(y, root) : st;
+}
+
+enum bm_status bm__yaml_open_text(struct bm__yaml *y, struct bm_ctx *ctx, const char *name,
+                                  const char *text, size_t len, struct fy_node **root)
+{
+    memset(y, 0, sizeof *y);
+    y->ctx = ctx;
+    y->path = name;
+    *root = NULL;
+    if (len > MAX_FILE)
+        return bm__fail(ctx, BM_ERR_RECIPE,
+                        "%s: the recipe is over 1 MiB; expected at most %d bytes", name, MAX_FILE);
+    y->text = malloc(len + 1);
+    if (!y->text)
+        return bm__yaml_nomem(y);
+    if (len)
+        memcpy(y->text, text, len);
+    y->text[len] = '\0';
+    y->len = len;
+    return open_text(y, root);
 }
 
 void bm__yaml_close(struct bm__yaml *y)

@@ -40,6 +40,10 @@ struct bm__yaml {
 enum bm_status bm__yaml_open(struct bm__yaml *y, struct bm_ctx *ctx, const char *path,
                              struct fy_node **root);
 
+/* As bm__yaml_open(), over len bytes of text (copied) named name in messages. */
+enum bm_status bm__yaml_open_text(struct bm__yaml *y, struct bm_ctx *ctx, const char *name,
+                                  const char *text, size_t len, struct fy_node **root);
+
 /* Free what bm__yaml_open() holds (its nodes go with it). */
 void bm__yaml_close(struct bm__yaml *y);
 
