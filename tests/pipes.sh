@@ -18,6 +18,11 @@
 #                while a temporary file is there: the shell's status of the signal
 #                (130, 143), no temporary file or folder left, no target written, no job
 #                left running, and the maps the atlas finished decode whole.
+#   shards       atlas --shard K/N: three shards (in their own folders and in one) give
+#                exactly the files of one unsharded run, byte for byte; each is places
+#                K, K+3, ... of the feature-id order ogrinfo gives; --list prints the
+#                names and ids of what a run or a shard writes; an empty shard exits 0;
+#                a GeoJSON read in reverse id order is still listed and split by id.
 # Run from ctest with BORDERMAP_DATA set to the source tree.
 set -uo pipefail
 what=$1 bm=$2 work=$3
@@ -166,6 +171,72 @@ interrupted)
                 fail "atlas$sig: $(basename "$f") does not decode"
         done
     done
+    ;;
+
+shards)
+    # The oracle: GDAL's own reader gives each capital's FID and name.
+    ogrinfo -q -al -where "kind = 'capital'" "$src/shapes/places/places.shp" |
+        grep -E '^OGRFeature|^  name \(' | paste - - |
+        sed -E 's/^OGRFeature\(places\):([0-9]+)[[:space:]]+name \(String\) = (.*)$/\2\t\1/' |
+        sed 's/ /-/g; s/\t/.png\t/' | sort -t"$(printf '\t')" -k2,2n >"$work/oracle.txt"
+    [ "$(wc -l <"$work/oracle.txt")" = 7 ] || fail "ogrinfo found $(wc -l <"$work/oracle.txt") capitals, not 7"
+    "$bm" -q atlas "$map" --layer capitals -o "$work/whole" || fail "the unsharded atlas failed"
+    "$bm" atlas "$map" --layer capitals --list >"$work/list.txt" 2>"$work/list.err" ||
+        fail "--list failed: $(cat "$work/list.err")"
+    [ -s "$work/list.err" ] && fail "--list wrote on stderr: $(head -2 "$work/list.err")"
+    cmp -s "$work/list.txt" "$work/oracle.txt" ||
+        fail "--list is not the capitals' names and ids in id order: $(diff "$work/oracle.txt" "$work/list.txt" | head -5)"
+    [ "$(cut -f1 "$work/list.txt" | sort)" = "$(ls "$work/whole" | sort)" ] ||
+        fail "--list names other files than the atlas writes"
+    : >"$work/lists.txt"
+    for k in 0 1 2; do
+        "$bm" atlas "$map" --layer capitals --shard "$k/3" --jobs 2 -o "$work/shard$k" \
+            2>"$work/shard$k.err" || fail "shard $k/3 failed: $(cat "$work/shard$k.err")"
+        "$bm" atlas "$map" --layer capitals --shard "$k/3" -o "$work/shard$k" --list \
+            >"$work/list$k.txt" || fail "--list --shard $k/3 failed"
+        [ "$(cut -f1 "$work/list$k.txt" | sort)" = "$(ls "$work/shard$k" | sort)" ] ||
+            fail "shard $k/3: --list names other files than the shard writes"
+        cat "$work/list$k.txt" >>"$work/lists.txt"
+        # Share k: the features at places k, k+3, ... of the id order.
+        awk -v k="$k" '(NR - 1) % 3 == k' "$work/oracle.txt" | cmp -s - "$work/list$k.txt" ||
+            fail "shard $k/3 is not places $k, $k+3, ... of the id order"
+        n=$(ls "$work/shard$k" | wc -l)
+        one_line "$work/shard$k.err" "^bordermap: wrote $n maps \(shard $k/3 of 7\) to $work/shard$k/$"
+        # All shards into one folder, as a batch engine's tasks would.
+        "$bm" -q atlas "$map" --layer capitals --shard "$k/3" -o "$work/together" ||
+            fail "shard $k/3 into the shared folder failed"
+    done
+    [ "$(sort "$work/lists.txt")" = "$(sort "$work/list.txt")" ] ||
+        fail "the shards' lists together are not the whole list (overlap or gap)"
+    [ "$(sort -u "$work/lists.txt" | wc -l)" = 7 ] || fail "the shards overlap"
+    for dir in "$work/together" "$work/shard0" "$work/shard1" "$work/shard2"; do
+        for f in "$dir"/*; do
+            cmp "$f" "$work/whole/$(basename "$f")" || fail "$f differs from the unsharded map"
+        done
+    done
+    [ "$(ls -A "$work/together")" = "$(ls -A "$work/whole")" ] ||
+        fail "the three shards did not write exactly the files of one run"
+    # More shards than features: an empty share is no failure, and writes nothing.
+    "$bm" atlas "$map" --layer capitals --shard 9/10 -o "$work/empty" 2>"$work/empty.err" ||
+        fail "an empty shard failed"
+    one_line "$work/empty.err" "^bordermap: shard 9/10 has no features \(the layer has 7\); nothing to draw$"
+    [ -e "$work/empty" ] && fail "an empty shard made its folder"
+    # The order is the ids', not the order the source gives: a GeoJSON written backwards,
+    # with a name twice (the lower id keeps it, the higher gets -2).
+    cat >"$work/backwards.geojson" <<'JSON'
+{"type": "FeatureCollection", "features": [
+ {"type": "Feature", "id": 30, "properties": {"name": "Muse"}, "geometry": {"type": "Point", "coordinates": [97.9, 23.99]}},
+ {"type": "Feature", "id": 20, "properties": {"name": "Lashio"}, "geometry": {"type": "Point", "coordinates": [97.75, 22.93]}},
+ {"type": "Feature", "id": 10, "properties": {"name": "Muse"}, "geometry": {"type": "Point", "coordinates": [97.91, 23.98]}}
+]}
+JSON
+    printf 'layers:\n  - name: towns\n    source: backwards.geojson\n    marker: {shape: circle}\n' >"$work/backwards.yaml"
+    "$bm" atlas "$work/backwards.yaml" --layer towns --list --format pdf >"$work/backwards.txt" ||
+        fail "--list of the GeoJSON failed"
+    printf 'Muse.pdf\t10\nLashio.pdf\t20\nMuse-2.pdf\t30\n' | cmp -s - "$work/backwards.txt" ||
+        fail "--list is not in id order with the names given in it: $(tr '\t\n' ' ;' <"$work/backwards.txt")"
+    printf 'Muse.pdf\t10\nMuse-2.pdf\t30\n' | cmp -s - <("$bm" atlas "$work/backwards.yaml" --layer towns --list --format pdf --shard 0/2) ||
+        fail "shard 0/2 of the GeoJSON is not ids 10 and 30"
     ;;
 
 *)

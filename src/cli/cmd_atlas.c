@@ -15,6 +15,7 @@
 const char HELP_ATLAS[] =
     "usage: bordermap atlas RECIPE --layer NAME [--where EXPR] [--field FIELD]\n"
     "                       [--margin KM] [--jobs N] [-o FOLDER] [--format FMT]\n"
+    "                       [--shard K/N] [--list]\n"
     "\n"
     "Draw one map per feature of one of the recipe's layers (each border\n"
     "crossing, each corridor segment, ...), framed on the feature with a margin\n"
@@ -33,18 +34,31 @@ const char HELP_ATLAS[] =
     "  -o, --output DIR    the folder for the maps (default atlas; made if missing)\n"
     "  -F, --format FMT    the maps' format, by name (default png; see\n"
     "                      'bordermap help formats')\n"
+    "  -S, --shard K/N     draw share K of N (K = 0..N-1): the features at places\n"
+    "                      K, K+N, K+2N... in feature-id order; the N shards of a\n"
+    "                      run never overlap and together draw every map, so N\n"
+    "                      machines (a Slurm array, a Kubernetes Indexed Job) can\n"
+    "                      share one atlas, each writing its own files\n"
+    "  -L, --list          draw nothing: print the maps this run would write, one\n"
+    "                      a line: the file's name in the folder, a tab, the\n"
+    "                      feature's id\n"
     "\n"
-    "example:\n"
-    "  bordermap atlas ruili-muse --layer places --where \"kind = 'crossing'\" --jobs 2\n";
+    "examples:\n"
+    "  bordermap atlas ruili-muse --layer places --where \"kind = 'crossing'\" --jobs 2\n"
+    "  bordermap atlas ruili-muse --layer places --shard $SLURM_ARRAY_TASK_ID/8 -o /shared/atlas\n";
 
 struct atlas {
     const struct cli_recipe *recipe; /* a file, or stdin's text: each map loads it afresh */
     const char *layer, *where, *field, *dir, *format;
     double margin_km;
     int jobs;
+    long shard, shards;       /* --shard K/N: this run draws share K of N (0/1: all) */
+    int list;                 /* --list: print the names and ids, draw nothing */
     struct bm_scene *scene;   /* every layer the maps draw, loaded whole before the jobs fork */
     const struct bm_layer *L; /* the features that get a map each, from the scene */
     char **names;             /* file name (without extension) per feature */
+    size_t *todo;             /* the features this run draws, in feature-id order */
+    size_t ntodo;
 };
 
 /* A file name from a feature's name: no slashes, no spaces, nothing hidden. */
@@ -71,13 +85,16 @@ static char *file_name(const char *name, size_t i)
 /*
  * Two features of one name would write one file twice: the second "Muse"
  * becomes "Muse-2", the third "Muse-3" (case ignored, as some file systems
- * do), so that every map has its own file. Returns 0, or -1 out of memory.
+ * do), so that every map has its own file. "Second" in the order of feature
+ * ids, so that every shard of a run names a feature alike. Returns 0, or -1
+ * out of memory.
  */
-static int unique_names(char **names, size_t n)
+static int unique_names(char **names, const size_t *order, size_t n)
 {
     GHashTable *taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     int bad = 0;
-    for (size_t i = 0; !bad && i < n; i++) {
+    for (size_t p = 0; !bad && p < n; p++) {
+        size_t i = order[p];
         if (!names[i]) {
             bad = 1;
             break;
@@ -123,6 +140,37 @@ static int one_map(struct bm_ctx *ctx, const struct atlas *a, size_t i, enum bm_
     return rc;
 }
 
+/* Features by id (then by the order they were read in, for ids that repeat). */
+static const struct bm_layer *sorting;
+static int by_id(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    int64_t ia = bm_layer_feature(sorting, a)->fid, ib = bm_layer_feature(sorting, b)->fid;
+    return ia < ib ? -1 : ia > ib ? 1 : a < b ? -1 : a > b;
+}
+
+/*
+ * The features in feature-id order (n of them; NULL out of memory), and in
+ * todo those of shard K of N: the ones at places K, K + N, K + 2N, ... of
+ * that order. The shards of one run never share a feature and together
+ * have them all, whichever order the source gives them in.
+ */
+static size_t *order_by_id(const struct bm_layer *L, size_t n, long k, long shards, size_t *todo,
+                           size_t *ntodo)
+{
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!order)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    sorting = L;
+    qsort(order, n, sizeof *order, by_id);
+    *ntodo = 0;
+    for (size_t p = (size_t)k; p < n; p += (size_t)shards)
+        todo[(*ntodo)++] = order[p];
+    return order;
+}
+
 /* The progress line: on a terminal only, rewritten in place. */
 static void progress(size_t done, size_t total, const char *name, time_t start)
 {
@@ -143,22 +191,23 @@ static void report_missing(const struct atlas *a, const unsigned char *drawn, si
                            int sig)
 {
     size_t missing = 0, named = 0;
-    for (size_t i = 0; i < n; i++)
-        missing += !drawn || !drawn[i];
+    (void)n;
+    for (size_t p = 0; p < a->ntodo; p++)
+        missing += !drawn || !drawn[a->todo[p]];
     fprintf(stderr,
             "bordermap: a job of the atlas (process %ld) was killed by signal %d (%s); %zu of %zu "
             "maps were not drawn: ",
-            pid, sig, strsignal(sig), missing, n);
-    for (size_t i = 0; i < n && named < 10; i++)
-        if (!drawn || !drawn[i])
-            fprintf(stderr, "%s%s", named++ ? ", " : "", a->names[i]);
+            pid, sig, strsignal(sig), missing, a->ntodo);
+    for (size_t p = 0; p < a->ntodo && named < 10; p++)
+        if (!drawn || !drawn[a->todo[p]])
+            fprintf(stderr, "%s%s", named++ ? ", " : "", a->names[a->todo[p]]);
     if (missing > named)
         fprintf(stderr, " and %zu more", missing - named);
     fprintf(stderr, "; run the atlas again to draw them\n");
 }
 
 /*
- * Draw every map: job k of N draws features k, k + N, ... in its own
+ * Draw the maps of a->todo: job k of N draws its maps k, k + N, ... in its own
  * process, and reports each one done through a pipe to the parent, which
  * keeps the progress line. Returns EXIT_OK when every map was drawn.
  */
@@ -183,7 +232,8 @@ static int run_jobs(const struct atlas *a, enum bm_format fmt, const char *ext)
             close(fds[0]);
             struct bm_ctx *ctx = bm_ctx_new();
             int rc = ctx ? EXIT_OK : EXIT_FAIL;
-            for (size_t i = (size_t)k; ctx && i < n; i += (size_t)jobs) {
+            for (size_t p = (size_t)k; ctx && p < a->ntodo; p += (size_t)jobs) {
+                size_t i = a->todo[p];
                 if (one_map(ctx, a, i, fmt, ext) != EXIT_OK) {
                     rc = EXIT_FAIL; /* its message is printed: stop, not one per map */
                     break;
@@ -205,10 +255,10 @@ static int run_jobs(const struct atlas *a, enum bm_format fmt, const char *ext)
     while (read(fds[0], &idx, sizeof idx) == sizeof idx) {
         if (drawn && idx < n)
             drawn[idx] = 1;
-        progress(++done, n, idx < n ? a->names[idx] : "", start);
+        progress(++done, a->ntodo, idx < n ? a->names[idx] : "", start);
     }
     close(fds[0]);
-    int rc = done == n ? EXIT_OK : EXIT_FAIL, status, killed_by = 0;
+    int rc = done == a->ntodo ? EXIT_OK : EXIT_FAIL, status, killed_by = 0;
     pid_t pid, killed = 0;
     while ((pid = wait(&status)) > 0) {
         if (WIFSIGNALED(status)) {
@@ -226,15 +276,32 @@ static int run_jobs(const struct atlas *a, enum bm_format fmt, const char *ext)
     return rc;
 }
 
+enum { SHARDS_MAX = 100000 };
+
+/* "K/N": two whole numbers in decimal, 0 <= K < N <= SHARDS_MAX. Returns 0, or -1. */
+static int parse_shard(const char *s, long *k, long *n)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    *k = strtol(s, &end, 10);
+    if (errno || *end != '/' || end[1] < '0' || end[1] > '9')
+        return -1;
+    *n = strtol(end + 1, &end, 10);
+    return errno || *end || *n < 1 || *n > SHARDS_MAX || *k >= *n ? -1 : 0;
+}
+
 static int parse(int argc, char **argv, struct atlas *a)
 {
     static const struct option longopts[] = {
         {"layer", required_argument, NULL, 'l'},  {"where", required_argument, NULL, 'w'},
         {"field", required_argument, NULL, 'n'},  {"margin", required_argument, NULL, 'm'},
         {"jobs", required_argument, NULL, 'j'},   {"output", required_argument, NULL, 'o'},
-        {"format", required_argument, NULL, 'F'}, {NULL, 0, NULL, 0}};
+        {"format", required_argument, NULL, 'F'}, {"shard", required_argument, NULL, 'S'},
+        {"list", no_argument, NULL, 'L'},         {NULL, 0, NULL, 0}};
     int c;
-    struct cli_opts opts = {"atlas", "l:w:n:m:j:o:F:", longopts, 0, NULL};
+    struct cli_opts opts = {"atlas", "l:w:n:m:j:o:F:S:L", longopts, 0, NULL};
     while ((c = cli_getopt(&opts, argc, argv)) != -1) {
         char *end;
         switch (c) {
@@ -264,6 +331,16 @@ static int parse(int argc, char **argv, struct atlas *a)
             if (*end || a->jobs < 1 || a->jobs > 64)
                 return cli_usage("atlas", "--jobs takes a number from 1 to 64, not '%s'", optarg);
             break;
+        case 'S':
+            if (parse_shard(optarg, &a->shard, &a->shards) != 0)
+                return cli_usage("atlas",
+                                 "--shard takes K/N, share K of N with K from 0 to N-1 and N "
+                                 "from 1 to %d, e.g. 0/4 for the first of four; not '%s'",
+                                 SHARDS_MAX, optarg);
+            break;
+        case 'L':
+            a->list = 1;
+            break;
         default:
             return EXIT_USAGE;
         }
@@ -275,7 +352,7 @@ static int parse(int argc, char **argv, struct atlas *a)
 
 int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
 {
-    struct atlas a = {.field = "name", .dir = "atlas", .margin_km = 15, .jobs = 1};
+    struct atlas a = {.field = "name", .dir = "atlas", .margin_km = 15, .jobs = 1, .shards = 1};
     int rc = parse(argc, argv, &a);
     if (rc != EXIT_OK)
         return rc;
@@ -329,13 +406,32 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
     struct stat st;
     int nf = bm_layer_field_index(a.L, a.field);
     a.names = calloc(n + 1, sizeof *a.names);
+    a.todo = malloc((n + 1) * sizeof *a.todo);
+    size_t *order = a.todo ? order_by_id(a.L, n, a.shard, a.shards, a.todo, &a.ntodo) : NULL;
     for (size_t i = 0; a.names && i < n; i++)
         a.names[i] = file_name(nf >= 0 ? bm_layer_attr(a.L, i, (size_t)nf) : NULL, i);
-    if (a.names && unique_names(a.names, n) != 0)
+    if (!a.names || !order || unique_names(a.names, order, n) != 0) {
         fputs("bordermap: out of memory\n", stderr);
-    if (n == 0) {
+        rc = EXIT_FAIL;
+    }
+    free(order);
+    char share[64] = "";
+    if (a.shards > 1)
+        snprintf(share, sizeof share, " (shard %ld/%ld of %zu)", a.shard, a.shards, n);
+    if (rc != EXIT_OK) {
+        /* said */
+    } else if (n == 0) {
         fprintf(stderr, "bordermap: no features in layer '%s' match; nothing to draw\n", a.layer);
         rc = EXIT_FAIL;
+    } else if (a.list) {
+        /* What this run would draw, one a line: the file's name in the folder, a tab, the id. */
+        for (size_t p = 0; p < a.ntodo; p++)
+            printf("%s.%s\t%lld\n", a.names[a.todo[p]], fmt->name,
+                   (long long)bm_layer_feature(a.L, a.todo[p])->fid);
+    } else if (a.ntodo == 0) {
+        /* More shards than features (a batch array sized ahead): nothing to do is no failure. */
+        cli_note("shard %ld/%ld has no features (the layer has %zu); nothing to draw", a.shard,
+                 a.shards, n);
     } else if (mkdir(a.dir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "bordermap: cannot make the folder '%s': %s; check the path\n", a.dir,
                 strerror(errno));
@@ -357,10 +453,11 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv)
     } else {
         cli_stage("read the recipe and layer '%s'", a.layer);
         rc = run_jobs(&a, fmt->format, fmt->name);
-        cli_stage("draw %zu maps in %d processes", n, a.jobs);
+        cli_stage("draw %zu maps in %d processes", a.ntodo, a.jobs);
         if (rc == EXIT_OK)
-            cli_note("wrote %zu maps to %s/", n, a.dir);
+            cli_note("wrote %zu maps%s to %s/", a.ntodo, share, a.dir);
     }
+    free(a.todo);
     for (size_t i = 0; a.names && i < n; i++)
         free(a.names[i]);
     free(a.names);
