@@ -192,6 +192,58 @@ static void nearest_is_a_true_minimum(void **state)
     bm_layer_free(B);
 }
 
+/* The nearest vertex by exact geodesics: no nearest point can be farther. */
+static double nearest_vertex(const struct bm_layer *L, double lat, double lon)
+{
+    struct geod_geodesic g;
+    geod_init(&g, 6378137, 1 / 298.257223563);
+    const double *xy = bm_layer_xy(L);
+    double best = INFINITY;
+    for (size_t i = 0; i < bm_layer_point_count(L); i++) {
+        double d;
+        geod_inverse(&g, lat, lon, xy[2 * i + 1], xy[2 * i], &d, NULL, NULL);
+        best = fmin(best, d);
+    }
+    return best;
+}
+
+/* One index, many queries: the same answers as bm_nearest(), near the border and far from it
+ * (where the search reach is widest), and never beaten by sampling or by a vertex. */
+static void nearest_index_gives_the_same_answers(void **state)
+{
+    (void)state;
+    struct bm_layer *B = shipped("shapes/boundaries/border_cn_mm.shp");
+    struct bm_nearest_index *ix;
+    assert_int_equal(bm_nearest_index_new(ctx, B, &ix), BM_OK);
+    static const double at[][2] = {{24.013, 97.851},     /* Ruili, 3.5 km */
+                                   {23.69611, 98.76214}, /* Laukkai */
+                                   {25.8, 98.6},         /* Kachin hills, on the border */
+                                   {16.8, 96.15},        /* Yangon, ~800 km */
+                                   {25.04, 102.71},      /* Kunming */
+                                   {23.8, 90.4},         /* Dhaka */
+                                   {-33.9, 18.4}};       /* Cape Town, across the Earth */
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        struct bm_nearest a, b;
+        assert_int_equal(bm_nearest_indexed(ctx, ix, at[i][0], at[i][1], &a), BM_OK);
+        assert_int_equal(bm_nearest(ctx, B, at[i][0], at[i][1], &b), BM_OK);
+        assert_true(a.distance == b.distance && a.lat == b.lat && a.lon == b.lon &&
+                    a.feature == b.feature && !a.inside);
+        assert_true(a.distance <= nearest_vertex(B, at[i][0], at[i][1]) + 1e-6);
+        if (a.distance < 30000) {
+            double brute = brute_nearest(B, at[i][0], at[i][1]);
+            assert_true(a.distance <= brute + 1e-6 && a.distance > brute - 1e-3);
+        }
+        double s12, a1, a2;
+        assert_int_equal(oracle_inverse(at[i][0], at[i][1], a.lat, a.lon, &s12, &a1, &a2), 0);
+        assert_agrees(a.distance, s12, "distance to the nearest point");
+    }
+    struct bm_nearest n;
+    assert_int_equal(bm_nearest_indexed(ctx, ix, 91, 97, &n), BM_ERR_ARG);
+    bm_nearest_index_free(ix);
+    bm_nearest_index_free(NULL);
+    bm_layer_free(B);
+}
+
 static void shared_boundary_of_two_squares(void **state)
 {
     (void)state;
@@ -474,6 +526,7 @@ int main(void)
         cmocka_unit_test(border_total_is_within_published_range),
         cmocka_unit_test(area_matches_planimeter),
         cmocka_unit_test(nearest_is_a_true_minimum),
+        cmocka_unit_test(nearest_index_gives_the_same_answers),
         cmocka_unit_test(shared_boundary_of_two_squares),
         cmocka_unit_test(latlon_parsing),
         cmocka_unit_test(numbers_are_grouped),

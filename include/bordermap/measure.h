@@ -99,6 +99,33 @@ enum bm_status bm_nearest(struct bm_ctx *ctx, const struct bm_layer *layer, doub
 enum bm_status bm_nearest_in_feature(struct bm_ctx *ctx, const struct bm_layer *layer, size_t feat,
                                      double lat, double lon, struct bm_nearest *out);
 
+/**
+ * What repeated bm_nearest() queries of one layer share, computed once: each
+ * vertex on the unit sphere and each segment's length. Made by
+ * bm_nearest_index_new(); it borrows the layer, which must outlive it.
+ * Read-only once made: threads may query one index at the same time.
+ */
+struct bm_nearest_index;
+
+/**
+ * Index all features of a layer for bm_nearest_indexed(). *out is set (free
+ * it with bm_nearest_index_free()) or NULL on failure: BM_ERR_GEOMETRY for a
+ * layer with no points, BM_ERR_NOMEM.
+ */
+enum bm_status bm_nearest_index_new(struct bm_ctx *ctx, const struct bm_layer *layer,
+                                    struct bm_nearest_index **out);
+
+/**
+ * As bm_nearest() on the indexed layer, with the same result, without the
+ * work of going over every vertex's trigonometry again: for many points
+ * against one layer (the places near the border).
+ */
+enum bm_status bm_nearest_indexed(struct bm_ctx *ctx, const struct bm_nearest_index *index,
+                                  double lat, double lon, struct bm_nearest *out);
+
+/** Free an index; NULL is a no-op. */
+void bm_nearest_index_free(struct bm_nearest_index *index);
+
 /** How bm_shared_boundary() decides what is shared. */
 struct bm_boundary_opts {
     /** metres, > 0: a vertex within this of the other polygon's edge is shared

@@ -117,12 +117,16 @@ static void print_hits(const struct hit *h, size_t n, const struct near_opts *o,
 }
 
 /* Gazetteer places within reach of a layer (the border), or of a point. */
-static int near_places(struct bm_ctx *ctx, struct bm_gazetteer *gz, const struct bm_layer *to,
+static int near_places(struct bm_ctx *ctx, struct bm_gazetteer *gz, const struct bm_layer *layer,
                        const struct cli_point *from, const struct near_opts *o, const char *what)
 {
     size_t n = bm_gazetteer_count(gz), nh = 0;
+    struct bm_nearest_index *to = NULL; /* the layer's vertices and segments, once for all places */
+    if (layer && bm_nearest_index_new(ctx, layer, &to) != BM_OK)
+        return cli_fail(ctx);
     struct hit *h = calloc(n ? n : 1, sizeof *h);
     if (!h) {
+        bm_nearest_index_free(to);
         fputs("bordermap: out of memory\n", stderr);
         return EXIT_FAIL;
     }
@@ -131,7 +135,8 @@ static int near_places(struct bm_ctx *ctx, struct bm_gazetteer *gz, const struct
         double d;
         if (to) {
             struct bm_nearest nn;
-            if (bm_nearest(ctx, to, p->lat, p->lon, &nn) != BM_OK) {
+            if (bm_nearest_indexed(ctx, to, p->lat, p->lon, &nn) != BM_OK) {
+                bm_nearest_index_free(to);
                 free(h);
                 return cli_fail(ctx);
             }
@@ -147,6 +152,7 @@ static int near_places(struct bm_ctx *ctx, struct bm_gazetteer *gz, const struct
             h[nh++] = (struct hit){p->name, p->name_zh, p->name_my, p->kind, p->country,
                                    p->lat,  p->lon,     d,          0};
     }
+    bm_nearest_index_free(to);
     qsort(h, nh, sizeof *h, by_distance);
     cli_stage("measure to %zu places", n);
     print_hits(h, nh, o, what, 0);

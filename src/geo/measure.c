@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <geodesic.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,15 +229,6 @@ static double segment_distance(const struct geod_geodesic *g, double plat, doubl
     return best;
 }
 
-/* Great-circle distance in metres on the sphere of the WGS84 mean radius: cheap, within 0.4 %. */
-static double sphere_distance(double lat1, double lon1, double lat2, double lon2)
-{
-    const double r = 6371008.8, d = M_PI / 180;
-    double s1 = sin((lat2 - lat1) * d / 2), s2 = sin((lon2 - lon1) * d / 2);
-    double h = s1 * s1 + cos(lat1 * d) * cos(lat2 * d) * s2 * s2;
-    return 2 * r * asin(sqrt(h < 1 ? h : 1));
-}
-
 /*
  * A safe lower bound of the geodesic distance from a spherical one: the
  * ellipsoid stretches distances by at most 0.34 %, and a geodesic segment of
@@ -262,11 +254,6 @@ static int by_bound(const void *a, const void *b)
 }
 
 /*
- * Nearest point of features [f0, f1): spherical distances find the
- * candidates cheaply, then exact geodesics decide among them, nearest bound
- * first, until no bound can beat the best found.
- */
-/*
  * Is (lat, lon) inside polygon feature f: even-odd over all its rings (the
  * outer rings and their holes), on longitude and latitude as the source
  * draws them.
@@ -291,73 +278,218 @@ static int inside_polygon(const struct bm_layer *L, size_t f, double lat, double
     return in;
 }
 
-static enum bm_status nearest_in(struct bm_ctx *ctx, const struct bm_layer *L, size_t f0, size_t f1,
-                                 double lat, double lon, struct bm_nearest *out)
+#define EARTH_R 6371008.8 /* the WGS84 mean radius, metres */
+
+/* The unit vector of (lat, lon) on the sphere. */
+static void unit_vector(double lat, double lon, double u[3])
+{
+    const double d = M_PI / 180;
+    double cl = cos(lat * d);
+    u[0] = cl * cos(lon * d);
+    u[1] = cl * sin(lon * d);
+    u[2] = sin(lat * d);
+}
+
+static double chord2(const double *u, const double *v)
+{
+    double a = u[0] - v[0], b = u[1] - v[1], c = u[2] - v[2];
+    return a * a + b * b + c * c;
+}
+
+/* Great-circle metres from a squared chord of the unit sphere. */
+static double chord_metres(double c2)
+{
+    double h = sqrt(c2) / 2;
+    return 2 * EARTH_R * asin(h < 1 ? h : 1);
+}
+
+/*
+ * What every query of a layer needs and no query changes: the unit vector
+ * of each vertex and the spherical length of each segment, computed once.
+ * Vertices [v0, v0 + nv) of the layer, features [f0, f1).
+ */
+struct bm_nearest_index {
+    const struct bm_layer *L;
+    size_t f0, f1, v0, nv;
+    double *u;     /* 3 a vertex */
+    double *ab;    /* metres from vertex i to i + 1 (0 at a part's end) */
+    double max_ab; /* the longest segment */
+};
+
+static enum bm_status index_new(struct bm_ctx *ctx, const struct bm_layer *L, size_t f0, size_t f1,
+                                struct bm_nearest_index **out)
+{
+    *out = NULL;
+    const double *xy = bm_layer_xy(L);
+    const struct bm_part *all = bm_layer_parts(L);
+    size_t lo = SIZE_MAX, hi = 0, np = 0;
+    for (size_t f = f0; f < f1; f++) {
+        const struct bm_feature *feat = bm_layer_feature(L, f);
+        for (size_t k = 0; k < feat->nparts; k++) {
+            const struct bm_part *p = &all[feat->first_part + k];
+            np += p->count;
+            if (p->count && p->first < lo)
+                lo = p->first;
+            if (p->count && p->first + p->count > hi)
+                hi = p->first + p->count;
+        }
+    }
+    if (np == 0)
+        return bm__fail(ctx, BM_ERR_GEOMETRY, "layer '%s' of '%s' has no features to measure to",
+                        bm_layer_name(L), bm_layer_path(L));
+    struct bm_nearest_index *ix = calloc(1, sizeof *ix);
+    if (ix) {
+        ix->u = malloc((hi - lo) * 3 * sizeof *ix->u);
+        ix->ab = calloc(hi - lo, sizeof *ix->ab);
+    }
+    if (!ix || !ix->u || !ix->ab) {
+        bm_nearest_index_free(ix);
+        return bm__fail(ctx, BM_ERR_NOMEM, "out of memory measuring to '%s'", bm_layer_path(L));
+    }
+    ix->L = L;
+    ix->f0 = f0;
+    ix->f1 = f1;
+    ix->v0 = lo;
+    ix->nv = hi - lo;
+    for (size_t f = f0; f < f1; f++) {
+        const struct bm_feature *feat = bm_layer_feature(L, f);
+        for (size_t k = 0; k < feat->nparts; k++) {
+            size_t a = all[feat->first_part + k].first, n = all[feat->first_part + k].count;
+            for (size_t i = a; i < a + n; i++) {
+                double *u = ix->u + 3 * (i - lo);
+                unit_vector(xy[2 * i + 1], xy[2 * i], u);
+                if (i > a && feat->type != BM_GEOM_POINT) {
+                    double ab = chord_metres(chord2(u - 3, u));
+                    ix->ab[i - 1 - lo] = ab;
+                    if (ab > ix->max_ab)
+                        ix->max_ab = ab;
+                }
+            }
+        }
+    }
+    *out = ix;
+    return BM_OK;
+}
+
+enum bm_status bm_nearest_index_new(struct bm_ctx *ctx, const struct bm_layer *layer,
+                                    struct bm_nearest_index **out)
+{
+    bm__begin(ctx);
+    return index_new(ctx, layer, 0, bm_layer_feature_count(layer), out);
+}
+
+void bm_nearest_index_free(struct bm_nearest_index *ix)
+{
+    if (!ix)
+        return;
+    free(ix->u);
+    free(ix->ab);
+    free(ix);
+}
+
+/* Append a candidate, growing the array. */
+static int push(struct candidate **c, size_t *n, size_t *cap, struct candidate v)
+{
+    if (*n == *cap) {
+        size_t m = *cap ? 2 * *cap : 256;
+        struct candidate *p = realloc(*c, m * sizeof *p);
+        if (!p)
+            return -1;
+        *c = p;
+        *cap = m;
+    }
+    (*c)[(*n)++] = v;
+    return 0;
+}
+
+/*
+ * Nearest point of the index's features: spherical distances (chords of
+ * the precomputed unit vectors) find the candidates cheaply, then exact
+ * geodesics decide among them, nearest bound first, until no bound can
+ * beat the best found.
+ */
+static enum bm_status nearest_query(struct bm_ctx *ctx, const struct bm_nearest_index *ix,
+                                    double lat, double lon, struct bm_nearest *out)
 {
     if (!valid_latlon(lat, lon))
         return bm__fail(ctx, BM_ERR_ARG,
                         "bad coordinates %g,%g: latitude must be within -90..90 and longitude "
                         "within -180..180",
                         lat, lon);
-    const double *xy = bm_layer_xy(L);
-    const struct bm_part *all = bm_layer_parts(L);
-    size_t np = 0;
-    for (size_t f = f0; f < f1; f++) {
-        const struct bm_feature *feat = bm_layer_feature(L, f);
-        for (size_t k = 0; k < feat->nparts; k++)
-            np += all[feat->first_part + k].count;
-    }
-    if (np == 0)
-        return bm__fail(ctx, BM_ERR_GEOMETRY, "layer '%s' of '%s' has no features to measure to",
-                        bm_layer_name(L), bm_layer_path(L));
+    const struct bm_layer *L = ix->L;
     /* Inside an area is at distance 0 from it, as PostGIS's ST_Distance on geography. */
-    for (size_t f = f0; f < f1; f++)
+    for (size_t f = ix->f0; f < ix->f1; f++)
         if (inside_polygon(L, f, lat, lon)) {
             *out = (struct bm_nearest){f, 0, lat, lon, 1};
             return BM_OK;
         }
-    struct candidate *cand = malloc(2 * np * sizeof *cand);
-    if (!cand)
-        return bm__fail(ctx, BM_ERR_NOMEM, "out of memory measuring to '%s'", bm_layer_path(L));
-    struct geod_geodesic geod = bm__wgs84();
-    const struct geod_geodesic *g = &geod;
-    size_t nc = 0;
-    for (size_t f = f0; f < f1; f++) {
+    const double *xy = bm_layer_xy(L);
+    const struct bm_part *all = bm_layer_parts(L);
+    const size_t v0 = ix->v0;
+    double p[3];
+    unit_vector(lat, lon, p);
+    /* The vertex nearest on the sphere gives an exact upper bound at once. */
+    double c2min = INFINITY;
+    size_t vmin = 0, fmin = ix->f0;
+    for (size_t f = ix->f0; f < ix->f1; f++) {
         const struct bm_feature *feat = bm_layer_feature(L, f);
         for (size_t k = 0; k < feat->nparts; k++) {
             size_t a = all[feat->first_part + k].first, n = all[feat->first_part + k].count;
-            double prev = 0;
             for (size_t i = a; i < a + n; i++) {
-                double d = sphere_distance(lat, lon, xy[2 * i + 1], xy[2 * i]);
-                cand[nc++] = (struct candidate){lower_bound(d), i, f, 0};
-                if (i > a && feat->type != BM_GEOM_POINT) {
-                    /* Triangle inequality: |PX| >= (|PA| + |PB| - |AB|) / 2 for X on AB. */
-                    double ab =
-                        sphere_distance(xy[2 * i - 1], xy[2 * i - 2], xy[2 * i + 1], xy[2 * i]);
-                    cand[nc++] = (struct candidate){lower_bound((prev + d - ab) / 2), i - 1, f, 1};
+                double c2 = chord2(p, ix->u + 3 * (i - v0));
+                if (c2 < c2min) {
+                    c2min = c2;
+                    vmin = i;
+                    fmin = f;
                 }
-                prev = d;
             }
         }
     }
-    /* The vertex nearest on the sphere gives an exact upper bound at once; only the
-     * candidates whose lower bound beats it need sorting and a closer look. */
-    struct bm_nearest best = {0, INFINITY, 0, 0, 0};
-    size_t first = 0;
-    for (size_t c = 1; c < nc; c++)
-        if (!cand[c].is_segment && cand[c].bound < cand[first].bound)
-            first = c;
-    if (nc > 0) {
-        size_t i = cand[first].point;
-        best = (struct bm_nearest){cand[first].feature, 0, xy[2 * i + 1], xy[2 * i], 0};
-        geod_inverse(g, lat, lon, best.lat, best.lon, &best.distance, NULL, NULL);
+    struct geod_geodesic geod = bm__wgs84();
+    const struct geod_geodesic *g = &geod;
+    struct bm_nearest best = {fmin, 0, xy[2 * vmin + 1], xy[2 * vmin], 0};
+    geod_inverse(g, lat, lon, best.lat, best.lon, &best.distance, NULL, NULL);
+    /* Only the vertices within reach can bound a candidate below the best: a
+     * vertex's bound is lower_bound(d); a segment's is at least
+     * lower_bound(min(dA, dB) - ab / 2). Beyond this sphere distance neither
+     * beats the best. */
+    double reach = (best.distance + 100) / 0.99 + ix->max_ab / 2 + 1;
+    double reach_c2 = reach / EARTH_R >= M_PI ? INFINITY : pow(2 * sin(reach / EARTH_R / 2), 2);
+    struct candidate *cand = NULL;
+    size_t nc = 0, cap = 0;
+    int bad = 0;
+    for (size_t f = ix->f0; f < ix->f1 && !bad; f++) {
+        const struct bm_feature *feat = bm_layer_feature(L, f);
+        for (size_t k = 0; k < feat->nparts && !bad; k++) {
+            size_t a = all[feat->first_part + k].first, n = all[feat->first_part + k].count;
+            double prev_c2 = INFINITY;
+            for (size_t i = a; i < a + n && !bad; i++) {
+                double c2 = chord2(p, ix->u + 3 * (i - v0));
+                if (c2 < reach_c2)
+                    bad = push(&cand, &nc, &cap,
+                               (struct candidate){lower_bound(chord_metres(c2)), i, f, 0});
+                if (i > a && feat->type != BM_GEOM_POINT && (c2 < reach_c2 || prev_c2 < reach_c2)) {
+                    /* Triangle inequality: |PX| >= (|PA| + |PB| - |AB|) / 2 for X on AB. */
+                    double d = chord_metres(c2), prev = chord_metres(prev_c2);
+                    double bound = lower_bound((prev + d - ix->ab[i - 1 - v0]) / 2);
+                    if (!bad && bound < best.distance)
+                        bad = push(&cand, &nc, &cap, (struct candidate){bound, i - 1, f, 1});
+                }
+                prev_c2 = c2;
+            }
+        }
+    }
+    if (bad) {
+        free(cand);
+        return bm__fail(ctx, BM_ERR_NOMEM, "out of memory measuring to '%s'", bm_layer_path(L));
     }
     size_t kept = 0;
     for (size_t c = 0; c < nc; c++)
         if (cand[c].bound < best.distance)
             cand[kept++] = cand[c];
     nc = kept;
-    qsort(cand, nc, sizeof *cand, by_bound);
+    if (nc > 1)
+        qsort(cand, nc, sizeof *cand, by_bound);
     for (size_t c = 0; c < nc && cand[c].bound < best.distance; c++) {
         size_t i = cand[c].point;
         double d, xlat = xy[2 * i + 1], xlon = xy[2 * i];
@@ -382,6 +514,30 @@ static enum bm_status nearest_in(struct bm_ctx *ctx, const struct bm_layer *L, s
     free(cand);
     *out = best;
     return BM_OK;
+}
+
+enum bm_status bm_nearest_indexed(struct bm_ctx *ctx, const struct bm_nearest_index *ix, double lat,
+                                  double lon, struct bm_nearest *out)
+{
+    bm__begin(ctx);
+    return nearest_query(ctx, ix, lat, lon, out);
+}
+
+/* One query over features [f0, f1): the index made for it alone. */
+static enum bm_status nearest_in(struct bm_ctx *ctx, const struct bm_layer *L, size_t f0, size_t f1,
+                                 double lat, double lon, struct bm_nearest *out)
+{
+    if (!valid_latlon(lat, lon))
+        return bm__fail(ctx, BM_ERR_ARG,
+                        "bad coordinates %g,%g: latitude must be within -90..90 and longitude "
+                        "within -180..180",
+                        lat, lon);
+    struct bm_nearest_index *ix;
+    enum bm_status st = index_new(ctx, L, f0, f1, &ix);
+    if (st == BM_OK)
+        st = nearest_query(ctx, ix, lat, lon, out);
+    bm_nearest_index_free(ix);
+    return st;
 }
 
 enum bm_status bm_nearest(struct bm_ctx *ctx, const struct bm_layer *L, double lat, double lon,
