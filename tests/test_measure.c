@@ -224,7 +224,7 @@ static void nearest_index_gives_the_same_answers(void **state)
                                    {-33.9, 18.4}};       /* Cape Town, across the Earth */
     for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
         struct bm_nearest a, b;
-        assert_int_equal(bm_nearest_indexed(ctx, ix, at[i][0], at[i][1], &a), BM_OK);
+        assert_int_equal(bm_nearest_indexed(ctx, ix, at[i][0], at[i][1], INFINITY, &a), BM_OK);
         assert_int_equal(bm_nearest(ctx, B, at[i][0], at[i][1], &b), BM_OK);
         assert_true(a.distance == b.distance && a.lat == b.lat && a.lon == b.lon &&
                     a.feature == b.feature && !a.inside);
@@ -236,9 +236,19 @@ static void nearest_index_gives_the_same_answers(void **state)
         double s12, a1, a2;
         assert_int_equal(oracle_inverse(at[i][0], at[i][1], a.lat, a.lon, &s12, &a1, &a2), 0);
         assert_agrees(a.distance, s12, "distance to the nearest point");
+        /* Bounded: exact when within reach, "none" only when truly beyond it. */
+        struct bm_nearest c;
+        assert_int_equal(bm_nearest_indexed(ctx, ix, at[i][0], at[i][1], b.distance, &c), BM_OK);
+        assert_true(c.distance == b.distance && c.lat == b.lat && c.lon == b.lon);
+        assert_int_equal(bm_nearest_indexed(ctx, ix, at[i][0], at[i][1], b.distance * 0.999, &c),
+                         BM_OK);
+        assert_true(c.distance == INFINITY || c.distance == b.distance);
     }
     struct bm_nearest n;
-    assert_int_equal(bm_nearest_indexed(ctx, ix, 91, 97, &n), BM_ERR_ARG);
+    assert_int_equal(bm_nearest_indexed(ctx, ix, 16.8, 96.15, 20000, &n), BM_OK);
+    assert_true(n.distance == INFINITY && isnan(n.lat)); /* Yangon: nothing within 20 km */
+    assert_int_equal(bm_nearest_indexed(ctx, ix, 91, 97, INFINITY, &n), BM_ERR_ARG);
+    assert_int_equal(bm_nearest_indexed(ctx, ix, 24, 97, -1, &n), BM_ERR_ARG);
     bm_nearest_index_free(ix);
     bm_nearest_index_free(NULL);
     bm_layer_free(B);

@@ -118,10 +118,14 @@ enum bm_status bm_nearest_index_new(struct bm_ctx *ctx, const struct bm_layer *l
 /**
  * As bm_nearest() on the indexed layer, with the same result, without the
  * work of going over every vertex's trigonometry again: for many points
- * against one layer (the places near the border).
+ * against one layer (the places near the border). max_m (metres, >= 0, or
+ * INFINITY) bounds the search: a point whose every candidate is surely
+ * farther than max_m gets out->distance = INFINITY (lat, lon NaN) at once;
+ * within max_m the answer is exact. Fails with BM_ERR_ARG for bad
+ * coordinates or a negative or NaN max_m.
  */
 enum bm_status bm_nearest_indexed(struct bm_ctx *ctx, const struct bm_nearest_index *index,
-                                  double lat, double lon, struct bm_nearest *out);
+                                  double lat, double lon, double max_m, struct bm_nearest *out);
 
 /** Free an index; NULL is a no-op. */
 void bm_nearest_index_free(struct bm_nearest_index *index);

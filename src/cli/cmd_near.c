@@ -135,7 +135,7 @@ static int near_places(struct bm_ctx *ctx, struct bm_gazetteer *gz, const struct
         double d;
         if (to) {
             struct bm_nearest nn;
-            if (bm_nearest_indexed(ctx, to, p->lat, p->lon, &nn) != BM_OK) {
+            if (bm_nearest_indexed(ctx, to, p->lat, p->lon, o->within_m, &nn) != BM_OK) {
                 bm_nearest_index_free(to);
                 free(h);
                 return cli_fail(ctx);

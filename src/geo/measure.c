@@ -409,7 +409,7 @@ static int push(struct candidate **c, size_t *n, size_t *cap, struct candidate v
  * beat the best found.
  */
 static enum bm_status nearest_query(struct bm_ctx *ctx, const struct bm_nearest_index *ix,
-                                    double lat, double lon, struct bm_nearest *out)
+                                    double lat, double lon, double max_m, struct bm_nearest *out)
 {
     if (!valid_latlon(lat, lon))
         return bm__fail(ctx, BM_ERR_ARG,
@@ -444,6 +444,11 @@ static enum bm_status nearest_query(struct bm_ctx *ctx, const struct bm_nearest_
                 }
             }
         }
+    }
+    /* Every point of a segment AB is at least min(|PA|, |PB|) - |AB| / 2 away. */
+    if (lower_bound(chord_metres(c2min) - ix->max_ab / 2) > max_m) {
+        *out = (struct bm_nearest){fmin, INFINITY, NAN, NAN, 0};
+        return BM_OK;
     }
     struct geod_geodesic geod = bm__wgs84();
     const struct geod_geodesic *g = &geod;
@@ -517,10 +522,12 @@ static enum bm_status nearest_query(struct bm_ctx *ctx, const struct bm_nearest_
 }
 
 enum bm_status bm_nearest_indexed(struct bm_ctx *ctx, const struct bm_nearest_index *ix, double lat,
-                                  double lon, struct bm_nearest *out)
+                                  double lon, double max_m, struct bm_nearest *out)
 {
     bm__begin(ctx);
-    return nearest_query(ctx, ix, lat, lon, out);
+    if (!(max_m >= 0))
+        return bm__fail(ctx, BM_ERR_ARG, "bad search distance %g m: give metres >= 0", max_m);
+    return nearest_query(ctx, ix, lat, lon, max_m, out);
 }
 
 /* One query over features [f0, f1): the index made for it alone. */
@@ -535,7 +542,7 @@ static enum bm_status nearest_in(struct bm_ctx *ctx, const struct bm_layer *L, s
     struct bm_nearest_index *ix;
     enum bm_status st = index_new(ctx, L, f0, f1, &ix);
     if (st == BM_OK)
-        st = nearest_query(ctx, ix, lat, lon, out);
+        st = nearest_query(ctx, ix, lat, lon, INFINITY, out);
     bm_nearest_index_free(ix);
     return st;
 }
