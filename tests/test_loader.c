@@ -400,6 +400,69 @@ static void polygon_rings_and_holes(void **state)
     bm_layer_free(L);
 }
 
+/* The polygon index of the part of feature 0 that starts at (x, y). */
+static int polygon_of(const struct bm_layer *L, double x, double y, int *hole)
+{
+    const struct bm_feature *f = bm_layer_feature(L, 0);
+    const struct bm_part *parts = bm_layer_parts(L) + f->first_part;
+    const double *xy = bm_layer_xy(L);
+    for (size_t k = 0; k < f->nparts; k++)
+        for (size_t i = parts[k].first; i < parts[k].first + parts[k].count; i++)
+            if (xy[2 * i] == x && xy[2 * i + 1] == y) {
+                *hole = parts[k].hole;
+                return parts[k].polygon;
+            }
+    return -1;
+}
+
+/* Shapefile rings are read in their order (each outer ring's holes right after it) and,
+ * where a hole does not follow its outer ring, by GDAL's thorough search: the same
+ * polygons either way. */
+static void shapefile_rings_in_any_order(void **state)
+{
+    (void)state;
+    static const char *const mp[] = {"MULTIPOLYGON (((0 0, 0 10, 10 10, 10 0, 0 0),"
+                                     " (2 2, 4 2, 4 4, 2 4, 2 2)),"
+                                     " ((20 0, 20 10, 30 10, 30 0, 20 0)))"};
+    const char *p = tmp_path("order.shp");
+    assert_int_equal(write_layer(p, "ESRI Shapefile", 4326, "order", mp, 1), 0);
+    struct bm_layer *L;
+    int hole = -1;
+    assert_int_equal(load(p, NULL, &L), BM_OK);
+    assert_int_equal(polygon_of(L, 3, 3, &hole) < 0 ? polygon_of(L, 2, 2, &hole) : -2,
+                     polygon_of(L, 0, 0, &(int){0}));
+    assert_int_equal(hole, 1);
+    assert_int_equal(polygon_of(L, 20, 0, &hole), 1);
+    assert_int_equal(hole, 0);
+    bm_layer_free(L);
+    /* The record holds rings A, hole, B (5 points each): rewrite it as A, B, hole. */
+    FILE *fp = fopen(p, "r+b");
+    assert_non_null(fp);
+    unsigned char rec[512];
+    assert_int_equal(fseek(fp, 100 + 8, SEEK_SET), 0);
+    size_t got = fread(rec, 1, sizeof rec, fp);
+    const size_t parts_at = 4 + 32 + 8, points_at = parts_at + 3 * 4;
+    assert_true(got >= points_at + 15 * 16);
+    assert_int_equal(rec[36], 3);  /* parts */
+    assert_int_equal(rec[40], 15); /* points */
+    unsigned char ring[5 * 16];
+    memcpy(ring, rec + points_at + 5 * 16, sizeof ring); /* the hole */
+    memmove(rec + points_at + 5 * 16, rec + points_at + 10 * 16, sizeof ring);
+    memcpy(rec + points_at + 10 * 16, ring, sizeof ring);
+    assert_int_equal(fseek(fp, 100 + 8, SEEK_SET), 0);
+    assert_int_equal(fwrite(rec, 1, got, fp), got);
+    assert_int_equal(fclose(fp), 0);
+    /* As held (no repair, which would mend a misplaced hole by itself). */
+    assert_int_equal(load(p, &(struct bm_load_opts){.invalid = BM_INVALID_KEEP}, &L), BM_OK);
+    /* Taken as ordered, the hole would belong to the square before it, B (polygon 1). */
+    assert_int_equal(polygon_of(L, 2, 2, &hole), polygon_of(L, 0, 0, &(int){0}));
+    assert_int_equal(hole, 1);
+    assert_int_equal(polygon_of(L, 20, 0, &hole), 1);
+    assert_int_equal(hole, 0);
+    assert_int_equal(bm_layer_feature(L, 0)->nparts, 3);
+    bm_layer_free(L);
+}
+
 static void curves_are_linearised(void **state)
 {
     (void)state;
@@ -620,6 +683,7 @@ int main(void)
         cmocka_unit_test(filters_select),
         cmocka_unit_test(csv_with_lonlat_columns),
         cmocka_unit_test(polygon_rings_and_holes),
+        cmocka_unit_test(shapefile_rings_in_any_order),
         cmocka_unit_test(curves_are_linearised),
         cmocka_unit_test(layer_names_of_a_source),
         cmocka_unit_test(write_and_read_back),

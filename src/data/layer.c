@@ -42,6 +42,7 @@ struct bm_layer {
 struct capture {
     int armed;
     int failures;
+    int misordered; /* GDAL said a ring broke the CCW_INNER_JUST_AFTER_CW_OUTER order */
     char first[512];
 };
 
@@ -49,6 +50,8 @@ static void CPL_STDCALL capture_error(CPLErr cls, CPLErrorNum num, const char *m
 {
     (void)num;
     struct capture *c = CPLGetErrorHandlerUserData();
+    if (c && cls == CE_Warning && msg && strstr(msg, "CCW_INNER_JUST_AFTER_CW_OUTER"))
+        c->misordered = 1;
     if (!c || !c->armed || cls < CE_Failure)
         return;
     if (c->failures++ != 0)
@@ -945,6 +948,33 @@ static const char *feature_value(void *arg, int field)
 }
 
 /* Read every feature the filters keep; *total counts those that matched. */
+/*
+ * A shapefile's polygon is a list of rings, outer ones clockwise; GDAL works
+ * out which hole lies in which outer ring by testing each hole against every
+ * outer ring (its default for shapefiles, ONLY_CCW): on the shipped admin
+ * divisions, 46,000 rings, that was a fifth of drawing the situation map.
+ * Writers (GDAL's among them) put each outer ring's holes right after it, and
+ * GDAL can take that order as given (CCW_INNER_JUST_AFTER_CW_OUTER: the same
+ * polygons, no tests). Where a hole is not within the ring before it, GDAL
+ * warns, and that feature is read again the thorough way. Not when the user
+ * chose a method (OGR_ORGANIZE_POLYGONS); for this thread only.
+ */
+static const char ORGANIZE[] = "OGR_ORGANIZE_POLYGONS";
+
+static OGRFeatureH next_feature(struct loader *ld, OGRLayerH ogr, int in_order)
+{
+    ld->cap->misordered = 0;
+    OGRFeatureH f = OGR_L_GetNextFeature(ogr);
+    if (!f || !in_order || !ld->cap->misordered)
+        return f;
+    GIntBig fid = OGR_F_GetFID(f);
+    OGR_F_Destroy(f);
+    CPLSetThreadLocalConfigOption(ORGANIZE, NULL);
+    f = OGR_L_GetFeature(ogr, fid);
+    CPLSetThreadLocalConfigOption(ORGANIZE, "CCW_INNER_JUST_AFTER_CW_OUTER");
+    return f;
+}
+
 static enum bm_status read_all(struct loader *ld, OGRLayerH ogr, size_t *total)
 {
     enum bm_status st = BM_OK;
@@ -952,7 +982,12 @@ static enum bm_status read_all(struct loader *ld, OGRLayerH ogr, size_t *total)
     *total = 0;
     ld->cap->failures = 0;
     OGR_L_ResetReading(ogr);
-    while (st == BM_OK && (f = OGR_L_GetNextFeature(ogr)) != NULL) {
+    const char *chosen = CPLGetConfigOption(ORGANIZE, NULL);
+    int in_order =
+        ld->L->driver && strcmp(ld->L->driver, "ESRI Shapefile") == 0 && (!chosen || !chosen[0]);
+    if (in_order)
+        CPLSetThreadLocalConfigOption(ORGANIZE, "CCW_INNER_JUST_AFTER_CW_OUTER");
+    while (st == BM_OK && (f = next_feature(ld, ogr, in_order)) != NULL) {
         struct filter_arg arg = {f, ld->L, ""};
         if (!ld->filter || bm__filter_eval(ld->filter, feature_value, &arg)) {
             (*total)++;
@@ -962,6 +997,8 @@ static enum bm_status read_all(struct loader *ld, OGRLayerH ogr, size_t *total)
         }
         OGR_F_Destroy(f);
     }
+    if (in_order)
+        CPLSetThreadLocalConfigOption(ORGANIZE, NULL);
     return st;
 }
 
