@@ -27,7 +27,7 @@ bool bm_source_is_raster(const char *path)
 {
     if (!is_file(path))
         return false;
-    GDALAllRegister();
+    bm__gdal_init(); /* once per process: GDALAllRegister races in threads */
     return bm__source_is_raster(path) != 0;
 }
 
@@ -53,7 +53,7 @@ static GDALDatasetH open_raster(struct bm_ctx *ctx, const char *path)
         return bm__fail(ctx, BM_ERR_SOURCE_MISSING,
                         "cannot open '%s': no such file or folder; check the path", path),
                NULL;
-    GDALAllRegister();
+    bm__gdal_init(); /* once per process: GDALAllRegister races in threads */
     CPLErrorReset();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     GDALDatasetH ds = bm__source_open_raster(ctx, path);
@@ -475,7 +475,7 @@ enum bm_status bm__raster_warp(struct bm_ctx *ctx, const struct bm__raster *r,
     if (!wkt)
         return bm__fail(ctx, BM_ERR_CRS, "cannot warp '%s': the map's CRS '%s' is unknown to GDAL",
                         r->path, g->crs);
-    GDALAllRegister();
+    bm__gdal_init(); /* once per process: GDALAllRegister races in threads */
     CPLPushErrorHandler(CPLQuietErrorHandler);
     GDALDatasetH src = mem_dataset(r->v, r->w, r->h, r->gt, r->wkt);
     GDALDatasetH dst = mem_dataset(out, g->w, g->h, g->gt, wkt);

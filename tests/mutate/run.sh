@@ -11,13 +11,18 @@
 #                               so a backslash-n of the source cannot be written)
 #   to: its replacement
 #   why: what the bug does (free text)
+#   tests: a regex of the tests to run first (optional; else those that cover
+#          the file's folder, see first_tests below)
 # separated by blank lines; lines starting with # are comments. With IDs, only
 # those mutants run. The tree is copied (tracked and untracked files, as they
 # are now, without build folders) to $MUTATE_DIR (default /tmp/bm-mutate-$USER),
 # built once, then each mutant is applied, rebuilt incrementally and tested
 # with ctest (all labels but valgrind and pg: they need minutes and a server and
 # only catch memory errors and the database path), stopping at the first
-# failing test (a test that times out is run again alone with a longer limit). A mutant is "killed" when a test fails (or times out),
+# failing test (a test that times out is run again alone with a longer limit):
+# first the tests that cover the mutated file, then all the others, so that a
+# survivor has still run the whole suite (but valgrind and pg) and a kill is
+# found in seconds. A mutant is "killed" when a test fails (or times out),
 # "survived" when all pass, and "invalid" when it does not compile (a mistake
 # in the list, not counted). The copy and its build are kept for the next run.
 #
@@ -50,12 +55,13 @@ if ! { cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$log/conf
 fi
 
 # Parse the list into parallel arrays.
-ids=() files=() froms=() tos=() whys=()
+ids=() files=() froms=() tos=() whys=() firsts=()
 flush() {
     if [ -n "${id:-}" ]; then
         ids+=("$id") files+=("$file") froms+=("$from") tos+=("$to") whys+=("${why:-}")
+        firsts+=("${tests:-}")
     fi
-    id="" file="" from="" to="" why=""
+    id="" file="" from="" to="" why="" tests=""
 }
 id=""
 while IFS= read -r line || [ -n "$line" ]; do
@@ -67,6 +73,7 @@ while IFS= read -r line || [ -n "$line" ]; do
     from:*) from=${line#from:}; from=${from# } ;;
     to:*) to=${line#to:}; to=${to# } ;;
     why:*) why=${line#why:}; why=${why# } ;;
+    tests:*) tests=${line#tests:}; tests=${tests# } ;;
     *) echo "mutate: $list: cannot read the line '$line'" >&2; exit 2 ;;
     esac
 done <"$list"
@@ -81,18 +88,33 @@ apply() {
         s/\Q$f\E/$t/;' "$1"
 }
 
+# The tests that cover a folder of src/, run first on its mutants.
+first_tests() {
+    case $1 in
+    src/data/*) echo '^(test_loader|test_measure|test_gazetteer|test_filter|bad_source_.*|oracle_.*)$' ;;
+    src/geo/*) echo '^(test_measure|oracle_.*|cli_measure_.*|cli_near_.*)$' ;;
+    src/map/*) echo '^(test_recipe|test_schema|test_scene|oracle_dates|bad_recipe_.*|cli_render_.*)$' ;;
+    src/draw/*) echo '^(test_render|fonts_pinned)$' ;;
+    src/out/*) echo '^(test_render|test_format|bad_output_.*|fault_.*|output_.*)$' ;;
+    src/cli/*) echo '^(cli_.*|oracle_.*|output_.*|bad_arg_.*)$' ;;
+    *) echo '^$' ;;
+    esac
+}
+
 # Run the suite on the current build, stopping at the first failure; set failed
-# to the names of the failing tests ("" when all pass). A test that times out on
-# a loaded machine is run again alone with a longer limit: only a second
-# timeout counts, as a hang.
+# to the names of the failing tests ("" when all pass): first the tests matching
+# the regex $2, then the others. A test that times out on a loaded machine is
+# run again alone with a longer limit: only a second timeout counts, as a hang.
 suite() {
-    local done_re='^$' round=0 out t
+    local done_re='^$' round=0 out t only=$2
     failed=""
     while :; do
         round=$((round + 1))
         out=$log/$1.ctest$round.txt
-        (cd "$build" && ctest -j2 -LE 'valgrind|pg' -E "$done_re" --timeout 900 --stop-on-failure \
-            >"$out" 2>&1)
+        local pick=()
+        [ -n "$only" ] && pick=(-R "$only")
+        (cd "$build" && ctest -j2 -LE 'valgrind|pg' "${pick[@]}" -E "$done_re" --timeout 900 \
+            --stop-on-failure >"$out" 2>&1)
         names() { grep -E "Test +#[0-9]+: [^ ]+ \.*.*$1" "$out" | sed -E 's/.*Test +#[0-9]+: ([^ ]+) .*/\1/'; }
         failed=$(names '(\*\*\*Failed|\*\*\*Exception|Not Run)' | paste -sd, -)
         [ -n "$failed" ] && return
@@ -105,9 +127,11 @@ suite() {
                 return
             fi
         done
-        # Done when nothing is left to run.
-        grep -q "No tests were found" "$out" && return
-        names '(Passed|\*\*\*Timeout)' | grep -q . || return
+        # The first set done: on to the others. Done when nothing is left to run.
+        if grep -q "No tests were found" "$out" || ! names '(Passed|\*\*\*Timeout)' | grep -q .; then
+            [ -n "$only" ] || return
+            only=""
+        fi
     done
 }
 
@@ -129,7 +153,9 @@ for i in "${!ids[@]}"; do
         r="INVALID  $id: does not compile (see $log/$id.build.txt)"
         invalid=$((invalid + 1))
     else
-        suite "$id"
+        first=${firsts[$i]}
+        [ -n "$first" ] || first=$(first_tests "${files[$i]}")
+        suite "$id" "$first"
         if [ -n "$failed" ]; then
             r="KILLED   $id by $failed"
             killed=$((killed + 1))
