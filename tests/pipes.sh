@@ -14,7 +14,8 @@
 #   terminal     render -o - --format png on a terminal (script(1)): refused with one
 #                line, exit 2; svg (text) is written.
 #   interrupted  report (SIGINT), render to a file (SIGTERM), render -o - (SIGINT) and an
-#                atlas of 2 jobs (SIGINT, then SIGTERM, to the parent alone), each stopped
+#                atlas of 2 jobs (SIGINT, then SIGTERM, to the parent alone; SIGINT to its
+#                process group, as Ctrl-C sends it), each stopped
 #                while a temporary file is there: the shell's status of the signal
 #                (130, 143), no temporary file or folder left, no target written, no job
 #                left running, and the maps the atlas finished decode whole.
@@ -145,7 +146,9 @@ interrupted)
         done
         [ -n "$seen" ] || fail "$name: never saw a temporary file under $watch"
         kids=$(pgrep -P "$pid" | paste -sd' ' -)
-        kill -"$sig" "$pid"
+        # A name ending in "group": the whole process group, as Ctrl-C on a terminal does
+        # (with job control, the background job is a group of its own: its id is $pid).
+        if [ "${name%group}" != "$name" ]; then kill -"$sig" -- "-$pid"; else kill -"$sig" "$pid"; fi
         wait "$pid"
         rc=$?
         want=$((128 + $(kill -l "$sig")))
@@ -162,8 +165,8 @@ interrupted)
     stop render TERM "$work/render" render "$map" --dpi 300 -o "$work/render/map.pdf"
     [ -e "$work/render/map.pdf" ] && fail "render: the map was written"
     stop stdout INT "$TMPDIR" render "$map" -o - --format pdf
-    for sig in INT TERM; do
-        stop "atlas$sig" "$sig" "$work/atlas$sig" atlas "$map" --layer capitals --jobs 2 \
+    for sig in INT TERM INTgroup; do
+        stop "atlas$sig" "${sig%group}" "$work/atlas$sig" atlas "$map" --layer capitals --jobs 2 \
             --format pdf -o "$work/atlas$sig"
         for f in "$work/atlas$sig"/*.pdf; do
             [ -e "$f" ] || continue
