@@ -1106,3 +1106,44 @@ char *bm_recipe_help(void)
     }
     return bm__buf_take(&h.out);
 }
+
+/* ---- a typo's key ------------------------------------------------------------ */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t nb = strlen(b), row[32];
+    if (nb >= 32)
+        return (size_t)-1;
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; a[i - 1]; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+const char *bm__closest_key(const struct bm__section *sec, const char *word)
+{
+    size_t len = strlen(word), best = 3;
+    const char *found = NULL;
+    if (len > 40)
+        return NULL;
+    for (size_t i = 0; i < sec->nkeys; i++) {
+        size_t d = edit_distance(word, sec->keys[i].name);
+        if (d < best && d < len) {
+            best = d;
+            found = sec->keys[i].name;
+        }
+    }
+    return found;
+}

@@ -152,4 +152,8 @@ void bm__choice_list(struct bm__buf *b, const struct bm__choice *choices);
 /* A colour word: "#rgb", "#rrggbb", "#rrggbbaa", a name such as white, none. 0, or -1. */
 int bm__parse_colour(const char *s, struct bm_color *c);
 
+/* The key of sec a typo (word) most likely meant: within two edits, and not a wholly
+ * different word; NULL when none is. */
+const char *bm__closest_key(const struct bm__section *sec, const char *word);
+
 #endif
