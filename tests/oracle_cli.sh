@@ -13,6 +13,11 @@
 #   dates     the date range, inclusive at both ends (tests/oracle/dates.*), from
 #             --from/--to, from the recipe's from:/to:, and with one bound only:
 #             the PDF's text (pdftotext) holds the dates of the events drawn
+#   invalid   --invalid keep|repair|skip on a bow-tie (tests/oracle/bowtie.geojson):
+#             keep (measure's default) measures the ring as the source holds it
+#             (Planimeter on it), repair measures its two triangles (Planimeter on
+#             each, the crossing computed here), skip leaves it out with a warning;
+#             near finds a point inside the bow-tie unless it is skipped
 # Run from ctest with BORDERMAP_DATA set to the source tree.
 set -uo pipefail
 what=$1 bm=$2 work=$3
@@ -186,6 +191,50 @@ dates)
     # A bound on the command line replaces the recipe's; the other stays.
     expect "$oracle/dates_keys.yaml" --to 2023-11-29 -- 2023-11-01 2023-11-15 \
         -- 2023-10-31 2023-11-30 2023-12-01
+    ;;
+
+invalid)
+    fix=$oracle/bowtie.geojson
+    # |area| (m^2) of the polygon through the "lat lon" lines on stdin (Planimeter signs it).
+    area() { Planimeter -p 9 | awk '{ a = $3; printf "%.9f\n", a < 0 ? -a : a }'; }
+    # The ring 97,22.5 -> 99,24 -> 99,22 -> 97,23.5 crosses itself where the lines
+    # y = 22.5 + 0.75 (x - 97) and y = 22 + 0.75 (99 - x) meet: x = 97 + 2/3, y = 23.
+    read -r xlon xlat <<<"$(awk 'BEGIN { x = (22 + 0.75 * 99 - 22.5 + 0.75 * 97) / 1.5;
+        printf "%.17g %.17g", x, 22.5 + 0.75 * (x - 97) }')"
+    as_held=$(printf '22.5 97\n24 99\n22 99\n23.5 97\n' | area)
+    left=$(printf '22.5 97\n%s %s\n23.5 97\n' "$xlat" "$xlon" | area)
+    right=$(printf '%s %s\n24 99\n22 99\n' "$xlat" "$xlon" | area)
+    square=$(printf '22 100\n22 101\n23 101\n23 100\n' | area)
+    two=$(awk -v a="$left" -v b="$right" 'BEGIN { printf "%.9f", a + b }')
+    # bowtie POLICY WANT-BOWTIE (m^2, or "none") WANT-STDERR: one run of measure layer.
+    bowtie() {
+        local args=(measure layer "$fix" --format json)
+        [ "$1" = default ] || args+=(--invalid "$1")
+        "$bm" "${args[@]}" >"$work/$1.json" 2>"$work/$1.err" || fail "$1: measure exited $?"
+        got=$(jq -r '.features[] | select(.name == "bow-tie") | .square_metres' "$work/$1.json")
+        sq=$(jq -r '.features[] | select(.name == "square") | .square_metres' "$work/$1.json")
+        if [ "$2" = none ]; then
+            [ -z "$got" ] || fail "$1: the bow-tie is measured ($got m^2)"
+        else
+            close_to "$got" "$2" 1e-9 || fail "$1: the bow-tie is $got m^2, Planimeter $2 m^2"
+        fi
+        close_to "$sq" "$square" 1e-9 || fail "$1: the square is $sq m^2, Planimeter $square m^2"
+        [ "$(cat "$work/$1.err")" = "$3" ] || fail "$1: stderr is '$(cat "$work/$1.err")', not '$3'"
+    }
+    awk -v a="$as_held" -v b="$two" 'BEGIN { exit !(b > 1.5 * a) }' ||
+        fail "the oracle's bow-tie as held ($as_held) and repaired ($two) are too close to tell"
+    bowtie default "$as_held" ""
+    bowtie keep "$as_held" ""
+    bowtie repair "$two" "bordermap: warning: '$fix': 1 invalid polygon(s) repaired (first: feature 0)"
+    bowtie skip none "bordermap: warning: '$fix': 1 invalid polygon(s) skipped (first: feature 0)"
+    # near: a point inside the bow-tie's larger triangle is at 0, inside it, unless skipped.
+    "$bm" near 23.0,98.5 --source "$fix" --within 1 --format csv >"$work/near.csv" ||
+        fail "near exited $?"
+    grep -q '^bow-tie,.*inside' "$work/near.csv" || fail "near: not inside the bow-tie: $(cat "$work/near.csv")"
+    "$bm" near 23.0,98.5 --source "$fix" --within 1 --format csv --invalid skip >"$work/near.csv" \
+        2>"$work/near.err" || fail "near --invalid skip exited $?"
+    grep -q 'bow-tie' "$work/near.csv" && fail "near --invalid skip lists the bow-tie"
+    grep -q '1 invalid polygon(s) skipped' "$work/near.err" || fail "near --invalid skip: no warning"
     ;;
 
 *)

@@ -36,9 +36,11 @@ enum bm_geom_type {
 
 /** What to do with a polygon that is not valid (OGC simple features). */
 enum bm_invalid_policy {
-    BM_INVALID_REPAIR = 0, /**< repair it with GEOS MakeValid (default) */
-    BM_INVALID_KEEP = 1,   /**< keep it as it is */
-    BM_INVALID_SKIP = 2,   /**< skip the feature */
+    /** check each polygon (GEOS) and repair those that are not valid with GEOS MakeValid,
+     *  METHOD=STRUCTURE (default); a warning counts them */
+    BM_INVALID_REPAIR = 0,
+    BM_INVALID_KEEP = 1, /**< check, count them in a warning, keep them as they are */
+    BM_INVALID_SKIP = 2, /**< check, skip those that are not valid, count them in a warning */
     /**
      * Do not check: for data known to be valid (the shipped layers are
      * checked when they are built). GEOS's validity check costs seconds on

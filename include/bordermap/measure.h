@@ -261,6 +261,10 @@ struct bm_border_query {
     const char *export_path; /**< write the first row's lines here (.geojson, .gpkg); NULL: no */
     /** the layer or table of source to read (bm_load_opts.layer); NULL: its only one */
     const char *layer;
+    /** invalid polygons of source, as bm_load_opts.invalid (default: repair). Only the two
+     *  countries' features are checked: the layer is read unchecked, then those two again
+     *  with this policy. The shipped countries are valid and never checked. */
+    enum bm_invalid_policy invalid;
 };
 
 /** The border of two countries in one source. */

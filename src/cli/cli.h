@@ -132,6 +132,17 @@ int cli_usage(const char *command, const char *fmt, ...) __attribute__((format(p
 /* Print and clear the context's warnings on stderr (none with -q). */
 void cli_warnings(struct bm_ctx *ctx);
 
+/* The long option --invalid (no short form): what cli_getopt() returns for it. */
+enum { CLI_INVALID_OPTION = 0x100 };
+
+/*
+ * Parse --invalid's value for `command`: "repair" (GEOS MakeValid on the
+ * polygons that are not valid), "skip" (drop them, counted in a warning) or
+ * "keep" (use them as the source holds them, without checking). Returns 0, or
+ * prints a usage error and returns EXIT_USAGE.
+ */
+int cli_parse_invalid(const char *command, const char *s, enum bm_invalid_policy *out);
+
 /* ---- signals (signals.c) ------------------------------------------------------------ */
 
 /*

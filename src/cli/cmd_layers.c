@@ -284,9 +284,8 @@ static int print_listing(struct bm_ctx *ctx, const struct listing *l, const stru
     struct cli_rows r;
     cli_rows_init(&r, COLS, L_NCOLS);
     for (size_t i = 0; i < l->n; i++) {
-        struct bm_load_opts opts = {.layer = l->items[i].layer};
-        if (l->items[i].shipped)
-            opts.invalid = BM_INVALID_UNCHECKED;
+        /* A listing needs no valid polygons: none is checked. */
+        struct bm_load_opts opts = {.layer = l->items[i].layer, .invalid = BM_INVALID_UNCHECKED};
         struct bm_layer *L;
         if (bm_layer_load(ctx, l->items[i].path, &opts, &L) != BM_OK) {
             /* One line: the listing stops at the first layer that cannot be loaded. */

@@ -7,10 +7,12 @@
 
 const char HELP_MEASURE[] =
     "usage: bordermap measure [OPTIONS]\n"
-    "       bordermap measure border [A B] [--source SOURCE [--layer NAME]] [--compare]\n"
+    "       bordermap measure border [A B] [--source SOURCE [--layer NAME]\n"
+    "                                [--invalid repair|keep|skip]] [--compare]\n"
     "                                [--tolerance M] [--export FILE]\n"
     "       bordermap measure distance PLACE PLACE...\n"
     "       bordermap measure layer SOURCE [--where EXPR] [--layer NAME]\n"
+    "                               [--invalid keep|repair|skip]\n"
     "\n"
     "Geodesic lengths on the WGS 84 ellipsoid (Karney's algorithm, PROJ).\n"
     "\n"
@@ -35,6 +37,15 @@ const char HELP_MEASURE[] =
     "             or table of a source that has several (a GeoPackage, a PostGIS\n"
     "             database: border_cn_mm, or ops.border with its schema)\n"
     "\n"
+    "  --invalid P  what to do with polygons that are not valid (a ring that\n"
+    "             crosses itself, a hole outside its shell): keep them as the\n"
+    "             source holds them, not checked (the default of 'measure layer':\n"
+    "             lengths and areas need no validity; SpatiaLite and PostGIS\n"
+    "             measure them so too); repair them with GEOS MakeValid (the\n"
+    "             default of 'measure border --source': a shared edge needs\n"
+    "             valid polygons; only the two countries are checked); or skip\n"
+    "             them; repair and skip say how many in a warning\n"
+    "\n"
     "  -u, --units U     km (default), mi or nmi\n"
     "  -f, --format FMT  table (default), csv or json (full precision, with units);\n"
     "                    geojson for distance (each leg a geodesic line, within\n"
@@ -58,6 +69,8 @@ struct options {
     struct cli_out out;
     const char *source, *where, *layer, *export_path;
     double tolerance;
+    enum bm_invalid_policy invalid;
+    int invalid_set; /* --invalid given; else each subcommand's default */
     int compare;
 };
 
@@ -191,8 +204,11 @@ static int measure_border(struct bm_ctx *ctx, int n, char **args, const struct o
 {
     if (n != 0 && n != 2)
         return cli_usage("measure", "give two country codes, e.g. 'measure border CHN MMR'");
-    struct bm_border_query q = {n ? args[0] : NULL, n ? args[1] : NULL, o->source, o->compare,
-                                o->tolerance,       o->export_path,     o->layer};
+    struct bm_border_query q = {
+        n ? args[0] : NULL, n ? args[1] : NULL,
+        o->source,          o->compare,
+        o->tolerance,       o->export_path,
+        o->layer,           o->invalid_set ? o->invalid : BM_INVALID_REPAIR};
     struct bm_border_table *t;
     if (bm_measure_border(ctx, &q, &t) != BM_OK)
         return cli_fail(ctx);
@@ -374,7 +390,11 @@ static int measure_layer(struct bm_ctx *ctx, int n, char **args, const struct op
 {
     if (n != 1)
         return cli_usage("measure", "give one source, e.g. 'measure layer roads.gpkg'");
-    struct bm_load_opts lo = {.layer = o->layer, .where = o->where};
+    /* Lengths and areas need no validity: measured as the source holds them, unless
+     * --invalid says otherwise. */
+    struct bm_load_opts lo = {.layer = o->layer,
+                              .where = o->where,
+                              .invalid = o->invalid_set ? o->invalid : BM_INVALID_UNCHECKED};
     struct bm_layer *L;
     struct bm_layer_table *t = NULL;
     if (bm_layer_load(ctx, args[0], &lo, &L) != BM_OK)
@@ -407,8 +427,14 @@ static int measure_layer(struct bm_ctx *ctx, int n, char **args, const struct op
         snprintf(unit, sizeof unit, area ? "%s²" : "%s", out->units.name);
         printf("{\"method\": \"" ELLIPSOID_NOTE "\", \"source\": ");
         json_string(stdout, bm_layer_path(L));
-        printf(", \"measure\": \"%s\", \"units\": \"%s\", \"features\": ", area ? "area" : "length",
-               unit);
+        printf(", \"measure\": \"%s\", \"units\": \"%s\", ", area ? "area" : "length", unit);
+        if (area)
+            printf("\"invalid_polygons\": \"%s\", ",
+                   lo.invalid == BM_INVALID_REPAIR ? "repaired (GEOS MakeValid, METHOD=STRUCTURE)"
+                   : lo.invalid == BM_INVALID_SKIP
+                       ? "skipped"
+                       : "measured as the source holds them, not checked");
+        printf("\"features\": ");
         cli_rows_print(&r, out, 0, 2);
         printf(", \"total\": {\"%s\": ", area ? "square_metres" : "metres");
         json_number(stdout, t->total);
@@ -427,13 +453,15 @@ static int measure_layer(struct bm_ctx *ctx, int n, char **args, const struct op
 
 int cmd_measure(struct bm_ctx *ctx, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"source", required_argument, NULL, 's'},
-                                             {"where", required_argument, NULL, 'w'},
-                                             {"layer", required_argument, NULL, 'l'},
-                                             {"tolerance", required_argument, NULL, 't'},
-                                             {"compare", no_argument, NULL, 'c'},
-                                             {"export", required_argument, NULL, 'e'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"source", required_argument, NULL, 's'},
+        {"where", required_argument, NULL, 'w'},
+        {"layer", required_argument, NULL, 'l'},
+        {"tolerance", required_argument, NULL, 't'},
+        {"compare", no_argument, NULL, 'c'},
+        {"export", required_argument, NULL, 'e'},
+        {"invalid", required_argument, NULL, CLI_INVALID_OPTION},
+        {NULL, 0, NULL, 0}};
     struct options o = {.out = cli_out_default(), .tolerance = 100};
     struct cli_opts opts = {"measure", "s:w:l:t:ce:", longopts,
                             CLI_FORMAT | CLI_GEOJSON | CLI_UNITS, &o.out};
@@ -464,6 +492,11 @@ int cmd_measure(struct bm_ctx *ctx, int argc, char **argv)
         case 'e':
             o.export_path = optarg;
             break;
+        case CLI_INVALID_OPTION:
+            if (cli_parse_invalid("measure", optarg, &o.invalid) != 0)
+                return EXIT_USAGE;
+            o.invalid_set = 1;
+            break;
         default:
             return EXIT_USAGE;
         }
@@ -475,6 +508,9 @@ int cmd_measure(struct bm_ctx *ctx, int argc, char **argv)
     if (o.layer && strcmp(what, "layer") != 0 && !(strcmp(what, "border") == 0 && o.source))
         return cli_usage("measure", "--layer names a layer of the source of 'measure layer' or "
                                     "of 'measure border --source'");
+    if (o.invalid_set && strcmp(what, "layer") != 0 && !(strcmp(what, "border") == 0 && o.source))
+        return cli_usage("measure", "--invalid goes with 'measure layer' and 'measure border "
+                                    "--source' (the shipped layers are valid)");
     if (o.out.format == FORMAT_GEOJSON && !geo_ok && (n == 0 || strcmp(what, "border") == 0))
         return cli_usage("measure", "--format geojson goes with 'measure distance' and 'measure "
                                     "layer'; for the border's lines use --export FILE.geojson");

@@ -7,6 +7,7 @@
 
 const char HELP_NEAR[] =
     "usage: bordermap near PLACE|LAT,LON [--within KM] [--source SOURCE [--layer NAME]]\n"
+    "                      [--invalid keep|repair|skip]\n"
     "       bordermap near --border [--within KM]\n"
     "\n"
     "Places within a distance of a place, or of the China-Myanmar border,\n"
@@ -20,6 +21,11 @@ const char HELP_NEAR[] =
     "  -s, --source SRC  list the features of SRC rather than places\n"
     "  -l, --layer NAME  the layer or table of SRC, when it has several (without\n"
     "                    --source, as before: --layer SRC is the source)\n"
+    "  --invalid P       polygons of SRC that are not valid: keep them as the\n"
+    "                    source holds them, not checked (default: distances to\n"
+    "                    edges and inside by the even-odd rule need no validity),\n"
+    "                    repair them with GEOS MakeValid, or skip them; repair\n"
+    "                    and skip say how many in a warning\n"
     "  -u, --units U     km (default), mi or nmi for the distances shown\n"
     "  -f, --format FMT  table (default), csv, json or geojson (points); CSV and\n"
     "                    JSON give each place's lat and lon, or for a feature the\n"
@@ -52,6 +58,8 @@ struct near_opts {
     double within_m;
     const char *source, *layer;
     int border;
+    enum bm_invalid_policy invalid; /* of the source's polygons; default: kept unchecked */
+    int invalid_set;
 };
 
 /* GeoJSON: each hit is a point. */
@@ -165,7 +173,8 @@ static int near_features(struct bm_ctx *ctx, const struct cli_point *from,
                          const struct near_opts *o)
 {
     struct bm_layer *L;
-    struct bm_load_opts lo = {.layer = o->source ? o->layer : NULL};
+    struct bm_load_opts lo = {.layer = o->source ? o->layer : NULL,
+                              .invalid = o->invalid_set ? o->invalid : BM_INVALID_UNCHECKED};
     if (bm_layer_load(ctx, o->source ? o->source : o->layer, &lo, &L) != BM_OK)
         return cli_fail(ctx);
     cli_stage("load %s", bm_layer_path(L));
@@ -205,11 +214,13 @@ static int near_features(struct bm_ctx *ctx, const struct cli_point *from,
 
 int cmd_near(struct bm_ctx *ctx, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"within", required_argument, NULL, 'w'},
-                                             {"source", required_argument, NULL, 's'},
-                                             {"layer", required_argument, NULL, 'l'},
-                                             {"border", no_argument, NULL, 'b'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"within", required_argument, NULL, 'w'},
+        {"source", required_argument, NULL, 's'},
+        {"layer", required_argument, NULL, 'l'},
+        {"border", no_argument, NULL, 'b'},
+        {"invalid", required_argument, NULL, CLI_INVALID_OPTION},
+        {NULL, 0, NULL, 0}};
     struct near_opts o = {.out = cli_out_default(), .within_m = 50000};
     struct cli_opts opts = {"near", "w:s:l:b", longopts, CLI_FORMAT | CLI_GEOJSON | CLI_UNITS,
                             &o.out};
@@ -234,6 +245,11 @@ int cmd_near(struct bm_ctx *ctx, int argc, char **argv)
         case 'b':
             o.border = 1;
             break;
+        case CLI_INVALID_OPTION:
+            if (cli_parse_invalid("near", optarg, &o.invalid) != 0)
+                return EXIT_USAGE;
+            o.invalid_set = 1;
+            break;
         default:
             return EXIT_USAGE;
         }
@@ -244,6 +260,9 @@ int cmd_near(struct bm_ctx *ctx, int argc, char **argv)
                                           : "give one place or lat,lon, or --border");
     if (o.border && (o.layer || o.source))
         return cli_usage("near", "--border and --source do not go together");
+    if (o.invalid_set && !o.layer && !o.source)
+        return cli_usage("near", "--invalid goes with --source (the shipped places and border "
+                                 "are valid)");
     struct bm_gazetteer *gz = NULL;
     int rc;
     if (o.border) {

@@ -267,3 +267,16 @@ int cli_getopt(const struct cli_opts *o, int argc, char **argv)
         }
     }
 }
+
+int cli_parse_invalid(const char *command, const char *s, enum bm_invalid_policy *out)
+{
+    if (strcmp(s, "repair") == 0)
+        *out = BM_INVALID_REPAIR;
+    else if (strcmp(s, "skip") == 0)
+        *out = BM_INVALID_SKIP;
+    else if (strcmp(s, "keep") == 0)
+        *out = BM_INVALID_UNCHECKED; /* as held: not checked, so it costs nothing */
+    else
+        return cli_usage(command, "--invalid takes repair, keep or skip, not '%s'", s);
+    return 0;
+}

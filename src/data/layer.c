@@ -783,11 +783,22 @@ static enum bm_status add_geometry(struct loader *ld, OGRGeometryH g, enum bm_ge
     return BM_OK;
 }
 
-/* A valid version of polygon g (owned by the caller), or NULL. */
+/*
+ * A valid version of polygon g (owned by the caller), or NULL. GEOS MakeValid
+ * with METHOD=STRUCTURE (GEOS >= 3.10): outer rings are unioned and holes cut
+ * out, so a bow-tie becomes its two triangles, and no line or point pieces
+ * are made (the LINEWORK method keeps collapsed parts as lines, which a
+ * polygon layer would then drop). Falls back to the LINEWORK method where
+ * GDAL or GEOS is older, and to a zero buffer where the result is still not
+ * valid.
+ */
 static OGRGeometryH repair(struct loader *ld, OGRGeometryH g)
 {
     ld->cap->armed = 0; /* GEOS's complaints about the input are not read errors */
-    OGRGeometryH fixed = OGR_G_MakeValid(g);
+    char *structure[] = {"METHOD=STRUCTURE", NULL};
+    OGRGeometryH fixed = OGR_G_MakeValidEx(g, structure);
+    if (!fixed)
+        fixed = OGR_G_MakeValid(g);
     if (fixed && !OGR_G_IsValid(fixed)) {
         OGRGeometryH buffered = OGR_G_Buffer(fixed, 0.0, 8);
         OGR_G_DestroyGeometry(fixed);

@@ -201,11 +201,13 @@ static const char *const CODE_FIELDS[] = {"iso_a3", "adm0_a3", "a3", "iso3", NUL
 /* The shared border of q's countries in one source, into row; lines to export_path if set. */
 static enum bm_status border_row(struct bm_ctx *ctx, const struct bm_border_table *t,
                                  const char *source, const char *layer, int shipped,
-                                 const char *export_path, struct bm_border_row *row)
+                                 enum bm_invalid_policy invalid, const char *export_path,
+                                 struct bm_border_row *row)
 {
     struct bm_layer *L, *S = NULL;
-    struct bm_load_opts lo = {.layer = layer,
-                              .invalid = shipped ? BM_INVALID_UNCHECKED : BM_INVALID_REPAIR};
+    /* Read unchecked: only the two countries need valid polygons, and GEOS's check costs
+     * seconds on a detailed countries layer. */
+    struct bm_load_opts lo = {.layer = layer, .invalid = BM_INVALID_UNCHECKED};
     if (bm_layer_load(ctx, source, &lo, &L) != BM_OK)
         return bm_ctx_status(ctx);
     enum bm_status st = BM_OK;
@@ -215,6 +217,33 @@ static enum bm_status border_row(struct bm_ctx *ctx, const struct bm_border_tabl
             field = bm_layer_field_name(L, (size_t)bm_layer_field_index(L, *f));
     long fa = field ? bm_layer_find(L, field, t->a) : -1;
     long fb = field ? bm_layer_find(L, field, t->b) : -1;
+    if (field && fa >= 0 && fb >= 0 && fa != fb && !shipped && invalid != BM_INVALID_UNCHECKED) {
+        /* The two countries again, checked (and repaired or skipped) by the policy. The codes
+         * are three letters (country_code), the field one of the layer's. */
+        size_t fi = (size_t)bm_layer_field_index(L, field);
+        char where[160];
+        snprintf(where, sizeof where, "\"%s\" IN ('%s', '%s')", field,
+                 bm_layer_attr(L, (size_t)fa, fi), bm_layer_attr(L, (size_t)fb, fi));
+        struct bm_load_opts two = {.layer = layer, .where = where, .invalid = invalid};
+        struct bm_layer *L2;
+        if (bm_layer_load(ctx, source, &two, &L2) != BM_OK) {
+            bm_layer_free(L);
+            return bm_ctx_status(ctx);
+        }
+        int f2 = bm_layer_field_index(L2, field);
+        bm_layer_free(L);
+        L = L2;
+        field = f2 >= 0 ? bm_layer_field_name(L, (size_t)f2) : NULL;
+        fa = bm_layer_find(L, field, t->a);
+        fb = bm_layer_find(L, field, t->b);
+        if (fa < 0 || fb < 0) {
+            bm_layer_free(L);
+            return bm__fail(ctx, BM_ERR_GEOMETRY,
+                            "the polygon of %s in '%s' is not valid and was skipped; use "
+                            "--invalid repair",
+                            fa < 0 ? t->a : t->b, source);
+        }
+    }
     if (!field)
         st = bm__fail(ctx, BM_ERR_FIELD,
                       "'%s' has no country code field (iso_a3, adm0_a3, a3 or iso3); give a "
@@ -298,7 +327,8 @@ enum bm_status bm_measure_border(struct bm_ctx *ctx, const struct bm_border_quer
             st = no_memory(ctx, "a border");
         else
             st = border_row(ctx, t, sources[i], i == 0 && q->source ? q->layer : NULL,
-                            i > 0 || !q->source, i == 0 ? q->export_path : NULL, &t->rows[i]);
+                            i > 0 || !q->source, q->invalid, i == 0 ? q->export_path : NULL,
+                            &t->rows[i]);
     }
     if (st != BM_OK) {
         bm_border_table_free(t);
