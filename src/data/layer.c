@@ -1184,14 +1184,33 @@ enum bm_status bm_layer_load(struct bm_ctx *ctx, const char *path, const struct 
     GDALDatasetH ds = NULL;
     if (!L || !(L->path = bm__strdup(path)) || !(L->shown = bm_redact(path)))
         st = bm__fail(ctx, BM_ERR_NOMEM, "out of memory");
-    else if ((st = check_size(&ld, path)) != BM_OK)
-        ;
-    else if (!(ds = open_source(ctx, path, &cap)))
-        st = bm_ctx_status(ctx);
     else
+        st = check_size(&ld, path);
+    /* GDAL's GeoJSON reader refuses a feature over 200 MB of text (a large country's
+     * coastline in a 1:10m world file); the memory budget, checked above against the
+     * file's size and while reading, is the limit that holds here. For this thread only. */
+    char geojson_max[32], *saved_max = NULL;
+    int set_max = 0;
+    if (st == BM_OK) {
+        const char *old = CPLGetThreadLocalConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", NULL);
+        unsigned long long mb = ld.budget >> 20;
+        if (old && !(saved_max = bm__strdup(old)))
+            st = bm__fail(ctx, BM_ERR_NOMEM, "out of memory");
+        snprintf(geojson_max, sizeof geojson_max, "%llu", mb > 200 ? mb : 200ULL);
+        if (st == BM_OK) {
+            CPLSetThreadLocalConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", geojson_max);
+            set_max = 1;
+        }
+    }
+    if (st == BM_OK && !(ds = open_source(ctx, path, &cap)))
+        st = bm_ctx_status(ctx);
+    else if (st == BM_OK)
         st = load(&ld, ds);
     if (ds)
         GDALClose(ds);
+    if (set_max)
+        CPLSetThreadLocalConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", saved_max);
+    free(saved_max);
     proj_destroy(ld.pj);
     bm__filter_free(ld.filter);
     free(ld.pushed);
