@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <cpl_conv.h>
+#include <cpl_error.h>
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
@@ -206,6 +208,158 @@ static void web_mercator_to_lonlat(void **state)
 }
 
 /* ---- geometry problems ---- */
+
+/*
+ * The loader's quick validity proof (and its hand-over to GEOS) against GEOS itself,
+ * through GDAL, on the same file: hand-made cases of each rule (holes touching the
+ * shell or each other at a vertex, in a tree or a cycle, crossing there, nested, outside;
+ * shells touching, nested, overlapping; rings touching themselves), then polygons of
+ * the shipped divisions with one vertex moved (onto another vertex, next to one, or
+ * onto an edge: the degenerate cases a proof could get wrong). With --invalid skip the
+ * features kept are exactly those GEOS finds valid.
+ */
+static void validity_against_geos(void **state)
+{
+    (void)state;
+    static const char *const hand[] = {
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0))",
+        "POLYGON ((0 0, 10 10, 10 0, 0 10, 0 0))",
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (2 2, 4 2, 4 4, 2 4, 2 2))",
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (12 2, 14 2, 14 4, 12 4, 12 2))",
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (1 1, 9 1, 9 9, 1 9, 1 1), (2 2, 4 2, 4 4, 2 4, 2 "
+        "2))",
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (2 2, 4 2, 4 4, 2 4, 2 2), (4 4, 6 4, 6 6, 4 6, 4 "
+        "4))",
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (2 2, 5 2, 5 5, 2 5, 2 2), (5 5, 8 5, 8 8, 5 8, 5 "
+        "5), (5 2, 8 2, 8 5, 5 5, 5 2))",
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (2 2, 4 2, 4 4, 2 4, 2 2), (4 4, 6 4, 6 6, 4 6, 4 "
+        "4), (2 4, 4 4, 4 6, 2 6, 2 4))",
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (0 0, 4 2, 2 4, 0 0))",
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (0 5, 5 2, 5 8, 0 5))",
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (5 5, 7 3, 7 7, 5 5), (5 5, 3 7, 3 3, 5 5))",
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (5 5, 7 3, 7 7, 5 5), (5 5, 7 4, 3 3, 5 5))",
+        "POLYGON ((0 0, 10 0, 10 10, 5 10, 5 5, 5 10, 0 10, 0 0))",
+        "POLYGON ((0 0, 10 0, 10 10, 6 5, 4 5, 10 10, 0 10, 0 0))",
+        "MULTIPOLYGON (((0 0, 10 0, 10 10, 0 10, 0 0)), ((2 2, 4 2, 4 4, 2 4, 2 2)))",
+        "MULTIPOLYGON (((0 0, 10 0, 10 10, 0 10, 0 0), (1 1, 9 1, 9 9, 1 9, 1 1)), ((2 2, 4 2, 4 "
+        "4, 2 4, 2 2)))",
+        "MULTIPOLYGON (((0 0, 10 0, 10 10, 0 10, 0 0)), ((10 10, 20 10, 20 20, 10 20, 10 10)))",
+        "MULTIPOLYGON (((0 0, 10 0, 10 10, 0 10, 0 0)), ((10 0, 20 0, 20 10, 10 10, 10 0)))",
+        "MULTIPOLYGON (((0 0, 10 0, 10 10, 0 10, 0 0)), ((5 5, 20 0, 20 10, 5 5)))",
+        "MULTIPOLYGON (((0 0, 10 0, 10 10, 0 10, 0 0)), ((10 5, 20 0, 20 10, 10 5)))",
+        "MULTIPOLYGON (((0 0, 10 0, 10 10, 0 10, 0 0)), ((10 10, 20 0, 20 20, 10 10)), ((10 10, 0 "
+        "20, 5 20, 10 10)))",
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (1 1, 9 1, 9 9, 1 9, 1 1))",
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (0 0, 5 1, 10 0, 5 5, 0 0))",
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (10 0, 5 1, 0 0, 5 5, 10 0))",
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (1 1, 5 1, 1 5, 1 1), (5 1, 9 1, 9 5, 5 1), (9 5, "
+        "9 9, 5 9, 9 5), (5 9, 1 9, 1 5, 5 9), (1 5, 5 1, 9 5, 5 9, 1 5))",
+    };
+    const size_t nhand = sizeof hand / sizeof hand[0];
+    enum { NMOVED = 240 };
+    const char *p = tmp_path("validity.gpkg");
+    unlink(p);
+    GDALDriverH drv = GDALGetDriverByName("GPKG");
+    GDALDatasetH ds = GDALCreate(drv, p, 0, 0, 0, GDT_Unknown, NULL);
+    assert_non_null(ds);
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(srs, 4326);
+    OGRLayerH out = GDALDatasetCreateLayer(ds, "cases", srs, wkbUnknown, NULL);
+    OSRDestroySpatialReference(srs);
+    assert_non_null(out);
+    for (size_t i = 0; i < nhand; i++) {
+        OGRGeometryH g = NULL;
+        char *w = (char *)hand[i];
+        assert_int_equal(OGR_G_CreateFromWkt(&w, NULL, &g), OGRERR_NONE);
+        /* the hand cases are drawn in 0..20; put them where degrees are */
+        OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(out));
+        OGR_F_SetGeometryDirectly(f, g);
+        assert_int_equal(OGR_L_CreateFeature(out, f), OGRERR_NONE);
+        OGR_F_Destroy(f);
+    }
+    char src[4096];
+    assert_int_equal(bm_ctx_data_path(ctx, "shapes/boundaries/admin1.shp", src, sizeof src), BM_OK);
+    GDALDatasetH in = GDALOpenEx(src, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(in);
+    OGRLayerH il = GDALDatasetGetLayer(in, 0);
+    unsigned seed = 12345;
+    size_t moved = 0;
+    OGRFeatureH f;
+    while (moved < NMOVED && (f = OGR_L_GetNextFeature(il)) != NULL) {
+        OGRGeometryH g0 = OGR_F_GetGeometryRef(f);
+        for (int k = 0; k < 12 && g0 && moved < NMOVED; k++, moved++) {
+            OGRGeometryH g = OGR_G_Clone(g0);
+            OGRGeometryH poly = g;
+            if (wkbFlatten(OGR_G_GetGeometryType(g)) == wkbMultiPolygon) {
+                seed = seed * 1103515245u + 12345u;
+                poly = OGR_G_GetGeometryRef(
+                    g, (int)((seed >> 8) % (unsigned)OGR_G_GetGeometryCount(g)));
+            }
+            seed = seed * 1103515245u + 12345u;
+            OGRGeometryH ring = OGR_G_GetGeometryRef(
+                poly, (int)((seed >> 8) % (unsigned)OGR_G_GetGeometryCount(poly)));
+            int n = OGR_G_GetPointCount(ring);
+            if (n >= 5) {
+                seed = seed * 1103515245u + 12345u;
+                int i = 1 + (int)((seed >> 8) % (unsigned)(n - 2)), mode = k % 3;
+                seed = seed * 1103515245u + 12345u;
+                int j = (int)((seed >> 8) % (unsigned)(n - 1));
+                double x, y, z, x2, y2;
+                OGR_G_GetPoint(ring, j, &x, &y, &z);
+                if (mode == 1) { /* next to a vertex a few places on */
+                    OGR_G_GetPoint(ring, (i + 2) % (n - 1), &x, &y, &z);
+                    x += 1e-4;
+                } else if (mode == 2) { /* onto the middle of an edge */
+                    OGR_G_GetPoint(ring, j + 1, &x2, &y2, &z);
+                    x += (x2 - x) / 2;
+                    y += (y2 - y) / 2;
+                }
+                OGR_G_SetPoint_2D(ring, i, x, y);
+            }
+            OGRFeatureH o = OGR_F_Create(OGR_L_GetLayerDefn(out));
+            OGR_F_SetGeometryDirectly(o, g);
+            assert_int_equal(OGR_L_CreateFeature(out, o), OGRERR_NONE);
+            OGR_F_Destroy(o);
+        }
+        OGR_F_Destroy(f);
+    }
+    GDALClose(in);
+    GDALClose(ds);
+    assert_int_equal(moved, NMOVED);
+
+    /* GEOS's verdict on each feature, as GDAL reads the file back. */
+    ds = GDALOpenEx(p, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRLayerH rl = GDALDatasetGetLayer(ds, 0);
+    size_t total = 0, valid = 0;
+    char want[nhand + NMOVED];
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    while ((f = OGR_L_GetNextFeature(rl)) != NULL) {
+        want[total] = (char)OGR_G_IsValid(OGR_F_GetGeometryRef(f));
+        valid += (size_t)want[total++];
+        OGR_F_Destroy(f);
+    }
+    CPLPopErrorHandler();
+    GDALClose(ds);
+    assert_int_equal(total, nhand + NMOVED);
+    /* both kinds, plenty of each */
+    assert_true(valid > total / 5 && valid < total - total / 5);
+
+    struct bm_load_opts o = {.invalid = BM_INVALID_SKIP};
+    struct bm_layer *L;
+    assert_int_equal(load(p, &o, &L), BM_OK);
+    char got[nhand + NMOVED];
+    memset(got, 0, sizeof got);
+    for (size_t i = 0; i < bm_layer_feature_count(L); i++)
+        got[bm_layer_feature(L, i)->fid - 1] = 1; /* GeoPackage fids count from 1 */
+    for (size_t i = 0; i < total; i++)
+        if (got[i] != want[i])
+            fail_msg("feature %zu (%s): the loader says %s, GEOS %s", i + 1,
+                     i < nhand ? hand[i] : "a moved vertex", got[i] ? "valid" : "not valid",
+                     want[i] ? "valid" : "not valid");
+    assert_int_equal(bm_layer_feature_count(L), valid);
+    bm_layer_free(L);
+}
 
 static void invalid_polygon_policies(void **state)
 {
@@ -675,6 +829,7 @@ int main(void)
         cmocka_unit_test(no_prj_in_metres),
         cmocka_unit_test(web_mercator_to_lonlat),
         cmocka_unit_test(invalid_polygon_policies),
+        cmocka_unit_test(validity_against_geos),
         cmocka_unit_test(empty_layer),
         cmocka_unit_test(empty_geometries_skipped),
         cmocka_unit_test(nan_coordinate),
