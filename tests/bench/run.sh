@@ -10,6 +10,7 @@
 #                        rounds, for a before/after column
 #      PEERS=dir         the peers' folder (default ../shared/bench/peers)
 #      SKIP_LINEAR=1     leave out the growth table
+#      SKIP_CALLGRIND=1  leave out the instruction counts (valgrind; ~1 min)
 #
 # Method: the commands of one target run in turn, round after round (A B A B
 # ...), so that a change of load hits them alike; each run is timed by GNU
@@ -70,7 +71,8 @@ row() {
     local target=$1 budget=$2 now=$3 peer=$4 cmp=$5 limit=$6 was=${7:--}
     local verdict ratio=-
     [ "$peer" = - ] || ratio=$cmp
-    if [ "$cmp" = nan ] || [ "$limit" = nan ]; then verdict="no peer"
+    if [ "$limit" = - ]; then verdict="-"
+    elif [ "$cmp" = nan ] || [ "$limit" = nan ]; then verdict="no peer"
     elif awk -v a="$cmp" -v b="$limit" 'BEGIN {exit !(a <= b)}'; then verdict=met
     else verdict="not met"; fi
     rows+=("$(printf '%-44s %-18s %9s %9s %12s %7s  %s' "$target" "$budget" "$was" "$now" "$peer" "$ratio" "$verdict")")
@@ -143,6 +145,27 @@ RUNS=$RUNS_SAVED
 nmaps=$(ls "$out/atlas" | wc -l)
 row "atlas of $nmaps maps, --jobs 2, wall s" "<= 6 s" "${WALL[bm]}" - "${WALL[bm]}" 6 "${WALL[was]:--}"
 row "atlas of $nmaps maps, CPU user+sys s" "(as wall)" "${CPU[bm]}" - "${CPU[bm]}" 6 "${CPU[was]:--}"
+
+# ---- 5. instructions (callgrind): the same work counted, whatever the load ---------
+# Valgrind counts the instructions a process runs in user space (not the kernel's
+# page faults): one run each, stable to a fraction of a percent under any load.
+instr() {  # command... -> instructions, or nan
+    (cd "$out" && valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null) |
+        awk '/refs:/ {gsub(",", "", $NF); print $NF; found = 1} END {if (!found) print "nan"}'
+}
+gi() { awk -v a="$1" 'BEGIN {if (a == "nan") print "nan"; else printf "%.3f\n", a / 1e9}'; }
+if [ -z "${SKIP_CALLGRIND:-}" ] && command -v valgrind >/dev/null; then
+    ibm=$(instr "$bm" render "$ref" -o "$out/reference-cg.png")
+    iwas=-
+    [ -z "$before" ] || iwas=$(gi "$(instr "$before" render "$ref" -o "$out/reference-cg-before.png")")
+    ims=nan
+    [ $have_ms = 0 ] || ims=$(instr map2img -conf "$peers/mapserver/mapserver.conf" -m "$peers/mapserver/map.map" -o "$out/mapserver-cg.png")
+    row "reference map PNG, G instructions" "(<= 0.6x, as CPU)" "$(gi "$ibm")" "$(gi "$ims") G" "$(ratio "$ibm" "$ims")" 0.6 "$iwas"
+    inr=$(instr "$bm" near --border --within 20)
+    iwas=-
+    [ -z "$before" ] || iwas=$(gi "$(instr "$before" near --border --within 20)")
+    row "near --border --within 20, G instructions" "(no budget)" "$(gi "$inr")" - "$(gi "$inr")" - "$iwas"
+fi
 
 echo
 echo "$hdr"
