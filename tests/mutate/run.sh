@@ -95,8 +95,8 @@ first_tests() {
     src/geo/*) echo '^(test_measure|oracle_.*|cli_measure_.*|cli_near_.*)$' ;;
     src/map/*) echo '^(test_recipe|test_schema|test_scene|oracle_dates|bad_recipe_.*|cli_render_.*)$' ;;
     src/draw/*) echo '^(test_render|fonts_pinned)$' ;;
-    src/out/*) echo '^(test_render|test_format|bad_output_.*|fault_.*|output_.*)$' ;;
-    src/cli/*) echo '^(cli_.*|oracle_.*|output_.*|bad_arg_.*)$' ;;
+    src/out/*) echo '^(test_render|test_format|bad_output_.*|fault_.*|output_.*|flag_.*)$' ;;
+    src/cli/*) echo '^(cli_.*|oracle_.*|output_.*|bad_arg_.*|flag_.*)$' ;;
     *) echo '^$' ;;
     esac
 }
