@@ -144,8 +144,8 @@ for i in "${!ids[@]}"; do
         continue
     fi
     f=$src/${files[$i]}
-    cp "$top/${files[$i]}" "$f"
-    touch "$f"
+    # The file as copied at the start: the tree may change while this runs.
+    cp "$f" "$work/original"
     if ! apply "$f" "${froms[$i]}" "${tos[$i]}" 2>"$log/$id.apply.txt"; then
         r="INVALID  $id: the text is not in ${files[$i]} exactly once ($(cat "$log/$id.apply.txt"))"
         invalid=$((invalid + 1))
@@ -164,7 +164,7 @@ for i in "${!ids[@]}"; do
             survived=$((survived + 1))
         fi
     fi
-    cp "$top/${files[$i]}" "$f" # restore
+    cp "$work/original" "$f" # restore
     touch "$f"
     echo "$r" | tee -a "$report"
 done
