@@ -675,6 +675,67 @@ static void geotiff_places_land_on_their_markers(void **state)
 }
 
 /* The first line of a command's output that holds want, into line; 0, or -1 when none. */
+/*
+ * A hole is a hole whichever way its ring turns: a polygon whose outer ring and
+ * hole both run counter-clockwise (GeoJSON that ignores the right-hand rule)
+ * leaves the hole unfilled, and a ring inside the hole, again counter-clockwise,
+ * is filled again (even-odd). Probed in a GeoTIFF at the points PROJ puts the
+ * middles of the outer band, the hole and the island.
+ */
+static void holes_stay_empty_whatever_their_winding(void **state)
+{
+    (void)state;
+    const char *gj = tmp_path("holes.geojson");
+    assert_int_equal(
+        write_text(gj, "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", "
+                       "\"properties\": {\"name\": \"ring\"}, \"geometry\": {\"type\": "
+                       "\"Polygon\", \"coordinates\": ["
+                       "[[97, 23], [99, 23], [99, 25], [97, 25], [97, 23]],"
+                       "[[97.5, 23.5], [98.5, 23.5], [98.5, 24.5], [97.5, 24.5], [97.5, 23.5]],"
+                       "[[97.8, 23.8], [98.2, 23.8], [98.2, 24.2], [97.8, 24.2], [97.8, 23.8]]"
+                       "]}}]}\n"),
+        0);
+    const char *rp = tmp_path("holes.yaml");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "extent: {west: 96.5, south: 22.5, east: 99.5, north: 25.5}\n"
+             "projection: \"EPSG:32647\"\npage: {size: A5, dpi: 72}\nbackground: \"#ffffff\"\n"
+             "layers:\n  - name: ring\n    source: %s\n    fill: \"#0000ff\"\n",
+             gj);
+    assert_int_equal(write_text(rp, text), 0);
+    struct bm_map *m;
+    if (bm_map_load(ctx, rp, &m) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    const char *tif = tmp_path("holes.tif");
+    if (bm_map_render(ctx, m, BM_FORMAT_GEOTIFF, tif) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    bm_map_free(m);
+    GDALDatasetH ds = GDALOpen(tif, GA_ReadOnly);
+    assert_non_null(ds);
+    double g[6];
+    assert_int_equal(GDALGetGeoTransform(ds, g), CE_None);
+    struct image im = image_tiff(ds);
+    GDALClose(ds);
+    struct proj p = proj_open("EPSG:32647");
+    static const struct {
+        double lon, lat;
+        unsigned rgb;
+        const char *what;
+    } probe[] = {{97.25, 24, 0x0000ff, "the outer band"},
+                 {97.65, 24, 0xffffff, "the hole"},
+                 {98, 24, 0x0000ff, "the island in the hole"}};
+    for (size_t i = 0; i < sizeof probe / sizeof probe[0]; i++) {
+        double x, y, col, row;
+        proj_xy(&p, probe[i].lon, probe[i].lat, &x, &y);
+        to_pixel(g, x, y, &col, &row);
+        if (!shows(&im, col, row, 0, probe[i].rgb, 8))
+            fail_msg("%s (%.2f, %.2f: pixel %.1f, %.1f) is not #%06x", probe[i].what, probe[i].lon,
+                     probe[i].lat, col, row, probe[i].rgb);
+    }
+    proj_close(&p);
+    free(im.rgba);
+}
+
 static int command_line(const char *cmd, const char *want, char *line, size_t size)
 {
     FILE *p = popen(cmd, "r");
@@ -889,6 +950,7 @@ int main(void)
         cmocka_unit_test(refused_outputs_leave_no_file),
         cmocka_unit_test(railway_and_distance_line_are_drawn),
         cmocka_unit_test(geotiff_places_land_on_their_markers),
+        cmocka_unit_test(holes_stay_empty_whatever_their_winding),
         cmocka_unit_test(png_sidecars_place_ruili),
         cmocka_unit_test(report_has_maps_tables_sources),
         cmocka_unit_test(atlas_frames_each_crossing),
