@@ -192,6 +192,39 @@ static void nearest_is_a_true_minimum(void **state)
     bm_layer_free(B);
 }
 
+/*
+ * Beyond the end of a line its nearest point is the end itself, exactly: 500 m
+ * past the last vertex of a line (Ruili to Muse to Namhkam), along its last
+ * segment (geod_direct), the distance is 500 m to a micrometre and the point
+ * is that vertex. (A search inside the segment alone stops ~0.03 mm short.)
+ */
+static void nearest_beyond_the_end_is_the_end(void **state)
+{
+    (void)state;
+    const char *gj = tmp_path("end.geojson");
+    assert_int_equal(write_text(gj, "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": "
+                                    "\"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
+                                    "\"LineString\", \"coordinates\": [[97.851, 24.013], "
+                                    "[97.90109, 23.99742], [97.8846, 23.8378]]}}]}\n"),
+                     0);
+    struct bm_layer *L = NULL;
+    if (bm_layer_load(ctx, gj, NULL, &L) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    const double a[2] = {97.90109, 23.99742}, b[2] = {97.8846, 23.8378};
+    struct geod_geodesic g;
+    geod_init(&g, 6378137, 1 / 298.257223563);
+    double s12, azi1, azi2, lat, lon;
+    geod_inverse(&g, a[1], a[0], b[1], b[0], &s12, &azi1, &azi2);
+    geod_direct(&g, b[1], b[0], azi2, 500, &lat, &lon, NULL);
+    struct bm_nearest n;
+    assert_int_equal(bm_nearest(ctx, L, lat, lon, &n), BM_OK);
+    if (fabs(n.distance - 500) > 1e-6 || fabs(n.lat - b[1]) > 1e-9 || fabs(n.lon - b[0]) > 1e-9)
+        fail_msg("500 m past a line's end: %.7f m to %.9f, %.9f; expected 500 m to its last "
+                 "vertex %.9f, %.9f",
+                 n.distance, n.lat, n.lon, b[1], b[0]);
+    bm_layer_free(L);
+}
+
 /* The nearest vertex by exact geodesics: no nearest point can be farther. */
 static double nearest_vertex(const struct bm_layer *L, double lat, double lon)
 {
@@ -536,6 +569,7 @@ int main(void)
         cmocka_unit_test(border_total_is_within_published_range),
         cmocka_unit_test(area_matches_planimeter),
         cmocka_unit_test(nearest_is_a_true_minimum),
+        cmocka_unit_test(nearest_beyond_the_end_is_the_end),
         cmocka_unit_test(nearest_index_gives_the_same_answers),
         cmocka_unit_test(shared_boundary_of_two_squares),
         cmocka_unit_test(latlon_parsing),
