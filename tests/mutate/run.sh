@@ -48,6 +48,10 @@ mkdir -p "$src" "$log"
 (cd "$top" && git ls-files -co --exclude-standard -z) |
     (cd "$top" && tar --null -T - -cf -) | tar -xf - -C "$src"
 
+# What the tree holds now, to put back what a mutant's tests overwrite (a mutant
+# that lets an output overwrite its recipe wrote a PNG over styles/situation.yaml).
+tar -cf "$work/pristine.tar" -C "$src" . && touch "$work/stamp"
+
 if ! { cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$log/configure.txt" 2>&1 &&
     cmake --build "$build" -j2 >"$log/build.txt" 2>&1; }; then
     echo "mutate: the unmutated tree does not build; see $log/build.txt" >&2
@@ -166,6 +170,12 @@ for i in "${!ids[@]}"; do
     fi
     cp "$work/original" "$f" # restore
     touch "$f"
+    # (Sources are left alone: the mutated ones are restored above, newer than their objects.)
+    changed=$(cd "$src" && find . -type f -newer "$work/stamp" ! -path './src/*' ! -path './include/*')
+    if [ -n "$changed" ]; then
+        echo "mutate: $id changed $(echo "$changed" | paste -sd ' ' -) in the tree; put back" >&2
+        (cd "$src" && echo "$changed" | tar -xf "$work/pristine.tar" -T - 2>/dev/null)
+    fi
     echo "$r" | tee -a "$report"
 done
 total=$((killed + survived))
