@@ -35,6 +35,18 @@ struct png_diff {
 int png_compare(const char *a, const char *b, struct png_diff *d, const char *diff_png, char *why,
                 size_t size);
 
+/*
+ * A looser comparison, for two renderers of one drawing (librsvg's SVG
+ * against cairo's PNG), whose glyphs and edges are antialiased apart by a
+ * fraction of a pixel: the pixels of either image that have no pixel of the
+ * other within reach px (a square) with every channel within level levels.
+ * A missing or moved label, or a line that is not there, is hundreds of
+ * such pixels; an edge shaded otherwise is none. Returns 0 and sets *far;
+ * -1 or 1 as png_compare(). diff_png (or NULL): those pixels in red over a.
+ */
+int png_compare_near(const char *a, const char *b, int reach, int level, long *far,
+                     const char *diff_png, char *why, size_t size);
+
 /* Does d pass the goldens' rule? */
 int png_diff_ok(const struct png_diff *d);
 

@@ -356,7 +356,8 @@ struct bad {
 static const struct bad BAD[] = {
     {"bad_unknown_top.yaml",
      "1:1: unknown key 'titel' in the recipe; expected one of: title, subtitle, date, page, "
-     "extent, projection, background, layers, annotations, furniture (did you mean 'title'?)"},
+     "extent, projection, background, layers, annotations, furniture, output (did you mean "
+     "'title'?)"},
     {"bad_unknown_layer_key.yaml",
      "5:5: unknown key 'fil' in layer 'countries'; expected one of: name, source, layer, where, "
      "fill, "

@@ -793,6 +793,76 @@ static void png_sidecars_place_ruili(void **state)
                  col, row, mx, my);
 }
 
+/*
+ * The frame alone (a GeoTIFF's default): the map frame of the page and
+ * nothing else, at the same scale and place. Read back with GDAL: its size
+ * is the frame's in whole pixels, its geotransform the page's moved to the
+ * frame's corner, it has an alpha band; where nothing was drawn (the map has
+ * no area layer) it is transparent, and Ruili's red marker is opaque where
+ * PROJ and the geotransform put it.
+ */
+static void geotiff_frame_only_is_the_frame(void **state)
+{
+    (void)state;
+    const char *rp = tmp_path("frame.yaml");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "title: Frame\nextent: {around: Ruili, radius_km: 30}\npage: {size: A5, dpi: 100}\n"
+             "layers:\n  - {name: border, source: %s/shapes/boundaries/border_cn_mm.shp, "
+             "stroke: black, legend: Border}\n"
+             "  - name: places\n    source: %s/shapes/places/places.shp\n"
+             "    where: \"name = 'Ruili'\"\n"
+             "    marker: {shape: circle, size: 6, fill: \"#ff0000\", stroke: \"#ff0000\"}\n",
+             bm_ctx_data_root(ctx), bm_ctx_data_root(ctx));
+    assert_int_equal(write_text(rp, text), 0);
+    struct bm_map *m;
+    if (bm_map_load(ctx, rp, &m) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    struct bm_render_info page, frame;
+    if (bm_map_render_info(ctx, m, BM_FORMAT_PNG, tmp_path("page.png"), &page) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    const char *tif = tmp_path("frame.tif");
+    if (bm_map_render_info(ctx, m, BM_FORMAT_GEOTIFF, tif, &frame) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    bm_map_free(m);
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpen(tif, GA_ReadOnly);
+    assert_non_null(ds);
+    int w = GDALGetRasterXSize(ds), h = GDALGetRasterYSize(ds);
+    double k = page.px_per_pt, g[6];
+    if (w != (int)floor(page.frame[2] * k) || h != (int)floor(page.frame[3] * k))
+        fail_msg("the frame alone is %d x %d px; the page's frame is %.2f x %.2f", w, h,
+                 page.frame[2] * k, page.frame[3] * k);
+    assert_int_equal(GDALGetRasterCount(ds), 4);
+    assert_int_equal(GDALGetRasterColorInterpretation(GDALGetRasterBand(ds, 4)), GCI_AlphaBand);
+    assert_int_equal(GDALGetGeoTransform(ds, g), CE_None);
+    const double *gp = page.geotransform;
+    if (fabs(g[1] - gp[1]) > 1e-9 * gp[1] ||
+        fabs(g[0] - (gp[0] + page.frame[0] * k * gp[1])) > 1e-3 ||
+        fabs(g[3] - (gp[3] + page.frame[1] * k * gp[5])) > 1e-3)
+        fail_msg("the frame's geotransform %.3f %.6f %.3f is not the page's at the frame's corner",
+                 g[0], g[1], g[3]);
+    struct image im = image_tiff(ds);
+    GDALClose(ds);
+    long clear = 0;
+    for (int y = 0; y < im.h; y++)
+        for (int x = 0; x < im.w; x++)
+            clear += pixel(&im, x, y)[3] == 0;
+    if (clear < (long)im.w * im.h / 2)
+        fail_msg("only %ld of %d pixels are transparent", clear, im.w * im.h);
+    assert_int_equal(pixel(&im, 0, 0)[3], 0);
+    double lon, lat, x, y, col, row, cx, cy;
+    place_lonlat("Ruili", &lon, &lat);
+    struct proj p = proj_open(frame.crs);
+    proj_xy(&p, lon, lat, &x, &y);
+    proj_close(&p);
+    to_pixel(g, x, y, &col, &row);
+    if (!shows(&im, col, row, 1, 0xff0000, 8) || red_centroid(&im, col, row, 12, &cx, &cy) != 0 ||
+        hypot(cx - col, cy - row) > 0.5)
+        fail_msg("no opaque red marker at Ruili's pixel %.2f, %.2f", col, row);
+    free(im.rgba);
+}
+
 /* A report of the three shipped maps: six pages, text that stays text. */
 static void report_has_maps_tables_sources(void **state)
 {
@@ -952,6 +1022,7 @@ int main(void)
         cmocka_unit_test(geotiff_places_land_on_their_markers),
         cmocka_unit_test(holes_stay_empty_whatever_their_winding),
         cmocka_unit_test(png_sidecars_place_ruili),
+        cmocka_unit_test(geotiff_frame_only_is_the_frame),
         cmocka_unit_test(report_has_maps_tables_sources),
         cmocka_unit_test(atlas_frames_each_crossing),
         cmocka_unit_test(fuzz_draw_seeds_and_regressions),

@@ -329,6 +329,12 @@ static const struct key_case CASES[] = {
     {"graticule", "step", "FURN", ", graticule: {step: 0.5}", ", graticule: {step: 0.25}", NULL},
     {"graticule", "labels", "FURN", ", graticule: {step: 0.5}",
      ", graticule: {step: 0.5, labels: false}", NULL},
+    /* output */
+    {"recipe", "output", "TOP", NULL, "title: Keys\noutput: {frame_only: true}", NULL},
+    {"output", "frame_only", "TOP", NULL, "title: Keys\noutput: {frame_only: true}", NULL},
+    {"output", "svg_text", "TOP", NULL, "title: Keys\noutput: {svg_text: outlines}",
+     "it changes an SVG's text only: <text> elements or glyph outlines (map_output_case.sh "
+     "svg_text)"},
 };
 #define NCASES (sizeof CASES / sizeof CASES[0])
 

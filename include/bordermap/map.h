@@ -98,6 +98,33 @@ enum bm_status bm_map_set_dpi(struct bm_ctx *ctx, struct bm_map *map, double dpi
 enum bm_status bm_map_set_dates(struct bm_ctx *ctx, struct bm_map *map, const char *from,
                                 const char *to);
 
+/** How an SVG output carries its text (bm_map_set_svg_text(); a recipe's output.svg_text). */
+enum bm_svg_text {
+    /** Each label, title, legend entry and furniture text a <text> element (UTF-8, font
+     *  family, size, weight, fill, halo), where Pango placed it: found, selected and edited
+     *  as text; it looks the same where the Noto fonts are installed. */
+    BM_SVG_TEXT = 0,
+    /** Each glyph an outline, as cairo draws it: the same everywhere without the fonts,
+     *  but no text to find or edit. */
+    BM_SVG_OUTLINES = 1
+};
+
+/** Choose how an SVG carries its text. Fails with BM_ERR_ARG for another value. */
+enum bm_status bm_map_set_svg_text(struct bm_ctx *ctx, struct bm_map *map, enum bm_svg_text how);
+
+/**
+ * Draw the map frame alone, or the whole page. The frame alone is the map
+ * without its margins, title, legend, scale bar, north arrow, inset,
+ * graticule labels and credits (the data, annotations and labels inside the
+ * frame, at the same scale and place as on the page), on no background:
+ * transparent where nothing was drawn (PNG and GeoTIFF with alpha), for a
+ * GIS to lay over other layers. frame_only: 1 the frame alone, 0 the whole
+ * page, -1 (the default) the format's choice: the frame alone for
+ * georeferenced formats (GeoTIFF), the page for the others. Fails with
+ * BM_ERR_ARG for another value.
+ */
+enum bm_status bm_map_set_frame_only(struct bm_ctx *ctx, struct bm_map *map, int frame_only);
+
 /** The map's title, or NULL. Borrowed from the map. */
 const char *bm_map_title(const struct bm_map *map);
 

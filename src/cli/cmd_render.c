@@ -39,6 +39,11 @@ const char HELP_RENDER[] =
     "  -t, --title TEXT    replace the recipe's title\n"
     "      --from DATE     show only events on or after DATE (YYYY-MM-DD)...\n"
     "      --to DATE       ...and on or before DATE, on the layers with a date_field\n"
+    "      --frame-only[=no]  the map frame alone: no margins, title, legend, scale\n"
+    "                      bar or credits, transparent where nothing is drawn (the\n"
+    "                      default for .tif, a GIS overlay; =no: the whole page)\n"
+    "      --svg-text HOW  an SVG's text: text (<text> elements, the default) or\n"
+    "                      outlines (glyph outlines: the same without the fonts)\n"
     "\n"
     "The output is written whole or not at all: a failure leaves no file, nor\n"
     "does Ctrl-C or SIGTERM. To stdout the map is drawn whole first, so a failure\n"
@@ -51,19 +56,22 @@ const char HELP_RENDER[] =
 
 struct render_opts {
     const char *recipe, *output, *format, *size, *extent, *around, *title, *from, *to;
+    const char *svg_text;
     double dpi, radius;
     int world_file;
+    int frame_only; /* 0 not given, 1 the frame alone, 2 the whole page */
 };
 
 static int parse(int argc, char **argv, struct render_opts *o)
 {
     static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'}, {"format", required_argument, NULL, 'F'},
-        {"dpi", required_argument, NULL, 'd'},    {"size", required_argument, NULL, 's'},
-        {"extent", required_argument, NULL, 'e'}, {"around", required_argument, NULL, 'a'},
-        {"radius", required_argument, NULL, 'r'}, {"title", required_argument, NULL, 't'},
-        {"world-file", no_argument, NULL, 'w'},   {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 'T'},     {NULL, 0, NULL, 0}};
+        {"output", required_argument, NULL, 'o'},   {"format", required_argument, NULL, 'F'},
+        {"dpi", required_argument, NULL, 'd'},      {"size", required_argument, NULL, 's'},
+        {"extent", required_argument, NULL, 'e'},   {"around", required_argument, NULL, 'a'},
+        {"radius", required_argument, NULL, 'r'},   {"title", required_argument, NULL, 't'},
+        {"world-file", no_argument, NULL, 'w'},     {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 'T'},       {"frame-only", optional_argument, NULL, 'Z'},
+        {"svg-text", required_argument, NULL, 'X'}, {NULL, 0, NULL, 0}};
     int c;
     struct cli_opts opts = {"render", "o:F:d:s:e:a:r:t:wf:T:", longopts, 0, NULL};
     while ((c = cli_getopt(&opts, argc, argv)) != -1) {
@@ -107,6 +115,18 @@ static int parse(int argc, char **argv, struct render_opts *o)
             break;
         case 'T':
             o->to = optarg;
+            break;
+        case 'Z':
+            o->frame_only = !optarg || strcmp(optarg, "yes") == 0 ? 1
+                            : strcmp(optarg, "no") == 0           ? 2
+                                                                  : 0;
+            if (!o->frame_only)
+                return cli_usage("render", "--frame-only takes yes or no, not '%s'", optarg);
+            break;
+        case 'X':
+            if (strcmp(optarg, "text") != 0 && strcmp(optarg, "outlines") != 0)
+                return cli_usage("render", "--svg-text takes text or outlines, not '%s'", optarg);
+            o->svg_text = optarg;
             break;
         default:
             return EXIT_USAGE;
@@ -225,6 +245,12 @@ static int bad_value(const struct bm_ctx *ctx)
 static int apply_overrides(struct bm_ctx *ctx, struct bm_map *m, const struct render_opts *o)
 {
     if (o->dpi > 0 && bm_map_set_dpi(ctx, m, o->dpi) != BM_OK)
+        return bad_value(ctx);
+    if (o->frame_only && bm_map_set_frame_only(ctx, m, o->frame_only == 1) != BM_OK)
+        return bad_value(ctx);
+    if (o->svg_text &&
+        bm_map_set_svg_text(
+            ctx, m, strcmp(o->svg_text, "outlines") == 0 ? BM_SVG_OUTLINES : BM_SVG_TEXT) != BM_OK)
         return bad_value(ctx);
     if (o->title && bm_map_set_title(ctx, m, o->title) != BM_OK)
         return bad_value(ctx);
@@ -369,6 +395,10 @@ int cmd_render(struct bm_ctx *ctx, int argc, char **argv)
         cli_recipe_free(&recipe);
         return cli_usage("render", "--world-file goes with a raster output (%s)",
                          bm_format_list(raster, sizeof raster, ".", true));
+    }
+    if (o.svg_text && fmt->format != BM_FORMAT_SVG) {
+        cli_recipe_free(&recipe);
+        return cli_usage("render", "--svg-text goes with an SVG output (.svg)");
     }
     struct bm_map *m;
     enum bm_status st = cli_recipe_load(ctx, &recipe, &m);

@@ -30,6 +30,9 @@ void bm__canvas_free(struct bm__canvas *cv)
     bm__buf_free(&cv->claims);
     bm__buf_free(&cv->notes);
     bm__buf_free(&cv->names);
+    if (cv->svg_text)
+        g_string_free(cv->svg_text, TRUE);
+    cv->svg_text = NULL;
     proj_destroy(cv->f.pj);
     cv->f.pj = NULL;
 }
@@ -640,10 +643,189 @@ static void show_layout_as_words(cairo_t *cr, PangoLayout *lay, double x, double
     pango_layout_iter_free(it);
 }
 
+/* ---- SVG with real text (see out/svg.c) ---- */
+
+static void svg_colour(GString *g, const char *attr, struct bm_color c, const char *opacity)
+{
+    g_string_append_printf(g, " %s=\"#%02x%02x%02x\"", attr, (int)lround(c.r * 255),
+                           (int)lround(c.g * 255), (int)lround(c.b * 255));
+    if (c.a < 1)
+        g_string_append_printf(g, " %s=\"%.3g\"", opacity, c.a);
+}
+
+/* Text as XML character data: the markup characters escaped, control characters dropped. */
+static void svg_escape(GString *g, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '&')
+            g_string_append(g, "&amp;");
+        else if (c == '<')
+            g_string_append(g, "&lt;");
+        else if (c == '>')
+            g_string_append(g, "&gt;");
+        else if (c == '"')
+            g_string_append(g, "&quot;");
+        else if (c >= 0x20 || c == '\t')
+            g_string_append_c(g, (char)c);
+    }
+}
+
+/* Open a <text> element: where the page's transform puts it, its fill and its halo. */
+static void svg_open(struct bm__canvas *cv, struct bm_color color, struct bm_color halo,
+                     double halo_width)
+{
+    cairo_matrix_t m;
+    cairo_get_matrix(cv->cr, &m);
+    GString *g = g_string_new("<text xml:space=\"preserve\"");
+    if (m.xx != 1 || m.yx != 0 || m.xy != 0 || m.yy != 1 || m.x0 != 0 || m.y0 != 0)
+        g_string_append_printf(g, " transform=\"matrix(%.6g %.6g %.6g %.6g %.3f %.3f)\"", m.xx,
+                               m.yx, m.xy, m.yy, m.x0, m.y0);
+    svg_colour(g, "fill", color, "fill-opacity");
+    /* The halo: the glyphs' outline stroked beneath their fill, as cairo draws it. */
+    if (halo.a > 0 && halo_width > 0) {
+        svg_colour(g, "stroke", halo, "stroke-opacity");
+        g_string_append_printf(g,
+                               " stroke-width=\"%.3f\" stroke-linejoin=\"round\" "
+                               "paint-order=\"stroke\"",
+                               2 * halo_width);
+    }
+    g_string_append_c(g, '>');
+    cv->svg_text = g;
+    cv->svg_box[0] = cv->svg_box[1] = INFINITY;
+    cv->svg_box[2] = cv->svg_box[3] = -INFINITY;
+}
+
+/* The box (user space, pt) grown by margin, into the element's box on the device. */
+static void svg_grow(struct bm__canvas *cv, double x, double y, double w, double h, double margin)
+{
+    const double cx[4] = {x - margin, x + w + margin, x - margin, x + w + margin};
+    const double cy[4] = {y - margin, y - margin, y + h + margin, y + h + margin};
+    for (int i = 0; i < 4; i++) {
+        double dx = cx[i], dy = cy[i];
+        cairo_user_to_device(cv->cr, &dx, &dy);
+        cv->svg_box[0] = fmin(cv->svg_box[0], dx);
+        cv->svg_box[1] = fmin(cv->svg_box[1], dy);
+        cv->svg_box[2] = fmax(cv->svg_box[2], dx);
+        cv->svg_box[3] = fmax(cv->svg_box[3], dy);
+    }
+}
+
+/*
+ * Where a run starts, x; and where each of its characters goes when each is one
+ * glyph of its own (Latin, Chinese): a viewer's own shaping (librsvg hints its
+ * advances to its pixels) then cannot drift from Pango's placement along a
+ * long label. A run of clusters (Burmese syllables) keeps its start only, so
+ * that the viewer shapes it whole.
+ */
+static void svg_glyph_x(GString *g, const PangoGlyphItem *run, const char *text, double x)
+{
+    const PangoGlyphString *gs = run->glyphs;
+    const char *s = text + run->item->offset;
+    int one_each = !(run->item->analysis.flags & PANGO_ANALYSIS_FLAG_IS_ELLIPSIS) &&
+                   !(run->item->analysis.level & 1) &&
+                   g_utf8_strlen(s, run->item->length) == gs->num_glyphs;
+    for (int i = 0, at = 0; one_each && i < gs->num_glyphs; i++) {
+        one_each = gs->log_clusters[i] == at;
+        at += (int)(g_utf8_next_char(s + at) - (s + at));
+    }
+    g_string_append_printf(g, "%.3f", x);
+    double at = x;
+    for (int i = 0; one_each && i + 1 < gs->num_glyphs; i++) {
+        at += (double)gs->glyphs[i].geometry.width / PANGO_SCALE;
+        g_string_append_printf(g, " %.3f", at);
+    }
+}
+
+/* A <tspan> per run of the layout at (x, y), where Pango placed it, in the run's font. */
+static void svg_runs(struct bm__canvas *cv, PangoLayout *lay, double x, double y, double halo_width)
+{
+    GString *g = cv->svg_text;
+    const char *text = pango_layout_get_text(lay);
+    PangoLayoutIter *it = pango_layout_get_iter(lay);
+    do {
+        PangoGlyphItem *run = pango_layout_iter_get_run_readonly(it);
+        if (!run)
+            continue;
+        PangoRectangle logical;
+        pango_layout_iter_get_run_extents(it, NULL, &logical);
+        PangoFontDescription *fd = pango_font_describe_with_absolute_size(run->item->analysis.font);
+        const char *family = pango_font_description_get_family(fd);
+        g_string_append(g, "<tspan x=\"");
+        svg_glyph_x(g, run, text, x + (double)logical.x / PANGO_SCALE);
+        g_string_append_printf(g, "\" y=\"%.3f\" font-family=\"",
+                               y + (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE);
+        svg_escape(g, family ? family : "Noto Sans", family ? strlen(family) : 9);
+        g_string_append_printf(g, "\" font-size=\"%.3f\"",
+                               (double)pango_font_description_get_size(fd) / PANGO_SCALE);
+        int weight = pango_font_description_get_weight(fd);
+        if (weight != PANGO_WEIGHT_NORMAL)
+            g_string_append_printf(g, " font-weight=\"%d\"", weight);
+        if (pango_font_description_get_style(fd) != PANGO_STYLE_NORMAL)
+            g_string_append(g, " font-style=\"italic\"");
+        g_string_append_c(g, '>');
+        /* An ellipsis run stands for the text it cut: it shows only the ellipsis. */
+        if (run->item->analysis.flags & PANGO_ANALYSIS_FLAG_IS_ELLIPSIS)
+            g_string_append(g, "\u2026");
+        else
+            svg_escape(g, text + run->item->offset, (size_t)run->item->length);
+        g_string_append(g, "</tspan>");
+        pango_font_description_free(fd);
+    } while (pango_layout_iter_next_run(it));
+    pango_layout_iter_free(it);
+    PangoRectangle ink, logical;
+    pango_layout_get_extents(lay, &ink, &logical);
+    svg_grow(cv, x + (double)ink.x / PANGO_SCALE, y + (double)ink.y / PANGO_SCALE,
+             (double)ink.width / PANGO_SCALE, (double)ink.height / PANGO_SCALE, halo_width + 1);
+}
+
+/* Close the element, keep it, and draw its numbered marker over its box. */
+static void svg_close(struct bm__canvas *cv)
+{
+    GString *g = cv->svg_text;
+    cv->svg_text = NULL;
+    g_string_append(g, "</text>");
+    guint i = cv->svg_texts->len;
+    g_ptr_array_add(cv->svg_texts, g_string_free(g, FALSE));
+    const double *b = cv->svg_box;
+    if (!(b[2] > b[0] && b[3] > b[1]) || i >= 1u << 24)
+        return;
+    cairo_t *cr = cv->cr;
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_new_path(cr);
+    cairo_rectangle(cr, b[0], b[1], b[2] - b[0], b[3] - b[1]);
+    cairo_set_source_rgba(cr, (i >> 16 & 255) / 255.0, (i >> 8 & 255) / 255.0, (i & 255) / 255.0,
+                          BM__SVG_MARK_ALPHA);
+    cairo_fill(cr);
+    cairo_restore(cr);
+}
+
+void bm__text_group_begin(struct bm__canvas *cv)
+{
+    cv->svg_grouping = cv->svg_texts != NULL;
+}
+
+void bm__text_group_end(struct bm__canvas *cv)
+{
+    if (cv->svg_grouping && cv->svg_text)
+        svg_close(cv);
+    cv->svg_grouping = 0;
+}
+
 void bm__draw_text(struct bm__canvas *cv, PangoLayout *lay, double x, double y,
                    struct bm_color color, struct bm_color halo, double halo_width)
 {
     cairo_t *cr = cv->cr;
+    if (cv->svg_texts) {
+        double margin = halo.a > 0 && halo_width > 0 ? halo_width : 0;
+        if (!cv->svg_text)
+            svg_open(cv, color, halo, halo_width);
+        svg_runs(cv, lay, x, y, margin);
+        if (!cv->svg_grouping)
+            svg_close(cv);
+        return;
+    }
     cairo_save(cr);
     cairo_move_to(cr, x, y);
     if (halo.a > 0 && halo_width > 0) {

@@ -50,6 +50,15 @@ struct bm__frame {
     char crs[512];         /* the map's CRS: a PROJ string or code */
 };
 
+/*
+ * SVG with real text (out/svg.c): a text is recorded as an SVG <text> element
+ * and drawn as a marker, a rectangle over its box whose colour numbers it,
+ * at this opacity, which cairo writes as BM__SVG_MARK_STYLE and nothing else
+ * bordermap draws uses.
+ */
+#define BM__SVG_MARK_ALPHA (1.0 / 128)
+#define BM__SVG_MARK_STYLE "fill-opacity:0.0078125;\""
+
 /* One page being drawn. Zero-initialise, set ctx and cr; free with bm__canvas_free(). */
 struct bm__canvas {
     struct bm_ctx *ctx;
@@ -66,6 +75,12 @@ struct bm__canvas {
     unsigned char *keep;
     size_t *stack;
     size_t scratch_cap; /* points the scratch holds */
+    /* SVG with real text: each text's <text> element (char *, freed by the array, which
+     * the caller owns), in the order drawn; NULL: texts are drawn as glyphs. */
+    GPtrArray *svg_texts;
+    GString *svg_text; /* the element being written (a group's, or one text's) */
+    int svg_grouping;  /* between bm__text_group_begin() and _end() */
+    double svg_box[4]; /* the element's box on the device: x0, y0, x1, y1 */
 };
 
 /* Free what the canvas holds (not cr). */
@@ -188,6 +203,14 @@ void bm__text_size_exact(PangoLayout *lay, double *w, double *h);
 /* Draw a layout at (x, y) (its top-left) with a halo of width pt around the glyphs. */
 void bm__draw_text(struct bm__canvas *cv, PangoLayout *lay, double x, double y,
                    struct bm_color color, struct bm_color halo, double halo_width);
+
+/*
+ * The texts drawn between these two (with the same colour and halo) are one
+ * element in an SVG with real text: a label's lines are one <text>. Elsewhere
+ * they do nothing.
+ */
+void bm__text_group_begin(struct bm__canvas *cv);
+void bm__text_group_end(struct bm__canvas *cv);
 
 /* Keep a text made while drawing (the GString is taken); it lives as long as the canvas. */
 const char *bm__canvas_keep(struct bm__canvas *cv, GString *g);

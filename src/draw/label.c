@@ -278,11 +278,13 @@ static void free_block(struct block *b)
 static void draw_block(struct bm__canvas *cv, const struct block *b, const struct bm_label *s,
                        double x, double y)
 {
+    bm__text_group_begin(cv); /* one label, one <text> in an SVG */
     for (int k = 0; k < b->n; k++) {
         bm__draw_text(cv, b->lay[k], x + (b->w - b->lw[k]) / 2, y, s->color, s->halo,
                       s->halo_width);
         y += b->lh[k];
     }
+    bm__text_group_end(cv);
 }
 
 /*

@@ -27,22 +27,39 @@ static int setup_frame(struct bm__render *r, double dpi, int raster)
         margin + (credits ? fmax(12, bm__text_height(credits, NULL, BM__CREDITS_PT, w) + 3) : 0);
     g_free(credits);
     f->map = (struct bm__rect){margin + gl, top + gl, w, f->page.h - top - bottom - 2 * gl};
+
     /* Simplify to a device pixel; for vector output to 0.5 pt (0.18 mm), with the
      * Douglas-Peucker tolerance half that: finer than print shows. */
     f->res = raster ? 72.0 / dpi : 0.5;
     f->pixels = raster;
     f->extent = m->extent;
-    return bm__frame_fit(r->ctx, f, m->projection, m->path);
+    if (bm__frame_fit(r->ctx, f, m->projection, m->path) != 0)
+        return -1;
+    if (r->frame_only) {
+        /* The page's frame, fitted as on the page, moved to the page's corner; on a
+         * raster page cut at its right and bottom to whole pixels, so that no edge
+         * pixel is half drawn. */
+        if (raster) {
+            f->map.w = floor(f->map.w * dpi / 72 + 1e-9) * 72 / dpi;
+            f->map.h = floor(f->map.h * dpi / 72 + 1e-9) * 72 / dpi;
+        }
+        f->map.x = f->map.y = 0;
+        f->page = f->map;
+    }
+    return 0;
 }
 
 /* The passes, in order: each leaves its claims for the next. */
 static int draw_map(struct bm__render *r)
 {
     struct bm__canvas *cv = &r->cv;
-    bm__canvas_blank(cv);
-    bm__draw_title(r);
+    /* The frame alone is transparent where nothing is drawn: no paper, no background. */
+    if (!r->frame_only) {
+        bm__canvas_blank(cv);
+        bm__draw_title(r);
+    }
     /* Everything geographic is clipped to the frame. */
-    bm__canvas_clip_map(cv, r->map->background);
+    bm__canvas_clip_map(cv, r->frame_only ? (struct bm_color){0, 0, 0, 0} : r->map->background);
     int bad = bm__draw_layers(r) != 0 || bm__draw_annotations_under(r) != 0;
     if (!bad)
         bm__draw_graticule(r);
@@ -51,7 +68,8 @@ static int draw_map(struct bm__render *r)
         return -1;
     /* Furniture first, so that labels keep clear of it; then the main labels, the
      * callouts around them, and the other labels around both. */
-    bm__draw_furniture(r);
+    if (!r->frame_only)
+        bm__draw_furniture(r);
     bm__draw_labels(r, 1);
     bm__draw_annotations_over(r);
     return bm__draw_labels(r, 0);
@@ -153,9 +171,9 @@ void bm__map_page_size(const struct bm_map *m, double *w, double *h)
 }
 
 int bm__render_begin(struct bm__render *r, struct bm_ctx *ctx, const struct bm_map *m,
-                     struct bm_scene *scene, double dpi, int raster)
+                     struct bm_scene *scene, double dpi, int raster, int frame_only)
 {
-    *r = (struct bm__render){.ctx = ctx, .map = m, .cv = {.ctx = ctx}};
+    *r = (struct bm__render){.ctx = ctx, .map = m, .cv = {.ctx = ctx}, .frame_only = frame_only};
     return alloc_render(r) != 0 || setup_frame(r, dpi, raster) != 0 || gather(r, scene) != 0 ? -1
                                                                                              : 0;
 }
@@ -177,7 +195,7 @@ void bm__render_end(struct bm__render *r)
 int bm__draw_page(struct bm_ctx *ctx, const struct bm_map *m, struct bm_scene *scene, cairo_t *cr)
 {
     struct bm__render r;
-    int bad = bm__render_begin(&r, ctx, m, scene, 72, 0) != 0 || bm__render_draw(&r, cr) != 0;
+    int bad = bm__render_begin(&r, ctx, m, scene, 72, 0, 0) != 0 || bm__render_draw(&r, cr) != 0;
     bm__render_end(&r);
     return bad ? -1 : 0;
 }
@@ -200,7 +218,7 @@ enum bm_status bm_scene_load(struct bm_ctx *ctx, struct bm_scene *scene, const s
     }
     /* The frame decides what a view loads, whatever the output's resolution. */
     struct bm__render r;
-    int bad = bm__render_begin(&r, ctx, m, scene, m->dpi, 0) != 0;
+    int bad = bm__render_begin(&r, ctx, m, scene, m->dpi, 0, 0) != 0;
     bm__render_end(&r);
     if (bad && bm_ctx_status(ctx) == BM_OK)
         bm__fail(ctx, BM_ERR_NOMEM, "out of memory loading the layers of '%s'", m->path);

@@ -54,6 +54,7 @@ struct bm__render {
     double **page_xy;                  /* each loaded layer's points on the page */
     unsigned char **skip; /* per layer: features not drawn (events with bad dates), or NULL */
     double scalebar_km, scalebar_pt; /* what the scale bar shows, for checking */
+    int frame_only; /* the page is the map frame: no margins, title, furniture, background */
 };
 
 /* ---- the passes, in the order render.c calls them ---- */
@@ -96,11 +97,14 @@ void bm__draw_annotations_over(struct bm__render *r);
 /*
  * Begin drawing m: zero r, set up the frame (raster: device pixels at dpi for
  * simplifying; else points) and take every layer m needs from scene, loading
- * what it lacks. Nothing is drawn yet. Returns 0, or -1 with the failure on
- * ctx (none when out of memory). Call bm__render_end() in every case.
+ * what it lacks. Nothing is drawn yet. frame_only: the page is the map frame
+ * alone (the same frame, at the same scale, as on the whole page; on a raster
+ * page whole pixels), drawn without background or furniture. Returns 0, or -1
+ * with the failure on ctx (none when out of memory). Call bm__render_end() in
+ * every case.
  */
 int bm__render_begin(struct bm__render *r, struct bm_ctx *ctx, const struct bm_map *m,
-                     struct bm_scene *scene, double dpi, int raster);
+                     struct bm_scene *scene, double dpi, int raster, int frame_only);
 
 /* Draw the begun map through cr, in points (a raster surface scaled to them). 0 or -1. */
 int bm__render_draw(struct bm__render *r, cairo_t *cr);

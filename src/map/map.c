@@ -38,6 +38,8 @@ struct bm_map *bm__map_new(const char *path)
     m->furniture.north_arrow = BM_CORNER_TOP_RIGHT;
     m->furniture.inset = BM_CORNER_NONE;
     m->furniture.graticule_labels = 1;
+    m->output.frame_only = -1;
+    m->output.svg_text = BM_SVG_TEXT;
     if (!m->path || !m->projection) {
         bm_map_free(m);
         return NULL;
@@ -297,6 +299,28 @@ enum bm_status bm_map_set_dpi(struct bm_ctx *ctx, struct bm_map *map, double dpi
         return bm__fail(ctx, BM_ERR_ARG, "bad resolution %g dpi; expected %d to %d", dpi,
                         BM_DPI_MIN, BM_DPI_MAX);
     map->dpi = dpi;
+    return BM_OK;
+}
+
+enum bm_status bm_map_set_svg_text(struct bm_ctx *ctx, struct bm_map *map, enum bm_svg_text how)
+{
+    bm__begin(ctx);
+    if (!map)
+        return bm__fail(ctx, BM_ERR_ARG, "bm_map_set_svg_text: no map");
+    if (how != BM_SVG_TEXT && how != BM_SVG_OUTLINES)
+        return bm__fail(ctx, BM_ERR_ARG, "bad SVG text %d; expected text or outlines", (int)how);
+    map->output.svg_text = how;
+    return BM_OK;
+}
+
+enum bm_status bm_map_set_frame_only(struct bm_ctx *ctx, struct bm_map *map, int frame_only)
+{
+    bm__begin(ctx);
+    if (!map)
+        return bm__fail(ctx, BM_ERR_ARG, "bm_map_set_frame_only: no map");
+    if (frame_only < -1 || frame_only > 1)
+        return bm__fail(ctx, BM_ERR_ARG, "bad frame_only %d; expected 1, 0 or -1", frame_only);
+    map->output.frame_only = frame_only;
     return BM_OK;
 }
 

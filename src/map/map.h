@@ -153,6 +153,12 @@ struct bm_furniture {
     char *credits; /* NULL: none */
 };
 
+/* What the output files carry (the recipe's output section). */
+struct bm_output_opts {
+    int frame_only; /* 1 the frame alone, 0 the page, -1 the format's default */
+    int svg_text;   /* enum bm_svg_text */
+};
+
 struct bm_map {
     char *path; /* the recipe file */
     char *title, *subtitle, *date;
@@ -166,6 +172,7 @@ struct bm_map {
     struct bm_annotation *annotations;
     size_t nannotations;
     struct bm_furniture furniture;
+    struct bm_output_opts output;
 };
 
 /* ---- the map object (map.c) ---- */

@@ -724,6 +724,35 @@ static const struct bm__section EXTENT = {
     .init = extent_init,
 };
 
+/* ---- what the output files carry ----------------------------------------------------- */
+
+static const struct bm__choice SVG_TEXTS[] = {
+    {"text", BM_SVG_TEXT, 0}, {"outlines", BM_SVG_OUTLINES, 0}, {NULL, 0, 0}};
+
+static const struct bm__key OUTPUT_KEYS[] = {
+    {.name = "frame_only",
+     .kind = BM__BOOL,
+     .offset = offsetof(struct bm_output_opts, frame_only),
+     .def = "true for GeoTIFF (a GIS overlay), false for PNG, PDF and SVG",
+     .doc = "the map frame alone: no margins, title, legend, scale bar or credits, and "
+            "transparent where nothing was drawn"},
+    {.name = "svg_text",
+     .kind = BM__CHOICE,
+     .offset = offsetof(struct bm_output_opts, svg_text),
+     .choices = SVG_TEXTS,
+     .noun = "SVG text",
+     .doc = "an SVG's text: <text> elements (found and edited as text), or glyph outlines "
+            "(the same without the fonts)"},
+};
+
+static const struct bm__section OUTPUT = {
+    .name = "output",
+    .path = "output",
+    .keys = OUTPUT_KEYS,
+    .nkeys = NKEYS(OUTPUT_KEYS),
+    .expected = "a mapping such as {frame_only: true, svg_text: outlines}",
+};
+
 /* ---- the top level ----------------------------------------------------------------- */
 
 static const struct bm__key RECIPE_KEYS[] = {
@@ -772,6 +801,12 @@ static const struct bm__key RECIPE_KEYS[] = {
      .offset = offsetof(struct bm_map, furniture),
      .sub = &FURNITURE,
      .doc = "legend, scale bar, north arrow, inset, graticule, credits"},
+    {.name = "output",
+     .kind = BM__SECTION,
+     .flags = BM__NULL_OK,
+     .offset = offsetof(struct bm_map, output),
+     .sub = &OUTPUT,
+     .doc = "what the output files carry: the frame alone, an SVG's text"},
 };
 
 const struct bm__section BM__RECIPE = {

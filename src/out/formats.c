@@ -35,7 +35,9 @@ static void unmap_pixels(void *p)
  */
 static cairo_surface_t *raster_surface(const struct bm__output *o)
 {
-    int stride = cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, o->w_px);
+    /* The frame alone has alpha (transparent where nothing is drawn: zeros, too). */
+    cairo_format_t fmt = o->alpha ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24;
+    int stride = cairo_format_stride_for_width(fmt, o->w_px);
     struct pixels *px = malloc(sizeof *px);
     size_t len = stride > 0 && o->h_px > 0 ? (size_t)stride * (size_t)o->h_px : 0;
     void *data = px && len >= (2u << 20) && len < SIZE_MAX / 2
@@ -43,20 +45,19 @@ static cairo_surface_t *raster_surface(const struct bm__output *o)
                      : MAP_FAILED;
     if (data == MAP_FAILED) { /* small, or no mapping: cairo's own */
         free(px);
-        return cairo_image_surface_create(CAIRO_FORMAT_RGB24, o->w_px, o->h_px);
+        return cairo_image_surface_create(fmt, o->w_px, o->h_px);
     }
 #ifdef MADV_HUGEPAGE
     madvise(data, len, MADV_HUGEPAGE);
 #endif
     *px = (struct pixels){data, len};
     static const cairo_user_data_key_t key;
-    cairo_surface_t *s =
-        cairo_image_surface_create_for_data(data, CAIRO_FORMAT_RGB24, o->w_px, o->h_px, stride);
+    cairo_surface_t *s = cairo_image_surface_create_for_data(data, fmt, o->w_px, o->h_px, stride);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS ||
         cairo_surface_set_user_data(s, &key, px, unmap_pixels) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(s);
         unmap_pixels(px);
-        return cairo_image_surface_create(CAIRO_FORMAT_RGB24, o->w_px, o->h_px);
+        return cairo_image_surface_create(fmt, o->w_px, o->h_px);
     }
     return s;
 }
@@ -83,11 +84,6 @@ static void pdf_page_size(cairo_surface_t *s, double w_pt, double h_pt)
     cairo_pdf_surface_set_size(s, w_pt, h_pt);
 }
 
-static cairo_surface_t *svg_surface(const struct bm__output *o)
-{
-    return cairo_svg_surface_create_for_stream(bm__cairo_write, o->file, o->w_pt, o->h_pt);
-}
-
 /* ---- the table --------------------------------------------------------------- */
 
 static const char *const PNG_EXT[] = {"png", NULL}, *const PDF_EXT[] = {"pdf", NULL},
@@ -105,12 +101,13 @@ static const struct bm__format FORMATS[] = {
      pdf_surface,
      pdf_page_size,
      NULL},
-    {{BM_FORMAT_SVG, "svg", SVG_EXT, NONE, "SVG drawing (vector)", false, false, false},
-     svg_surface,
-     NULL,
-     NULL},
-    {{BM_FORMAT_GEOTIFF, "tif", TIF_EXT, TIF_ALIAS, "GeoTIFF image (RGB, with its CRS)", true, true,
+    {{BM_FORMAT_SVG, "svg", SVG_EXT, NONE, "SVG drawing (vector, text as <text>)", false, false,
       false},
+     bm__svg_surface,
+     NULL,
+     bm__write_svg},
+    {{BM_FORMAT_GEOTIFF, "tif", TIF_EXT, TIF_ALIAS, "GeoTIFF image (RGBA, with its CRS)", true,
+      true, false},
      raster_surface,
      NULL,
      bm__write_geotiff},

@@ -12,22 +12,27 @@
 #define BM_FORMATS_H
 
 #include <cairo.h>
+#include <glib.h>
 
 #include "bordermap/context.h"
 #include "bordermap/format.h"
+#include "core/buf.h"
 #include "core/internal.h"
 
 /* What a format's functions get: the file and what goes in it. */
 struct bm__output {
     struct bm_ctx *ctx;
-    const char *path;       /* the target's name, for messages */
+    const char *path;         /* the target's name, for messages */
     struct bm__outfile *file; /* where to write: a private temporary file (output.c) */
-    const char *title;      /* document title for the file's metadata, or NULL */
-    double w_pt, h_pt;      /* page size, points (vector formats) */
-    int w_px, h_px;         /* image size, pixels (raster formats) */
-    double dpi;             /* raster resolution */
-    double geotransform[6]; /* raster: GDAL's, in the map's CRS (georeferenced formats) */
-    const char *crs;        /* the map's CRS (georeferenced formats) */
+    const char *title;        /* document title for the file's metadata, or NULL */
+    double w_pt, h_pt;        /* page size, points (vector formats) */
+    int w_px, h_px;           /* image size, pixels (raster formats) */
+    double dpi;               /* raster resolution */
+    double geotransform[6];   /* raster: GDAL's, in the map's CRS (georeferenced formats) */
+    const char *crs;          /* the map's CRS (georeferenced formats) */
+    int alpha;                /* raster: transparent where nothing was drawn (the frame alone) */
+    GPtrArray *svg_texts;     /* SVG with real text: the canvas's <text> elements; NULL: outlines */
+    struct bm__buf *svg_stream; /* ... and what cairo writes, in memory until they go in */
 };
 
 struct bm__format {
@@ -50,5 +55,10 @@ cairo_status_t bm__cairo_write(void *closure, const unsigned char *data, unsigne
 /* The writers of the raster formats (png.c, georef.c). */
 int bm__write_png(const struct bm__output *o, cairo_surface_t *s);
 int bm__write_geotiff(const struct bm__output *o, cairo_surface_t *s);
+
+/* SVG (svg.c): the surface (into memory when o->svg_texts is set, else the file), and the
+ * writer that puts the <text> elements in where their markers are. */
+cairo_surface_t *bm__svg_surface(const struct bm__output *o);
+int bm__write_svg(const struct bm__output *o, cairo_surface_t *s);
 
 #endif

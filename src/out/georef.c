@@ -88,24 +88,38 @@ int bm__write_geotiff(const struct bm__output *o, cairo_surface_t *s)
     int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
     int stride = cairo_image_surface_get_stride(s);
     cairo_surface_flush(s);
-    const unsigned char *data = cairo_image_surface_get_data(s);
+    unsigned char *data = cairo_image_surface_get_data(s);
+    int nb = o->alpha ? 4 : 3;
+    /* ARGB32's colours are premultiplied by their alpha; a GeoTIFF's are not. The
+     * surface is written once, so they are divided in place. */
+    for (int y = 0; o->alpha && data && y < h; y++)
+        for (unsigned char *p = data + (size_t)y * (size_t)stride, *e = p + 4 * (size_t)w; p < e;
+             p += 4)
+            for (int i = 0; i < 3; i++)
+                p[i] = p[3] ? (unsigned char)((p[i] * 255u + p[3] / 2) / p[3]) : 0;
     char *wkt = crs_wkt(crs, 0);
     bm__gdal_init();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     GDALDriverH mem = GDALGetDriverByName("MEM"), tiff = GDALGetDriverByName("GTiff");
-    GDALDatasetH ds = mem && data ? GDALCreate(mem, "", w, h, 3, GDT_Byte, NULL) : NULL;
+    GDALDatasetH ds = mem && data ? GDALCreate(mem, "", w, h, nb, GDT_Byte, NULL) : NULL;
     int ok = ds && wkt;
-    /* CAIRO_FORMAT_RGB24 holds B, G, R, x in memory: read each band with a 4-byte stride. */
-    for (int b = 0; ok && b < 3; b++)
+    /* cairo's words hold B, G, R, x (or alpha) in memory: read each band with a 4-byte
+     * stride. */
+    static const int at[4] = {2, 1, 0, 3};
+    for (int b = 0; ok && b < nb; b++)
         ok = GDALRasterIO(GDALGetRasterBand(ds, b + 1), GF_Write, 0, 0, w, h,
-                          (void *)(data + 2 - b), w, h, GDT_Byte, 4, stride) == CE_None;
+                          (void *)(data + at[b]), w, h, GDT_Byte, 4, stride) == CE_None;
     if (ok) {
         GDALSetGeoTransform(ds, (double *)g);
         GDALSetProjection(ds, wkt);
         GDALSetRasterColorInterpretation(GDALGetRasterBand(ds, 1), GCI_RedBand);
         GDALSetRasterColorInterpretation(GDALGetRasterBand(ds, 2), GCI_GreenBand);
         GDALSetRasterColorInterpretation(GDALGetRasterBand(ds, 3), GCI_BlueBand);
+        if (o->alpha)
+            GDALSetRasterColorInterpretation(GDALGetRasterBand(ds, 4), GCI_AlphaBand);
         char **opts = NULL;
+        if (o->alpha)
+            opts = CSLSetNameValue(opts, "ALPHA", "YES");
         opts = CSLSetNameValue(opts, "COMPRESS", "DEFLATE");
         opts = CSLSetNameValue(opts, "PREDICTOR", "2");
         opts = CSLSetNameValue(opts, "TILED", "YES");

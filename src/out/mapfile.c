@@ -124,9 +124,29 @@ enum bm_status bm_map_render_scene(struct bm_ctx *ctx, const struct bm_map *m,
     if (check_size(ctx, m, raster, &o) != BM_OK || check_not_an_input(ctx, m, path) != BM_OK ||
         bm__output_open(ctx, path, &file) != BM_OK)
         return bm_ctx_status(ctx);
+    /* The frame alone: as the recipe says, else as the format is mostly used (a
+     * georeferenced one, GeoTIFF, as a GIS overlay). */
+    int frame_only =
+        m->output.frame_only >= 0 ? m->output.frame_only : (int)fmt->info.georeferenced;
+    /* SVG with real text: the canvas records the <text> elements, cairo writes into memory. */
+    GPtrArray *texts = format == BM_FORMAT_SVG && m->output.svg_text == BM_SVG_TEXT
+                           ? g_ptr_array_new_with_free_func(g_free)
+                           : NULL;
+    struct bm__buf stream = {0};
+    o.svg_texts = texts;
+    o.svg_stream = &stream;
     /* The frame and the data first: nothing is drawn until they are whole. */
     struct bm__render r;
-    int bad = bm__render_begin(&r, ctx, m, scene, m->dpi, raster) != 0;
+    int bad = bm__render_begin(&r, ctx, m, scene, m->dpi, raster, frame_only) != 0;
+    r.cv.svg_texts = texts;
+    if (!bad && frame_only) {
+        /* The page is the frame: its size in points, and in whole pixels. */
+        o.w_pt = r.cv.f.page.w;
+        o.h_pt = r.cv.f.page.h;
+        o.w_px = (int)lround(o.w_pt * m->dpi / 72);
+        o.h_px = (int)lround(o.h_pt * m->dpi / 72);
+        o.alpha = raster;
+    }
     o.geotransform[1] = 1;
     o.geotransform[5] = -1;
     if (!bad && raster)
@@ -136,6 +156,9 @@ enum bm_status bm_map_render_scene(struct bm_ctx *ctx, const struct bm_map *m,
     if (info && !bad && fill_info(&r, &o, raster, info) != 0)
         bad = bm__fail(ctx, BM_ERR_NOMEM, "out of memory drawing '%s'", path) != BM_OK;
     bm__render_end(&r);
+    if (texts)
+        g_ptr_array_free(texts, TRUE);
+    bm__buf_free(&stream);
     return bm__output_close(ctx, &file, !bad);
 }
 

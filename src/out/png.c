@@ -27,6 +27,7 @@ struct band {
     const unsigned char *data; /* the surface */
     int stride, w, y0, y1;     /* rows [y0, y1) */
     int last;
+    int alpha;          /* ARGB32 written as RGBA, else RGB24 as RGB */
     unsigned char *out; /* raw deflate of the band */
     size_t out_len;
     uLong adler; /* of the band's filtered bytes */
@@ -34,39 +35,55 @@ struct band {
     int ok;
 };
 
-/* One row, filtered Up: the filter byte, then each RGB byte less the one above. */
-static void filter_row(const struct band *b, int y, unsigned char *row)
+/*
+ * Row y of the surface as PNG's bytes: R, G, B from CAIRO_FORMAT_RGB24 (a
+ * little-endian xRGB word per pixel, so B, G, R, x in memory), or R, G, B, A
+ * from CAIRO_FORMAT_ARGB32, whose colours are premultiplied by their alpha
+ * and PNG's are not.
+ */
+static void raw_row(const struct band *b, int y, unsigned char *out)
 {
-    const unsigned char *cur = b->data + (size_t)y * (size_t)b->stride;
-    const unsigned char *up = y > 0 ? cur - b->stride : NULL;
-    row[0] = 2; /* Up */
-    unsigned char *d = row + 1;
-    /* CAIRO_FORMAT_RGB24: a little-endian xRGB word per pixel, so B, G, R, x in memory. */
-    for (int x = 0; x < b->w; x++, cur += 4, d += 3) {
-        if (up) {
-            d[0] = (unsigned char)(cur[2] - up[2]);
-            d[1] = (unsigned char)(cur[1] - up[1]);
-            d[2] = (unsigned char)(cur[0] - up[0]);
-            up += 4;
-        } else {
-            d[0] = cur[2];
-            d[1] = cur[1];
-            d[2] = cur[0];
+    const unsigned char *p = b->data + (size_t)y * (size_t)b->stride;
+    for (int x = 0; x < b->w; x++, p += 4) {
+        if (!b->alpha) {
+            out[0] = p[2];
+            out[1] = p[1];
+            out[2] = p[0];
+            out += 3;
+            continue;
         }
+        unsigned a = p[3];
+        for (int i = 0; i < 3; i++)
+            out[i] = a ? (unsigned char)((p[2 - i] * 255u + a / 2) / a) : 0;
+        out[3] = (unsigned char)a;
+        out += 4;
     }
+}
+
+/* One row, filtered Up: the filter byte, then each byte less the one above (none: 0). */
+static void filter_row(const unsigned char *cur, const unsigned char *up, size_t len,
+                       unsigned char *row)
+{
+    row[0] = 2; /* Up */
+    for (size_t i = 0; i < len; i++)
+        row[1 + i] = (unsigned char)(cur[i] - (up ? up[i] : 0));
 }
 
 static void *deflate_band(void *arg)
 {
     struct band *b = arg;
-    size_t row_len = 1 + 3 * (size_t)b->w;
-    unsigned char *row = malloc(row_len);
+    size_t raw_len = (b->alpha ? 4 : 3) * (size_t)b->w, row_len = 1 + raw_len;
+    unsigned char *row = malloc(row_len), *cur = malloc(raw_len), *up = malloc(raw_len);
     z_stream z = {0};
     b->ok = 0;
-    if (!row || deflateInit2(&z, 1, Z_DEFLATED, -15, 8, Z_RLE) != Z_OK) {
+    if (!row || !cur || !up || deflateInit2(&z, 1, Z_DEFLATED, -15, 8, Z_RLE) != Z_OK) {
         free(row);
+        free(cur);
+        free(up);
         return NULL;
     }
+    if (b->y0 > 0)
+        raw_row(b, b->y0 - 1, up);
     size_t cap = deflateBound(&z, (uLong)(row_len * (size_t)(b->y1 - b->y0))) + 64;
     b->out = malloc(cap);
     b->adler = adler32(0, NULL, 0);
@@ -75,7 +92,11 @@ static void *deflate_band(void *arg)
     z.avail_out = (uInt)cap;
     int ok = b->out != NULL;
     for (int y = b->y0; ok && y < b->y1; y++) {
-        filter_row(b, y, row);
+        raw_row(b, y, cur);
+        filter_row(cur, y > 0 ? up : NULL, raw_len, row);
+        unsigned char *t = up;
+        up = cur;
+        cur = t;
         b->adler = adler32(b->adler, row, (uInt)row_len);
         b->raw_len += row_len;
         z.next_in = row;
@@ -87,6 +108,8 @@ static void *deflate_band(void *arg)
     b->out_len = cap - z.avail_out;
     deflateEnd(&z);
     free(row);
+    free(cur);
+    free(up);
     b->ok = ok;
     return NULL;
 }
@@ -140,6 +163,7 @@ int bm__write_png(const struct bm__output *o, cairo_surface_t *s)
                                  h * i / nb,
                                  h * (i + 1) / nb,
                                  i == nb - 1,
+                                 o->alpha,
                                  NULL,
                                  0,
                                  0,
@@ -162,8 +186,8 @@ int bm__write_png(const struct bm__output *o, cairo_surface_t *s)
         unsigned char ihdr[13], phys[9], zhead[2] = {0x78, 0x01}, zend[4];
         put32(ihdr, (uint32_t)w);
         put32(ihdr + 4, (uint32_t)h);
-        ihdr[8] = 8; /* bits per channel */
-        ihdr[9] = 2; /* RGB */
+        ihdr[8] = 8;                /* bits per channel */
+        ihdr[9] = o->alpha ? 6 : 2; /* RGBA or RGB */
         ihdr[10] = ihdr[11] = ihdr[12] = 0;
         uint32_t ppm = (uint32_t)(dpi / 0.0254 + 0.5);
         put32(phys, ppm);
