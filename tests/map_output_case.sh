@@ -136,12 +136,13 @@ svg_text)
         fail "rsvg-convert's t.svg has $text px far from t.png; the outlines $outl (see far_text.png)"
     ;;
 frame_only)
-    # The frame alone, read by gdalinfo: a GeoTIFF is one by default (RGBA, smaller than
-    # the page), --frame-only=no gives the page (RGB); a PNG with --frame-only has alpha,
-    # and a pixel where nothing was drawn is transparent.
+    # The frame alone, read by gdalinfo: a GeoTIFF with --frame-only (RGBA, smaller than
+    # the page); by default and with --frame-only=no the page (RGB); a PNG with
+    # --frame-only has alpha, and a pixel where nothing was drawn is transparent.
     d=$BORDERMAP_DATA
     printf 'title: Frame\nextent: {around: Ruili, radius_km: 30}\npage: {size: 150x100mm, dpi: 72}\nlayers:\n  - {name: border, source: %s/shapes/boundaries/border_cn_mm.shp, stroke: black}\n' "$d" >f.yaml
-    "$bm" -q render f.yaml -o frame.tif && "$bm" -q render f.yaml -o page.tif --frame-only=no &&
+    "$bm" -q render f.yaml -o frame.tif --frame-only && "$bm" -q render f.yaml -o page.tif --frame-only=no &&
+        "$bm" -q render f.yaml -o default.tif && cmp -s page.tif default.tif &&
         "$bm" -q render f.yaml -o frame.png --frame-only || fail "render f.yaml"
     gdalinfo frame.tif >frame.txt && gdalinfo page.tif >page.txt && gdalinfo frame.png >png.txt || fail "gdalinfo"
     grep -q "Band 4 .*ColorInterp=Alpha" frame.txt || fail "frame.tif has no alpha band"

@@ -794,7 +794,7 @@ static void png_sidecars_place_ruili(void **state)
 }
 
 /*
- * The frame alone (a GeoTIFF's default): the map frame of the page and
+ * The frame alone (bm_map_set_frame_only): the map frame of the page and
  * nothing else, at the same scale and place. Read back with GDAL: its size
  * is the frame's in whole pixels, its geotransform the page's moved to the
  * frame's corner, it has an alpha band; where nothing was drawn (the map has
@@ -822,6 +822,7 @@ static void geotiff_frame_only_is_the_frame(void **state)
     if (bm_map_render_info(ctx, m, BM_FORMAT_PNG, tmp_path("page.png"), &page) != BM_OK)
         fail_msg("%s", bm_ctx_error(ctx));
     const char *tif = tmp_path("frame.tif");
+    assert_int_equal(bm_map_set_frame_only(ctx, m, 1), BM_OK);
     if (bm_map_render_info(ctx, m, BM_FORMAT_GEOTIFF, tif, &frame) != BM_OK)
         fail_msg("%s", bm_ctx_error(ctx));
     bm_map_free(m);

@@ -118,10 +118,9 @@ enum bm_status bm_map_set_svg_text(struct bm_ctx *ctx, struct bm_map *map, enum 
  * graticule labels and credits (the data, annotations and labels inside the
  * frame, at the same scale and place as on the page), on no background:
  * transparent where nothing was drawn (PNG and GeoTIFF with alpha), for a
- * GIS to lay over other layers. frame_only: 1 the frame alone, 0 the whole
- * page, -1 (the default) the format's choice: the frame alone for
- * georeferenced formats (GeoTIFF), the page for the others. Fails with
- * BM_ERR_ARG for another value.
+ * GIS to lay over other layers. frame_only: 1 the frame alone, 0 or -1 (the
+ * default) the whole page, in every format. Fails with BM_ERR_ARG for
+ * another value.
  */
 enum bm_status bm_map_set_frame_only(struct bm_ctx *ctx, struct bm_map *map, int frame_only);
 

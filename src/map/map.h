@@ -155,7 +155,7 @@ struct bm_furniture {
 
 /* What the output files carry (the recipe's output section). */
 struct bm_output_opts {
-    int frame_only; /* 1 the frame alone, 0 the page, -1 the format's default */
+    int frame_only; /* 1 the frame alone, 0 the page, -1 not given (the page) */
     int svg_text;   /* enum bm_svg_text */
 };
 

@@ -733,7 +733,7 @@ static const struct bm__key OUTPUT_KEYS[] = {
     {.name = "frame_only",
      .kind = BM__BOOL,
      .offset = offsetof(struct bm_output_opts, frame_only),
-     .def = "true for GeoTIFF (a GIS overlay), false for PNG, PDF and SVG",
+     .def = "false: the whole page (true for a GIS overlay)",
      .doc = "the map frame alone: no margins, title, legend, scale bar or credits, and "
             "transparent where nothing was drawn"},
     {.name = "svg_text",

@@ -124,10 +124,9 @@ enum bm_status bm_map_render_scene(struct bm_ctx *ctx, const struct bm_map *m,
     if (check_size(ctx, m, raster, &o) != BM_OK || check_not_an_input(ctx, m, path) != BM_OK ||
         bm__output_open(ctx, path, &file) != BM_OK)
         return bm_ctx_status(ctx);
-    /* The frame alone: as the recipe says, else as the format is mostly used (a
-     * georeferenced one, GeoTIFF, as a GIS overlay). */
-    int frame_only =
-        m->output.frame_only >= 0 ? m->output.frame_only : (int)fmt->info.georeferenced;
+    /* The frame alone when asked for; else the page, GeoTIFF too (a GeoTIFF of the
+     * whole page is what the tools and tests written for it read). */
+    int frame_only = m->output.frame_only == 1;
     /* SVG with real text: the canvas records the <text> elements, cairo writes into memory. */
     GPtrArray *texts = format == BM_FORMAT_SVG && m->output.svg_text == BM_SVG_TEXT
                            ? g_ptr_array_new_with_free_func(g_free)
