@@ -58,8 +58,9 @@ static void render(struct bm_map *m, struct bm_scene *s, const char *name)
 }
 
 /*
- * The situation map needs ten layers: its nine (two filters on pipelines.shp
- * and two on places.shp are four requests) and the inset's world map. Each is
+ * The situation map needs fourteen layers: its thirteen (two filters on
+ * pipelines.shp and two on places.shp are four requests; the relief raster
+ * is one) and the inset's world map. Each is
  * read once, a second drawing reads nothing, and what is drawn from the scene
  * is what bm_map_render() draws reading its own.
  */
@@ -71,10 +72,10 @@ static void each_layer_is_read_once(void **state)
     struct bm_scene *s = bm_scene_new(BM_SCENE_VIEW);
     assert_non_null(s);
     render(m, s, "first.png");
-    assert_int_equal(bm_scene_count(s), 10);
-    assert_int_equal(bm_scene_reads(s), 10);
+    assert_int_equal(bm_scene_count(s), 14);
+    assert_int_equal(bm_scene_reads(s), 14);
     render(m, s, "second.png");
-    assert_int_equal(bm_scene_reads(s), 10);
+    assert_int_equal(bm_scene_reads(s), 14);
     same_bytes(tmp_path("first.png"), tmp_path("second.png"));
     assert_int_equal(bm_map_render(ctx, m, BM_FORMAT_PNG, tmp_path("alone.png")), BM_OK);
     same_bytes(tmp_path("first.png"), tmp_path("alone.png"));
@@ -83,16 +84,16 @@ static void each_layer_is_read_once(void **state)
     /* Loaded ahead, then drawn: the drawing reads nothing more. */
     s = bm_scene_new(BM_SCENE_VIEW);
     assert_int_equal(bm_scene_load(ctx, s, m), BM_OK);
-    assert_int_equal(bm_scene_reads(s), 10);
+    assert_int_equal(bm_scene_reads(s), 14);
     render(m, s, "ahead.png");
-    assert_int_equal(bm_scene_reads(s), 10);
+    assert_int_equal(bm_scene_reads(s), 14);
     same_bytes(tmp_path("first.png"), tmp_path("ahead.png"));
 
     /* Another extent is another view: the layers are read again for it. */
     struct bm_bbox e = {96, 22, 100, 26};
     assert_int_equal(bm_map_set_extent(ctx, m, &e), BM_OK);
     render(m, s, "other.png");
-    assert_true(bm_scene_reads(s) > 10);
+    assert_true(bm_scene_reads(s) > 14);
     bm_scene_free(s);
     bm_map_free(m);
 }

@@ -1333,9 +1333,12 @@ static void report_tallies(struct loader *ld, size_t total)
         bm__warn(ctx, "'%s': %zu invalid polygon(s) %s (first: %s)", p, ld->invalid.count, what,
                  bm__feature_where(ld->L, ld->invalid.first_fid, w, sizeof w));
     }
-    if (total == 0)
+    /* A map's view (bbox) that holds nothing of a layer is no news: a base map's lakes or
+     * rivers are often out of a small map's view. Only a whole layer that is empty, or that
+     * its filter empties, is told. */
+    if (total == 0 && !ld->opts->bbox)
         bm__warn(ctx, "layer '%s' of '%s' has no features%s", ld->L->name, p,
-                 ld->opts->where || ld->opts->bbox ? " that match the filter" : "");
+                 ld->opts->where ? " that match the filter" : "");
 }
 
 /* The feature being read, as the filter sees it. */

@@ -65,8 +65,12 @@ static cairo_surface_t *raster_surface(const struct bm__output *o)
 /* Vector formats: cairo writes the file as it draws, through its descriptor (never by name). */
 cairo_status_t bm__cairo_write(void *closure, const unsigned char *data, unsigned int length)
 {
-    return bm__output_write(closure, data, length) == 0 ? CAIRO_STATUS_SUCCESS
-                                                        : CAIRO_STATUS_WRITE_ERROR;
+    /* A failed write is kept on the file (its err, told by bm__output_close), and cairo is
+     * told all is well: cairo 1.16's PDF surface, told of a write error while it writes an
+     * image, aborts in cairo_surface_finish (an assertion in _cairo_array_index_const; the
+     * report with the relief on a full disk). Later writes are dropped. */
+    bm__output_write(closure, data, length);
+    return CAIRO_STATUS_SUCCESS;
 }
 
 static cairo_surface_t *pdf_surface(const struct bm__output *o)
