@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,11 +11,14 @@
 const char HELP_LAYERS[] =
     "usage: bordermap layers [--format table|csv|json] [--layer NAME] [SOURCE...]\n"
     "\n"
-    "List each layer of the shipped data (shapes/), or of the given vector\n"
-    "sources: its geometry type, feature count, extent, CRS and fields.\n"
+    "List each layer of the shipped data (shapes/), or of the given\n"
+    "sources: its geometry type, feature count, extent, CRS and fields; for a\n"
+    "raster, its data type, size in pixels (features and points: the pixel\n"
+    "count), extent, CRS and bands (with band 1's unit and range of values).\n"
     "A SOURCE is any file GDAL reads as vectors (Shapefile, GeoJSON,\n"
-    "GeoPackage, KML, CSV with lon/lat columns, OpenStreetMap .osm and .osm.pbf)\n"
-    "or a PostGIS connection string such as \"PG:service=gis\" or \"PG:dbname=gis\".\n"
+    "GeoPackage, KML, CSV with lon/lat columns, OpenStreetMap .osm and .osm.pbf),\n"
+    "a raster bordermap draws (GeoTIFF, PNG, JPEG 2000, netCDF, ...) or a\n"
+    "PostGIS connection string such as \"PG:service=gis\" or \"PG:dbname=gis\".\n"
     "\n"
     "  -l, --layer NAME  only this layer or table of each SOURCE (\"ops.border\":\n"
     "                    a PostGIS table with its schema)\n"
@@ -26,6 +30,7 @@ struct entry {
     char *path;
     char *layer; /* NULL: the only layer */
     int shipped; /* checked valid when built: no need to check again */
+    int raster;  /* a raster source (bm_source_is_raster): its bands, not features */
 };
 
 struct listing {
@@ -34,7 +39,7 @@ struct listing {
 };
 
 static int listing_add(struct listing *l, const char *label, const char *path, const char *layer,
-                       int shipped)
+                       int shipped, int raster)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 16;
@@ -49,6 +54,7 @@ static int listing_add(struct listing *l, const char *label, const char *path, c
     e->path = strdup(path);
     e->layer = layer ? strdup(layer) : NULL;
     e->shipped = shipped;
+    e->raster = raster;
     return 0;
 }
 
@@ -73,7 +79,7 @@ static int has_suffix(const char *s, const char *suffix)
     return n > m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Every shapes/GROUP/NAME.shp under the data root, labelled GROUP/NAME. */
+/* Every shapes/GROUP/NAME.shp and NAME.tif under the data root, labelled GROUP/NAME. */
 static int list_shipped(struct bm_ctx *ctx, struct listing *l)
 {
     char root[4096];
@@ -98,13 +104,14 @@ static int list_shipped(struct bm_ctx *ctx, struct listing *l)
             continue;
         struct dirent *f;
         while ((f = readdir(sub)) != NULL) {
-            if (!has_suffix(f->d_name, ".shp"))
+            int raster = has_suffix(f->d_name, ".tif");
+            if (!has_suffix(f->d_name, ".shp") && !raster)
                 continue;
             char label[512], path[4096 + 512];
             snprintf(label, sizeof label, "%s/%.*s", g->d_name, (int)(strlen(f->d_name) - 4),
                      f->d_name);
             snprintf(path, sizeof path, "%s/%s", dir, f->d_name);
-            listing_add(l, label, path, NULL, 1);
+            listing_add(l, label, path, NULL, 1, raster);
         }
         closedir(sub);
     }
@@ -119,11 +126,22 @@ static int list_sources(struct bm_ctx *ctx, struct listing *l, int n, char **pat
 {
     int rc = EXIT_OK;
     for (int i = 0; i < n; i++) {
+        if (bm_source_is_raster(paths[i])) {
+            /* A raster has no layers: --layer names none of it. */
+            if (layer) {
+                fprintf(stderr,
+                        "bordermap: '%s' is a raster, it has no layer '%s'; leave out --layer\n",
+                        paths[i], layer);
+                return EXIT_FAIL;
+            }
+            listing_add(l, paths[i], paths[i], NULL, 0, 1);
+            continue;
+        }
         if (layer) {
             /* Loading it says so, with the list, when the source has no such layer. */
             char label[4096 + 256];
             snprintf(label, sizeof label, "%s:%s", paths[i], layer);
-            listing_add(l, label, paths[i], layer, 0);
+            listing_add(l, label, paths[i], layer, 0, 0);
             continue;
         }
         char **names;
@@ -136,7 +154,7 @@ static int list_sources(struct bm_ctx *ctx, struct listing *l, int n, char **pat
                 snprintf(label, sizeof label, "%s:%s", paths[i], names[k]);
             else
                 snprintf(label, sizeof label, "%s", paths[i]);
-            listing_add(l, label, paths[i], names[k], 0);
+            listing_add(l, label, paths[i], names[k], 0, 0);
         }
         bm_strings_free(names, count);
         if (count == 0) {
@@ -278,12 +296,100 @@ static void add_layer(struct cli_rows *r, const char *label, const struct bm_lay
         free(t[i].s);
 }
 
+/*
+ * A raster's row: "Raster", its pixels as the count of features and points,
+ * its extent in degrees, and its bands as the fields.
+ */
+static void add_raster(struct cli_rows *r, const char *label, const struct bm_raster_info *ri)
+{
+    enum { SUMMARY, EXTENT, BBOX, FIELDS, FIELDS_CSV, FIELDS_JSON, NTEXT };
+    struct text t[NTEXT];
+    FILE *f[NTEXT];
+    for (int i = 0; i < NTEXT; i++)
+        f[i] = text_open(&t[i]);
+    char nw[32], nh[32], np[32];
+    long long cells = (long long)ri->width * ri->height;
+    const struct bm_bbox *b = &ri->extent;
+    fprintf(f[SUMMARY], "Raster, %s, %s x %s pixels (%s), %d band%s", ri->type,
+            bm_format_number(nw, sizeof nw, ri->width, 0),
+            bm_format_number(nh, sizeof nh, ri->height, 0),
+            bm_format_number(np, sizeof np, (double)cells, 0), ri->bands,
+            ri->bands == 1 ? "" : "s");
+    fprintf(f[EXTENT], "lon %.4f to %.4f, lat %.4f to %.4f", b->west, b->east, b->south, b->north);
+    const double v[4] = {b->west, b->south, b->east, b->north};
+    for (int i = 0; i < 4; i++) {
+        fputs(i ? ", " : "[", f[BBOX]);
+        json_number(f[BBOX], v[i]);
+    }
+    fputc(']', f[BBOX]);
+    /* Band 1 in words: its type, unit and values; the others by number. */
+    char lo[32], hi[32];
+    bm_format_number(lo, sizeof lo, ri->min, ri->min == floor(ri->min) ? 0 : 2);
+    bm_format_number(hi, sizeof hi, ri->max, ri->max == floor(ri->max) ? 0 : 2);
+    fprintf(f[FIELDS], "band 1 (%s%s%s, %s to %s)", ri->type, ri->unit[0] ? ", " : "", ri->unit, lo,
+            hi);
+    if (ri->bands == 2)
+        fputs(", band 2", f[FIELDS]);
+    else if (ri->bands > 2)
+        fprintf(f[FIELDS], ", bands 2 to %d", ri->bands);
+    fputc('[', f[FIELDS_JSON]);
+    for (int i = 1; i <= ri->bands; i++) {
+        fprintf(f[FIELDS_CSV], "%sband%d%s%s", i > 1 ? " " : "", i, i == 1 ? ":" : "",
+                i == 1 ? ri->type : "");
+        fprintf(f[FIELDS_JSON], "%s{\"name\": \"band%d\"", i > 1 ? ", " : "", i);
+        if (i == 1) {
+            fputs(", \"type\": ", f[FIELDS_JSON]);
+            json_string(f[FIELDS_JSON], ri->type);
+            fputs(", \"unit\": ", f[FIELDS_JSON]);
+            json_string(f[FIELDS_JSON], ri->unit);
+            fputs(", \"min\": ", f[FIELDS_JSON]);
+            json_number(f[FIELDS_JSON], ri->min);
+            fputs(", \"max\": ", f[FIELDS_JSON]);
+            json_number(f[FIELDS_JSON], ri->max);
+        }
+        fputc('}', f[FIELDS_JSON]);
+    }
+    fputc(']', f[FIELDS_JSON]);
+    const char *text[NTEXT];
+    for (int i = 0; i < NTEXT; i++)
+        text[i] = text_close(&t[i]);
+    struct cli_cell c[L_NCOLS] = {[L_LAYER] = {.s = label},
+                                  [L_SUMMARY] = {.s = text[SUMMARY]},
+                                  [L_GEOMETRY] = {.s = "Raster"},
+                                  [L_FEATURES] = {.i = cells},
+                                  [L_POINTS] = {.i = cells},
+                                  [L_EXTENT] = {.s = text[EXTENT]},
+                                  [L_WEST] = {.v = b->west},
+                                  [L_SOUTH] = {.v = b->south},
+                                  [L_EAST] = {.v = b->east},
+                                  [L_NORTH] = {.v = b->north},
+                                  [L_BBOX] = {.s = text[BBOX]},
+                                  [L_CRS] = {.s = ri->crs},
+                                  [L_FORMAT] = {.s = ri->driver},
+                                  [L_FIELDS] = {.s = text[FIELDS]},
+                                  [L_FIELDS_CSV] = {.s = text[FIELDS_CSV]},
+                                  [L_FIELDS_JSON] = {.s = text[FIELDS_JSON]}};
+    cli_add(r, IN_ALL, c);
+    for (int i = 0; i < NTEXT; i++)
+        free(t[i].s);
+}
+
 static int print_listing(struct bm_ctx *ctx, const struct listing *l, const struct cli_out *o)
 {
     int rc = EXIT_OK;
     struct cli_rows r;
     cli_rows_init(&r, COLS, L_NCOLS);
     for (size_t i = 0; i < l->n; i++) {
+        if (l->items[i].raster) {
+            struct bm_raster_info ri;
+            if (bm_raster_info(ctx, l->items[i].path, &ri) != BM_OK) {
+                rc = cli_fail(ctx);
+                break;
+            }
+            cli_stage("load %s", l->items[i].label);
+            add_raster(&r, l->items[i].label, &ri);
+            continue;
+        }
         /* A listing needs no valid polygons: none is checked. */
         struct bm_load_opts opts = {.layer = l->items[i].layer, .invalid = BM_INVALID_UNCHECKED};
         struct bm_layer *L;

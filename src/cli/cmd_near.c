@@ -183,6 +183,10 @@ static int near_features(struct bm_ctx *ctx, const struct cli_point *from,
     char(*ids)[32] = calloc(n ? n : 1, sizeof *ids);
     int rc = h && ids ? EXIT_OK : EXIT_FAIL;
     int nf = bm_layer_field_index(L, "name"), kf = bm_layer_field_index(L, "kind");
+    /* A layer with the gazetteer's fields (the shipped rivers, lakes, built-up areas) shows them.
+     */
+    int zf = bm_layer_field_index(L, "name_zh"), mf = bm_layer_field_index(L, "name_my"),
+        cf = bm_layer_field_index(L, "country");
     for (size_t i = 0; rc == EXIT_OK && i < n; i++) {
         struct bm_nearest nn;
         if (bm_nearest_in_feature(ctx, L, i, from->lat, from->lon, &nn) != BM_OK) {
@@ -199,7 +203,11 @@ static int near_features(struct bm_ctx *ctx, const struct cli_point *from,
         const char *kind = kf >= 0 ? bm_layer_attr(L, i, (size_t)kf) : NULL;
         if (!kind)
             kind = nn.inside ? "inside polygon" : bm_geom_type_name(bm_layer_feature(L, i)->type);
-        h[nh++] = (struct hit){name, "", "", kind, "", nn.lat, nn.lon, nn.distance, nn.inside};
+        const char *zh = zf >= 0 ? bm_layer_attr(L, i, (size_t)zf) : NULL,
+                   *my = mf >= 0 ? bm_layer_attr(L, i, (size_t)mf) : NULL,
+                   *country = cf >= 0 ? bm_layer_attr(L, i, (size_t)cf) : NULL;
+        h[nh++] = (struct hit){name,   zh ? zh : "", my ? my : "", kind,     country ? country : "",
+                               nn.lat, nn.lon,       nn.distance,  nn.inside};
     }
     if (rc == EXIT_OK) {
         qsort(h, nh, sizeof *h, by_distance);
