@@ -142,6 +142,23 @@ static void recipes_match_their_goldens(void **state)
             assert_true(has_text(&info, BM_BOX_ANNOTATION, "504.9 km"));
             assert_true(has_text(&info, BM_BOX_FURNITURE, "legend"));
         }
+        if (i == 1) {
+            /* Mangshi airport lies outside the Ruili-Muse map: an arrow at the frame's edge
+             * points to it (north-east, the top right quarter), with the geodesic distance
+             * from the map's centre, Ruili (GeodSolve: 81.4 km). */
+            const double *f = info.frame;
+            size_t k = 0;
+            while (k < info.nboxes &&
+                   !(info.boxes[k].kind == BM_BOX_CALLOUT && info.boxes[k].text &&
+                     strcmp(info.boxes[k].text, "Mangshi airport (LUM) · 81 km") == 0))
+                k++;
+            if (k == info.nboxes)
+                fail_msg("ruili-muse: no locator for Mangshi airport");
+            const struct bm_placed_box *b = &info.boxes[k];
+            if (!(b->x > f[0] + f[2] / 2 && b->y + b->h < f[1] + f[3] / 2))
+                fail_msg("ruili-muse: the locator at %.1f,%.1f is not in the north-east", b->x,
+                         b->y);
+        }
         compare_png(tmp_path(name), golden);
         bm_map_free(m);
     }

@@ -316,11 +316,100 @@ static int place_box(struct bm__render *r, double x, double y, double w, double 
     return -1;
 }
 
+/*
+ * A callout whose place lies outside the map: an arrow inside the frame's
+ * edge, on the line from the frame's centre towards the place, pointing at
+ * it, and beside its tail the note and the place's geodesic distance from
+ * the map's centre ("Mangshi airport · 81 km"), so that the reader knows
+ * which way and how far.
+ */
+static void locator(struct bm__render *r, const struct bm_annotation *a, double x, double y)
+{
+    const struct bm__rect *f = &r->cv.f.map;
+    double cx = f->x + f->w / 2, cy = f->y + f->h / 2, dx = x - cx, dy = y - cy;
+    double len = hypot(dx, dy);
+    if (!(len > 0))
+        return;
+    double ux = dx / len, uy = dy / len, inset = 8, arrow = 26;
+    /* How far along the ray from the centre the frame's edge is, less the inset. */
+    double tx = fabs(ux) > 1e-9 ? (f->w / 2 - inset) / fabs(ux) : INFINITY;
+    double ty = fabs(uy) > 1e-9 ? (f->h / 2 - inset) / fabs(uy) : INFINITY;
+    double t = fmin(tx, ty);
+    double hx = cx + ux * t, hy = cy + uy * t; /* the arrow's head */
+    double bx = hx - ux * arrow, by = hy - uy * arrow;
+    double clat, clon;
+    bm__frame_centre(&r->cv.f, &clat, &clon);
+    struct bm_geodesic g;
+    bm_geod_inverse(r->ctx, clat, clon, a->lat, a->lon, &g);
+    char text[1024];
+    snprintf(text, sizeof text, "%s · %.0f km", a->text, g.distance / 1000);
+    struct bm_style s = bm__annotation_style(a);
+    cairo_t *cr = r->cv.cr;
+    PangoLayout *lay = bm__text_layout(&r->cv, text, "Noto Sans", 7.5);
+    bm__text_wrap(lay, 120);
+    double w, h;
+    bm__text_size_exact(lay, &w, &h);
+    w += 8;
+    h += 6;
+    /* The arrow is claimed first, then the box is placed beside its tail, clear of it. */
+    size_t id = bm__claims_id(&r->cv);
+    bm__claims_add(&r->cv,
+                   (struct bm__rect){fmin(bx, hx) - 3.5, fmin(by, hy) - 3.5, fabs(hx - bx) + 7,
+                                     fabs(hy - by) + 7},
+                   BM_BOX_CALLOUT, id, text);
+    struct bm__rect b;
+    if (place_box(r, bx, by, w, h, 4, &b) != 0) {
+        g_object_unref(lay);
+        return;
+    }
+    cairo_save(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    /* A white halo, then the shaft and a filled head. */
+    for (int pass = 0; pass < 2; pass++) {
+        double nx = -uy, ny = ux, head = 7;
+        cairo_new_path(cr);
+        cairo_move_to(cr, bx, by);
+        cairo_line_to(cr, hx - ux * head, hy - uy * head);
+        cairo_set_line_width(cr, pass ? 1.6 : 3.6);
+        if (pass)
+            bm__set_color(cr, s.stroke, 1);
+        else
+            cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_stroke(cr);
+        cairo_move_to(cr, hx, hy);
+        cairo_line_to(cr, hx - ux * head + nx * 3.5, hy - uy * head + ny * 3.5);
+        cairo_line_to(cr, hx - ux * head - nx * 3.5, hy - uy * head - ny * 3.5);
+        cairo_close_path(cr);
+        if (!pass) {
+            cairo_set_line_width(cr, 2);
+            cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+            cairo_stroke(cr);
+        } else {
+            cairo_fill(cr);
+        }
+    }
+    cairo_rectangle(cr, b.x, b.y, b.w, b.h);
+    bm__set_color(cr, s.fill, 1);
+    cairo_fill_preserve(cr);
+    bm__set_color(cr, s.stroke, 1);
+    cairo_set_line_width(cr, s.width);
+    cairo_stroke(cr);
+    cairo_restore(cr);
+    bm__draw_text(&r->cv, lay, b.x + 4, b.y + 3, INK, WHITE, 0);
+    bm__claims_add(&r->cv, b, BM_BOX_CALLOUT, id, text);
+    g_object_unref(lay);
+}
+
 static void callout(struct bm__render *r, const struct bm_annotation *a)
 {
     double x, y;
     if (bm__point_to_page(&r->cv.f, a->lon, a->lat, &x, &y) != 0)
         return;
+    const struct bm__rect *f = &r->cv.f.map;
+    if (x < f->x || x > f->x + f->w || y < f->y || y > f->y + f->h) {
+        locator(r, a, x, y);
+        return;
+    }
     struct bm_style s = bm__annotation_style(a);
     cairo_t *cr = r->cv.cr;
     PangoLayout *lay = bm__text_layout(&r->cv, a->text, "Noto Sans", 7.5);

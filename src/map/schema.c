@@ -496,7 +496,9 @@ static int buffer_init(void *obj)
 }
 
 static const struct bm__key CALLOUT_KEYS[] = {
-    PLACE("at", lat, label, "the place pointed at: a gazetteer name in any script, or lat,lon"),
+    PLACE("at", lat, label,
+          "the place pointed at: a gazetteer name in any script, or lat,lon; outside the map, an "
+          "arrow at its edge points there, the note saying how far from the map's centre"),
     {.name = "text",
      .kind = BM__WORD,
      .flags = BM__REQUIRED,
