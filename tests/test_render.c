@@ -593,6 +593,93 @@ static void railway_and_distance_line_are_drawn(void **state)
     free(im.rgba);
 }
 
+/* Does segment (x0,y0)-(x1,y1) meet the box b, grown by m on each side? (Liang-Barsky.) */
+static int segment_meets_box(double x0, double y0, double x1, double y1,
+                             const struct bm_placed_box *b, double m)
+{
+    double t0 = 0, t1 = 1, dx = x1 - x0, dy = y1 - y0;
+    const double p[4] = {-dx, dx, -dy, dy};
+    const double q[4] = {x0 - (b->x - m), b->x + b->w + m - x0, y0 - (b->y - m),
+                         b->y + b->h + m - y0};
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0) {
+            if (q[i] < 0)
+                return 0;
+        } else {
+            double t = q[i] / p[i];
+            if (p[i] < 0 && t > t0)
+                t0 = t;
+            else if (p[i] > 0 && t < t1)
+                t1 = t;
+            if (t0 > t1)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/*
+ * Labels keep off the lines where a free place is near (issue 14): on the
+ * Ruili-Muse map, no box of Ruili's or Muse's label (three lines: English,
+ * Chinese, Burmese) is crossed by the border, whose vertices this test reads
+ * from border_cn_mm.shp with OGR and puts on the page with PROJ and the
+ * image's geotransform (the border's stroke is 2.6 pt wide: the boxes are
+ * grown by its half width). Before, Ruili's Burmese name sat on the border.
+ */
+static void labels_keep_off_the_border(void **state)
+{
+    (void)state;
+    struct bm_map *m = load("ruili-muse");
+    assert_int_equal(bm_map_set_dpi(ctx, m, 100), BM_OK);
+    struct bm_render_info info;
+    if (bm_map_render_info(ctx, m, BM_FORMAT_PNG, tmp_path("keep_off.png"), &info) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    bm_map_free(m);
+    struct proj p = proj_open(info.crs);
+    const double *g = info.geotransform, k = info.px_per_pt;
+    char path[4096];
+    bm_ctx_data_path(ctx, "shapes/boundaries/border_cn_mm.shp", path, sizeof path);
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRLayerH l = GDALDatasetGetLayer(ds, 0);
+    static const char *const towns[] = {"Ruili", "Muse"};
+    size_t boxes = 0, near = 0;
+    for (size_t t = 0; t < 2; t++)
+        for (size_t i = 0; i < info.nboxes; i++) {
+            const struct bm_placed_box *b = &info.boxes[i];
+            if (b->kind != BM_BOX_LABEL || !b->text || strcmp(b->text, towns[t]) != 0)
+                continue;
+            boxes++;
+            OGR_L_ResetReading(l);
+            OGRFeatureH f;
+            while ((f = OGR_L_GetNextFeature(l)) != NULL) {
+                OGRGeometryH geom = OGR_F_GetGeometryRef(f);
+                double px = NAN, py = NAN;
+                for (int v = 0; v < OGR_G_GetPointCount(geom); v++) {
+                    double x, y, col, row;
+                    proj_xy(&p, OGR_G_GetX(geom, v), OGR_G_GetY(geom, v), &x, &y);
+                    to_pixel(g, x, y, &col, &row);
+                    double qx = col / k, qy = row / k;
+                    if (v > 0 && fabs(qx - b->x) < 200 && fabs(qy - b->y) < 200)
+                        near++;
+                    if (v > 0 && segment_meets_box(px, py, qx, qy, b, 1.3))
+                        fail_msg("ruili-muse: the border crosses %s's label box %.1f,%.1f "
+                                 "%.1fx%.1f pt (between %.1f,%.1f and %.1f,%.1f)",
+                                 towns[t], b->x, b->y, b->w, b->h, px, py, qx, qy);
+                    px = qx;
+                    py = qy;
+                }
+                OGR_F_Destroy(f);
+            }
+        }
+    GDALClose(ds);
+    proj_close(&p);
+    /* Both labels placed, and the border does pass near them: the check is not vacuous. */
+    if (boxes < 2 || near < 20)
+        fail_msg("ruili-muse: %zu label boxes of Ruili and Muse, %zu border segments near them",
+                 boxes, near);
+}
+
 /*
  * A GeoTIFF read back with GDAL: its CRS is the recipe's and its pixels are
  * 72/dpi points of the page. Four places of the gazetteer, drawn as red
@@ -1037,6 +1124,7 @@ int main(void)
         cmocka_unit_test(missing_fonts_draw_in_noto_sans),
         cmocka_unit_test(refused_outputs_leave_no_file),
         cmocka_unit_test(railway_and_distance_line_are_drawn),
+        cmocka_unit_test(labels_keep_off_the_border),
         cmocka_unit_test(geotiff_places_land_on_their_markers),
         cmocka_unit_test(holes_stay_empty_whatever_their_winding),
         cmocka_unit_test(png_sidecars_place_ruili),

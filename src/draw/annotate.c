@@ -352,11 +352,15 @@ static void locator(struct bm__render *r, const struct bm_annotation *a, double 
     w += 8;
     h += 6;
     /* The arrow is claimed first, then the box is placed beside its tail, clear of it. */
+    struct bm__rect shaft = {fmin(bx, hx) - 3.5, fmin(by, hy) - 3.5, fabs(hx - bx) + 7,
+                             fabs(hy - by) + 7};
+    if (!bm__rect_free(&r->cv, shaft, 0)) {
+        /* A frame too small for it, or the spot taken (the legend): no locator. */
+        g_object_unref(lay);
+        return;
+    }
     size_t id = bm__claims_id(&r->cv);
-    bm__claims_add(&r->cv,
-                   (struct bm__rect){fmin(bx, hx) - 3.5, fmin(by, hy) - 3.5, fabs(hx - bx) + 7,
-                                     fabs(hy - by) + 7},
-                   BM_BOX_CALLOUT, id, text);
+    bm__claims_add(&r->cv, shaft, BM_BOX_CALLOUT, id, text);
     struct bm__rect b;
     if (place_box(r, bx, by, w, h, 4, &b) != 0) {
         g_object_unref(lay);

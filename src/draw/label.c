@@ -242,6 +242,178 @@ static void collect_layer(struct bm__render *r, size_t li, struct bm__buf *cs)
                  ml->name ? ml->name : "");
 }
 
+/* ---- the lines labels keep off ------------------------------------------------ */
+
+/*
+ * The drawn lines of the map (line layers: the border, rivers, railways,
+ * pipelines) as page segments, each with the half-width of its stroke or
+ * casing, bucketed in square cells of the frame so that a label's box is
+ * tested against the few segments near it.
+ */
+#define GRID_CELL 24.0 /* pt */
+struct seg {
+    float x0, y0, x1, y1, hw;
+};
+struct line_grid {
+    double x0, y0;
+    int nx, ny;
+    size_t *start; /* nx * ny + 1 offsets into idx */
+    size_t *idx;   /* segment numbers, by cell */
+    struct seg *segs;
+    size_t nsegs;
+};
+
+/* The cells a segment's box (grown by its half-width) covers: [*cx0, *cx1] x [*cy0, *cy1]. */
+static int seg_cells(const struct line_grid *g, const struct seg *sg, int *cx0, int *cy0, int *cx1,
+                     int *cy1)
+{
+    double a = fmin(sg->x0, sg->x1) - sg->hw, b = fmax(sg->x0, sg->x1) + sg->hw;
+    double c = fmin(sg->y0, sg->y1) - sg->hw, d = fmax(sg->y0, sg->y1) + sg->hw;
+    *cx0 = (int)fmax(0, floor((a - g->x0) / GRID_CELL));
+    *cx1 = (int)fmin(g->nx - 1, floor((b - g->x0) / GRID_CELL));
+    *cy0 = (int)fmax(0, floor((c - g->y0) / GRID_CELL));
+    *cy1 = (int)fmin(g->ny - 1, floor((d - g->y0) / GRID_CELL));
+    return *cx0 <= *cx1 && *cy0 <= *cy1;
+}
+
+static void grid_free(struct line_grid *g)
+{
+    free(g->start);
+    free(g->idx);
+    free(g->segs);
+    memset(g, 0, sizeof *g);
+}
+
+/* The segments of every line layer drawn. Out of memory: an empty grid (labels then ignore lines).
+ */
+static void grid_build(struct bm__render *r, struct line_grid *g)
+{
+    const struct bm__rect *f = &r->cv.f.map;
+    memset(g, 0, sizeof *g);
+    struct bm__buf segs = {0};
+    for (size_t li = 0; li < r->map->nlayers; li++) {
+        const struct bm_layer *L = r->layers[li];
+        const struct bm_map_layer *ml = &r->map->layers[li];
+        if (!L || !r->page_xy[li] || ml->is_raster)
+            continue;
+        const double *xy = r->page_xy[li];
+        for (size_t i = 0; i < bm_layer_feature_count(L); i++) {
+            const struct bm_feature *ft = bm_layer_feature(L, i);
+            if (ft->type != BM_GEOM_LINE || (r->skip[li] && r->skip[li][i]))
+                continue;
+            struct bm_style st;
+            const char *legend;
+            bm__feature_style(ml, L, i, &st, &legend);
+            if (st.stroke.a <= 0 && st.casing.a <= 0)
+                continue;
+            double hw =
+                fmax(st.stroke.a > 0 ? st.width : 0, st.casing.a > 0 ? st.casing_width : 0) / 2;
+            const struct bm_part *parts = bm_layer_parts(L) + ft->first_part;
+            for (size_t k = 0; k < ft->nparts; k++) {
+                const double *p = xy + 2 * parts[k].first;
+                for (size_t v = 1; v < parts[k].count; v++) {
+                    struct seg sg = {(float)p[2 * v - 2], (float)p[2 * v - 1], (float)p[2 * v],
+                                     (float)p[2 * v + 1], (float)hw};
+                    if (!isfinite(sg.x0) || !isfinite(sg.y0) || !isfinite(sg.x1) ||
+                        !isfinite(sg.y1) || fmax(sg.x0, sg.x1) < f->x ||
+                        fmin(sg.x0, sg.x1) > f->x + f->w || fmax(sg.y0, sg.y1) < f->y ||
+                        fmin(sg.y0, sg.y1) > f->y + f->h)
+                        continue;
+                    if (bm__buf_append(&segs, &sg, sizeof sg) != 0) {
+                        bm__buf_free(&segs);
+                        return;
+                    }
+                }
+            }
+        }
+    }
+    g->segs = (struct seg *)(void *)segs.data;
+    g->nsegs = BM__BUF_COUNT(&segs, struct seg);
+    g->x0 = f->x;
+    g->y0 = f->y;
+    g->nx = (int)ceil(f->w / GRID_CELL) + 1;
+    g->ny = (int)ceil(f->h / GRID_CELL) + 1;
+    size_t ncells = (size_t)g->nx * (size_t)g->ny;
+    g->start = calloc(ncells + 1, sizeof *g->start);
+    if (!g->start || g->nsegs == 0) {
+        grid_free(g);
+        return;
+    }
+    /* Counting sort: how many segments a cell has, then where its run starts, then fill. */
+    for (size_t i = 0; i < g->nsegs; i++) {
+        int a, b, c, d;
+        if (seg_cells(g, &g->segs[i], &a, &c, &b, &d))
+            for (int y = c; y <= d; y++)
+                for (int x = a; x <= b; x++)
+                    g->start[(size_t)y * (size_t)g->nx + (size_t)x + 1]++;
+    }
+    for (size_t c = 0; c < ncells; c++)
+        g->start[c + 1] += g->start[c];
+    g->idx = malloc((g->start[ncells] ? g->start[ncells] : 1) * sizeof *g->idx);
+    size_t *fill = calloc(ncells, sizeof *fill);
+    if (!g->idx || !fill) {
+        free(fill);
+        grid_free(g);
+        return;
+    }
+    for (size_t i = 0; i < g->nsegs; i++) {
+        int a, b, c, d;
+        if (seg_cells(g, &g->segs[i], &a, &c, &b, &d))
+            for (int y = c; y <= d; y++)
+                for (int x = a; x <= b; x++) {
+                    size_t cell = (size_t)y * (size_t)g->nx + (size_t)x;
+                    g->idx[g->start[cell] + fill[cell]++] = i;
+                }
+    }
+    free(fill);
+}
+
+/* Does segment (x0,y0)-(x1,y1) meet rectangle b? (Liang-Barsky clipping.) */
+static int segment_meets(double x0, double y0, double x1, double y1, struct bm__rect b)
+{
+    double t0 = 0, t1 = 1, dx = x1 - x0, dy = y1 - y0;
+    const double p[4] = {-dx, dx, -dy, dy};
+    const double q[4] = {x0 - b.x, b.x + b.w - x0, y0 - b.y, b.y + b.h - y0};
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0) {
+            if (q[i] < 0)
+                return 0;
+        } else {
+            double t = q[i] / p[i];
+            if (p[i] < 0 && t > t0)
+                t0 = t;
+            else if (p[i] > 0 && t < t1)
+                t1 = t;
+            if (t0 > t1)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* Does any drawn line (its stroke's width included) cross the rectangle? */
+static int crosses_line(const struct line_grid *g, struct bm__rect b)
+{
+    if (!g->start)
+        return 0;
+    int a = (int)fmax(0, floor((b.x - g->x0) / GRID_CELL - 0.5));
+    int c = (int)fmax(0, floor((b.y - g->y0) / GRID_CELL - 0.5));
+    int e = (int)fmin(g->nx - 1, floor((b.x + b.w - g->x0) / GRID_CELL + 0.5));
+    int d = (int)fmin(g->ny - 1, floor((b.y + b.h - g->y0) / GRID_CELL + 0.5));
+    for (int y = c; y <= d; y++)
+        for (int x = a; x <= e; x++) {
+            size_t cell = (size_t)y * (size_t)g->nx + (size_t)x;
+            for (size_t k = g->start[cell]; k < g->start[cell + 1]; k++) {
+                const struct seg *sg = &g->segs[g->idx[k]];
+                struct bm__rect grown = {b.x - sg->hw, b.y - sg->hw, b.w + 2 * sg->hw,
+                                         b.h + 2 * sg->hw};
+                if (segment_meets(sg->x0, sg->y0, sg->x1, sg->y1, grown))
+                    return 1;
+            }
+        }
+    return 0;
+}
+
 /* The stacked lines of a label: English in the label's font, then Chinese and Burmese. */
 struct block {
     PangoLayout *lay[3];
@@ -290,37 +462,42 @@ static void draw_block(struct bm__canvas *cv, const struct block *b, const struc
 /*
  * Where a point label may go, best first: right, left, above, below, then
  * diagonals; for the top priorities, then further out with a leader line
- * (*leader set), so that a crowded place still gets its name.
+ * (*leader set), so that a crowded place still gets its name. A position
+ * that no drawn line crosses (the border, a river, a railway) is taken over
+ * one that a line crosses: first among the positions next to the marker and
+ * one ring out, then any as before.
  */
-static int place_point(struct bm__render *r, const struct candidate *c, const struct block *b,
-                       struct bm__rect *out, int *leader)
+static int place_point(struct bm__render *r, const struct line_grid *lines,
+                       const struct candidate *c, const struct block *b, struct bm__rect *out,
+                       int *leader)
 {
     double w = b->w, h = b->h, x = c->x, y = c->y;
     int rings = c->style->priority <= 2 ? 5 : 1;
     *leader = 0;
-    for (int ring = 0; ring < rings; ring++) {
-        double g = c->gap + ring * 9;
-        const double pos[][2] = {{x + g, y - h / 2},
-                                 {x - g - w, y - h / 2},
-                                 {x - w / 2, y - g - h},
-                                 {x - w / 2, y + g},
-                                 {x + g * 0.7, y - g * 0.7 - h},
-                                 {x - g * 0.7 - w, y - g * 0.7 - h},
-                                 {x + g * 0.7, y + g * 0.7},
-                                 {x - g * 0.7 - w, y + g * 0.7}};
-        for (size_t i = 0; i < sizeof pos / sizeof pos[0]; i++) {
-            struct bm__rect rr = {pos[i][0], pos[i][1], w, h};
-            if (!bm__rect_free(&r->cv, rr, 2))
-                continue;
-            *out = rr;
-            *leader = ring > 0;
-            return 0;
+    for (int sweep = 0; sweep < 2; sweep++)
+        for (int ring = 0; ring < (sweep ? rings : (rings > 1 ? 2 : 1)); ring++) {
+            double g = c->gap + ring * 9;
+            const double pos[][2] = {{x + g, y - h / 2},
+                                     {x - g - w, y - h / 2},
+                                     {x - w / 2, y - g - h},
+                                     {x - w / 2, y + g},
+                                     {x + g * 0.7, y - g * 0.7 - h},
+                                     {x - g * 0.7 - w, y - g * 0.7 - h},
+                                     {x + g * 0.7, y + g * 0.7},
+                                     {x - g * 0.7 - w, y + g * 0.7}};
+            for (size_t i = 0; i < sizeof pos / sizeof pos[0]; i++) {
+                struct bm__rect rr = {pos[i][0], pos[i][1], w, h};
+                if (!bm__rect_free(&r->cv, rr, 2) || (sweep == 0 && crosses_line(lines, rr)))
+                    continue;
+                *out = rr;
+                *leader = ring > 0;
+                return 0;
+            }
         }
-    }
     return -1;
 }
 
-static void place(struct bm__render *r, const struct candidate *c)
+static void place(struct bm__render *r, const struct line_grid *lines, const struct candidate *c)
 {
     struct bm__canvas *cv = &r->cv;
     cairo_t *cr = cv->cr;
@@ -330,7 +507,7 @@ static void place(struct bm__render *r, const struct candidate *c)
     struct bm__rect box;
     if (c->where == BM_PLACE_POINT) {
         int leader;
-        if (place_point(r, c, &b, &box, &leader) == 0) {
+        if (place_point(r, lines, c, &b, &box, &leader) == 0) {
             if (leader) {
                 /* From the marker's edge to the nearest point of the label. */
                 double lx = fmin(fmax(c->x, box.x), box.x + box.w);
@@ -421,11 +598,14 @@ int bm__draw_labels(struct bm__render *r, int first)
         qsort(c, n, sizeof *c, by_priority);
     if (first)
         claim_markers(r, c, n);
+    struct line_grid lines;
+    grid_build(r, &lines);
     /* The first pass places the top-priority labels (1 and 2), before the callouts;
      * the second the rest, around them. */
     for (size_t i = 0; i < n; i++)
         if ((c[i].style->priority <= 2) == (first != 0))
-            place(r, &c[i]);
+            place(r, &lines, &c[i]);
+    grid_free(&lines);
     bm__buf_free(&cs);
     return 0;
 }
