@@ -17,6 +17,11 @@ pdf_line_labels)
     pdftotext -raw -enc UTF-8 corridor.pdf corridor.txt
     grep -qF "Yunnan–Kachin · 928.3 km" situation.txt || fail "situation.pdf: no 'Yunnan–Kachin · 928.3 km'"
     grep -qF "Baoshan–Ruili" corridor.txt || fail "corridor.pdf: no 'Baoshan–Ruili'"
+    # River names drawn glyph by glyph along the river (placement: curved) are words too.
+    grep -qxF "Irrawaddy" situation.txt || fail "situation.pdf: no 'Irrawaddy' as a word"
+    "$bm" -q render ruili-muse -o ruili-muse.pdf || fail "render ruili-muse.pdf"
+    pdftotext -raw -enc UTF-8 ruili-muse.pdf ruili-muse.txt
+    grep -qF "Shweli · 瑞丽江 · ရွှေလီမြစ်" ruili-muse.txt || fail "ruili-muse.pdf: no Shweli in three scripts"
     ;;
 report_navigation)
     # The report: a valid PDF (qpdf finds nothing to warn about), a bookmark per page

@@ -680,6 +680,96 @@ static void labels_keep_off_the_border(void **state)
                  boxes, near);
 }
 
+/* The distance from (x, y) to the segment (x0,y0)-(x1,y1). */
+static double to_segment(double x, double y, double x0, double y0, double x1, double y1)
+{
+    double dx = x1 - x0, dy = y1 - y0, l2 = dx * dx + dy * dy;
+    double t = l2 > 0 ? fmin(1, fmax(0, ((x - x0) * dx + (y - y0) * dy) / l2)) : 0;
+    return hypot(x - (x0 + t * dx), y - (y0 + t * dy));
+}
+
+/*
+ * River names follow the river glyph by glyph (placement: curved): on the
+ * situation map the Irrawaddy's name is one box per cluster (at least one
+ * per letter), and each box's centre lies within 7 pt (10 px at 100 dpi) of
+ * the river, whose lines this test reads from rivers.shp with OGR and puts
+ * on the page with PROJ and the geotransform; a straight label, placed along
+ * the chord of a bending river, strays from it. The boxes turn: the label is
+ * not straight (their centres are not on one line to within 0.5 pt).
+ */
+static void river_names_follow_the_river(void **state)
+{
+    (void)state;
+    struct bm_map *m = load("situation");
+    assert_int_equal(bm_map_set_dpi(ctx, m, 100), BM_OK);
+    struct bm_render_info info;
+    if (bm_map_render_info(ctx, m, BM_FORMAT_PNG, tmp_path("curved.png"), &info) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    bm_map_free(m);
+    struct proj p = proj_open(info.crs);
+    const double *g = info.geotransform, k = info.px_per_pt;
+    /* The Irrawaddy on the page: its segments, in points. */
+    char path[4096];
+    bm_ctx_data_path(ctx, "shapes/water/rivers.shp", path, sizeof path);
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRLayerH l = GDALDatasetGetLayer(ds, 0);
+    assert_int_equal(OGR_L_SetAttributeFilter(l, "name = 'Irrawaddy' AND rank <= 2"), OGRERR_NONE);
+    double *seg = NULL;
+    size_t nseg = 0;
+    OGRFeatureH f;
+    while ((f = OGR_L_GetNextFeature(l)) != NULL) {
+        OGRGeometryH geom = OGR_F_GetGeometryRef(f);
+        int n = OGR_G_GetPointCount(geom);
+        seg = realloc(seg, (nseg + (size_t)n) * 4 * sizeof *seg);
+        assert_non_null(seg);
+        double px = 0, py = 0;
+        for (int v = 0; v < n; v++) {
+            double x, y, col, row;
+            proj_xy(&p, OGR_G_GetX(geom, v), OGR_G_GetY(geom, v), &x, &y);
+            to_pixel(g, x, y, &col, &row);
+            if (v > 0) {
+                double *q = seg + 4 * nseg++;
+                q[0] = px, q[1] = py, q[2] = col / k, q[3] = row / k;
+            }
+            px = col / k;
+            py = row / k;
+        }
+        OGR_F_Destroy(f);
+    }
+    GDALClose(ds);
+    proj_close(&p);
+    size_t boxes = 0;
+    double cx[64], cy[64];
+    for (size_t i = 0; i < info.nboxes; i++) {
+        const struct bm_placed_box *b = &info.boxes[i];
+        if (b->kind != BM_BOX_LABEL || !b->text || strcmp(b->text, "Irrawaddy") != 0)
+            continue;
+        double x = b->x + b->w / 2, y = b->y + b->h / 2, best = INFINITY;
+        for (size_t s = 0; s < nseg; s++)
+            best = fmin(
+                best, to_segment(x, y, seg[4 * s], seg[4 * s + 1], seg[4 * s + 2], seg[4 * s + 3]));
+        if (best > 7)
+            fail_msg("situation: a glyph of 'Irrawaddy' at %.1f,%.1f is %.1f pt from the river", x,
+                     y, best);
+        if (boxes < 64) {
+            cx[boxes] = x;
+            cy[boxes] = y;
+        }
+        boxes++;
+    }
+    free(seg);
+    if (boxes < 9)
+        fail_msg("situation: 'Irrawaddy' has %zu glyph boxes, expected one a letter", boxes);
+    /* Not one straight line: some centre lies off the chord from the first to the last. */
+    size_t n = boxes < 64 ? boxes : 64;
+    double most = 0;
+    for (size_t i = 1; i + 1 < n; i++)
+        most = fmax(most, to_segment(cx[i], cy[i], cx[0], cy[0], cx[n - 1], cy[n - 1]));
+    if (most < 0.5)
+        fail_msg("situation: 'Irrawaddy' is straight (%.2f pt off its chord at most)", most);
+}
+
 /*
  * A GeoTIFF read back with GDAL: its CRS is the recipe's and its pixels are
  * 72/dpi points of the page. Four places of the gazetteer, drawn as red
@@ -1125,6 +1215,7 @@ int main(void)
         cmocka_unit_test(refused_outputs_leave_no_file),
         cmocka_unit_test(railway_and_distance_line_are_drawn),
         cmocka_unit_test(labels_keep_off_the_border),
+        cmocka_unit_test(river_names_follow_the_river),
         cmocka_unit_test(geotiff_places_land_on_their_markers),
         cmocka_unit_test(holes_stay_empty_whatever_their_winding),
         cmocka_unit_test(png_sidecars_place_ruili),

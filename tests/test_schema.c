@@ -294,6 +294,8 @@ static const struct key_case CASES[] = {
     {"label", "placement", "LINE", ", label: {text: Border}",
      ", label: {text: Border, placement: area}", NULL},
     {"label", "placement", "LAB", NULL, ", placement: area", NULL},
+    {"label", "placement", "LINE", ", label: {field: name, size: 6}",
+     ", label: {field: name, size: 6, placement: curved}", NULL},
     {"label", "text", "LAB", NULL, ", text: \"{kind}\"", NULL},
     /* annotations */
     {"annotation", "callout", "ANNOTATIONS", NULL,

@@ -335,8 +335,6 @@ static void locator(struct bm__render *r, const struct bm_annotation *a, double 
     double tx = fabs(ux) > 1e-9 ? (f->w / 2 - inset) / fabs(ux) : INFINITY;
     double ty = fabs(uy) > 1e-9 ? (f->h / 2 - inset) / fabs(uy) : INFINITY;
     double t = fmin(tx, ty);
-    double hx = cx + ux * t, hy = cy + uy * t; /* the arrow's head */
-    double bx = hx - ux * arrow, by = hy - uy * arrow;
     double clat, clon;
     bm__frame_centre(&r->cv.f, &clat, &clon);
     struct bm_geodesic g;
@@ -351,14 +349,33 @@ static void locator(struct bm__render *r, const struct bm_annotation *a, double 
     bm__text_size_exact(lay, &w, &h);
     w += 8;
     h += 6;
-    /* The arrow is claimed first, then the box is placed beside its tail, clear of it. */
-    struct bm__rect shaft = {fmin(bx, hx) - 3.5, fmin(by, hy) - 3.5, fabs(hx - bx) + 7,
-                             fabs(hy - by) + 7};
-    if (!bm__rect_free(&r->cv, shaft, 0)) {
-        /* A frame too small for it, or the spot taken (the legend): no locator. */
+    /* The arrow where the ray meets the edge, else slid along that edge (a label or the
+     * north arrow there) by up to 120 pt each way, pointing from there to the place; it is
+     * claimed first, then the box is placed beside its tail, clear of it. */
+    double ex = tx < ty ? 0 : 1, ey = tx < ty ? 1 : 0; /* along the edge met */
+    double hx = 0, hy = 0, bx = 0, by = 0;
+    struct bm__rect shaft = {0, 0, 0, 0};
+    int found = 0;
+    for (int k = 0; k < 21 && !found; k++) {
+        double slide = 12.0 * ((k + 1) / 2) * (k % 2 ? 1 : -1);
+        hx = cx + ux * t + ex * slide;
+        hy = cy + uy * t + ey * slide;
+        double vx = x - hx, vy = y - hy, vl = hypot(vx, vy);
+        if (!(vl > 0))
+            continue;
+        bx = hx - vx / vl * arrow;
+        by = hy - vy / vl * arrow;
+        shaft = (struct bm__rect){fmin(bx, hx) - 3.5, fmin(by, hy) - 3.5, fabs(hx - bx) + 7,
+                                  fabs(hy - by) + 7};
+        found = bm__rect_free(&r->cv, shaft, 0);
+    }
+    if (!found) {
+        /* A frame too small for it, or the edge taken (the legend): no locator. */
         g_object_unref(lay);
         return;
     }
+    ux = (hx - bx) / arrow;
+    uy = (hy - by) / arrow;
     size_t id = bm__claims_id(&r->cv);
     bm__claims_add(&r->cv, shaft, BM_BOX_CALLOUT, id, text);
     struct bm__rect b;

@@ -214,10 +214,11 @@ static void collect_layer(struct bm__render *r, size_t li, struct bm__buf *cs)
                 line_on_points = 1;
             if (!in_frame(&r->cv.f.map, c.x, c.y))
                 continue;
-        } else if (want == BM_PLACE_LINE || (t == BM_GEOM_LINE && want == BM_PLACE_AUTO)) {
+        } else if (want == BM_PLACE_LINE || want == BM_PLACE_CURVED ||
+                   (t == BM_GEOM_LINE && want == BM_PLACE_AUTO)) {
             if (line_anchor(r, li, i, 0.5, 0, &c.x, &c.y, &c.angle) != 0)
                 continue;
-            c.where = BM_PLACE_LINE;
+            c.where = want == BM_PLACE_CURVED ? BM_PLACE_CURVED : BM_PLACE_LINE;
         } else if (t == BM_GEOM_LINE) {
             /* point or area: level, beside or over the line's middle */
             if (line_anchor(r, li, i, 0.5, 0, &c.x, &c.y, &c.angle) != 0)
@@ -497,10 +498,318 @@ static int place_point(struct bm__render *r, const struct line_grid *lines,
     return -1;
 }
 
+/* ---- curved labels: glyph by glyph along the line ------------------------------ */
+
+/* A line on the page: its points and the distance along it to each. */
+struct path {
+    double *xy, *len;
+    size_t n;
+    double total;
+};
+
+static void path_free(struct path *p)
+{
+    free(p->xy);
+    free(p->len);
+    memset(p, 0, sizeof *p);
+}
+
+/* The longest run of consecutive points of a feature inside the frame, as a path. */
+static int visible_path(const struct bm__render *r, size_t li, size_t feat, struct path *out)
+{
+    const struct bm_layer *L = r->layers[li];
+    const struct bm_feature *f = bm_layer_feature(L, feat);
+    const struct bm_part *parts = bm_layer_parts(L) + f->first_part;
+    const double *xy = r->page_xy[li];
+    const struct bm__rect *fr = &r->cv.f.map;
+    const double *best = NULL;
+    size_t bn = 0;
+    double blen = 0;
+    for (size_t k = 0; k < f->nparts; k++) {
+        const double *p = xy + 2 * parts[k].first;
+        size_t n = parts[k].count, i = 0;
+        while (i < n) {
+            while (i < n && !(isfinite(p[2 * i]) && in_frame(fr, p[2 * i], p[2 * i + 1])))
+                i++;
+            size_t j = i;
+            double len = 0;
+            while (j < n && isfinite(p[2 * j]) && in_frame(fr, p[2 * j], p[2 * j + 1])) {
+                if (j > i)
+                    len += hypot(p[2 * j] - p[2 * j - 2], p[2 * j + 1] - p[2 * j - 1]);
+                j++;
+            }
+            if (j - i >= 2 && len > blen) {
+                blen = len;
+                best = p + 2 * i;
+                bn = j - i;
+            }
+            i = j;
+        }
+    }
+    if (!best)
+        return -1;
+    out->xy = malloc(2 * bn * sizeof *out->xy);
+    out->len = malloc(bn * sizeof *out->len);
+    if (!out->xy || !out->len) {
+        path_free(out);
+        return -1;
+    }
+    memcpy(out->xy, best, 2 * bn * sizeof *out->xy);
+    out->n = bn;
+    out->len[0] = 0;
+    for (size_t i = 1; i < bn; i++)
+        out->len[i] = out->len[i - 1] +
+                      hypot(best[2 * i] - best[2 * i - 2], best[2 * i + 1] - best[2 * i - 1]);
+    out->total = out->len[bn - 1];
+    return 0;
+}
+
+/* The same path the other way round. */
+static void path_reverse(struct path *p)
+{
+    for (size_t i = 0, j = p->n - 1; i < j; i++, j--) {
+        double x = p->xy[2 * i], y = p->xy[2 * i + 1];
+        p->xy[2 * i] = p->xy[2 * j];
+        p->xy[2 * i + 1] = p->xy[2 * j + 1];
+        p->xy[2 * j] = x;
+        p->xy[2 * j + 1] = y;
+    }
+    for (size_t i = 0; i < p->n; i++)
+        p->len[i] = p->total - p->len[i];
+    for (size_t i = 0, j = p->n - 1; i < j; i++, j--) {
+        double t = p->len[i];
+        p->len[i] = p->len[j];
+        p->len[j] = t;
+    }
+}
+
+/* The point at distance s along the path (clamped to its ends). */
+static void path_at(const struct path *p, double s, double *x, double *y)
+{
+    size_t lo = 0, hi = p->n - 1;
+    if (s <= 0) {
+        *x = p->xy[0];
+        *y = p->xy[1];
+        return;
+    }
+    if (s >= p->total) {
+        *x = p->xy[2 * hi];
+        *y = p->xy[2 * hi + 1];
+        return;
+    }
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (p->len[mid] <= s)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    double seg = p->len[hi] - p->len[lo], t = seg > 0 ? (s - p->len[lo]) / seg : 0;
+    *x = p->xy[2 * lo] + t * (p->xy[2 * hi] - p->xy[2 * lo]);
+    *y = p->xy[2 * lo + 1] + t * (p->xy[2 * hi + 1] - p->xy[2 * lo + 1]);
+}
+
+/* The direction of the path around s: the chord over span, so that small wiggles do not
+ * turn each glyph. */
+static double path_angle(const struct path *p, double s, double span)
+{
+    double x0, y0, x1, y1;
+    path_at(p, s - span / 2, &x0, &y0);
+    path_at(p, s + span / 2, &x1, &y1);
+    return atan2(y1 - y0, x1 - x0);
+}
+
+/* One cluster of a label's glyphs (a letter, a syllable of Burmese): placed as a unit. */
+struct cluster {
+    cairo_scaled_font_t *font;
+    const PangoGlyphInfo *glyphs;
+    int n;
+    double x, w; /* its start and width along the text, pt */
+};
+
+/* The clusters of a one-line layout, in order, from Pango's runs and their log_clusters. */
+static size_t layout_clusters(PangoLayout *lay, struct bm__buf *out)
+{
+    PangoLayoutLine *line = pango_layout_get_line_readonly(lay, 0);
+    double x = 0;
+    for (GSList *l = line ? line->runs : NULL; l; l = l->next) {
+        const PangoGlyphItem *run = l->data;
+        const PangoGlyphString *gs = run->glyphs;
+        cairo_scaled_font_t *sf =
+            pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(run->item->analysis.font));
+        for (int i = 0; i < gs->num_glyphs;) {
+            int j = i, w = 0;
+            while (j < gs->num_glyphs && gs->log_clusters[j] == gs->log_clusters[i])
+                w += gs->glyphs[j++].geometry.width;
+            struct cluster c = {sf, gs->glyphs + i, j - i, x, (double)w / PANGO_SCALE};
+            if (sf && bm__buf_append(out, &c, sizeof c) != 0)
+                return 0;
+            x += (double)w / PANGO_SCALE;
+            i = j;
+        }
+    }
+    return BM__BUF_COUNT(out, struct cluster);
+}
+
+/* Draw one cluster centred on (x, y) of its baseline, turned by angle. text: the whole
+ * label, given with the first cluster only (PDF: its ActualText, so readers find the
+ * word; the others carry none), or NULL for a halo's outline. */
+static void show_cluster(cairo_t *cr, const struct cluster *c, double x, double y, double angle,
+                         const char *text, int first)
+{
+    cairo_glyph_t g[64];
+    int n = 0, at = 0;
+    for (int i = 0; i < c->n && n < 64; i++) {
+        const PangoGlyphInfo *gi = &c->glyphs[i];
+        if (gi->glyph != PANGO_GLYPH_EMPTY && !(gi->glyph & PANGO_GLYPH_UNKNOWN_FLAG))
+            g[n++] = (cairo_glyph_t){gi->glyph,
+                                     -c->w / 2 + (double)(at + gi->geometry.x_offset) / PANGO_SCALE,
+                                     (double)gi->geometry.y_offset / PANGO_SCALE};
+        at += gi->geometry.width;
+    }
+    if (n == 0)
+        return;
+    cairo_save(cr);
+    cairo_translate(cr, x, y);
+    cairo_rotate(cr, angle);
+    cairo_set_scaled_font(cr, c->font);
+    if (!text) {
+        cairo_glyph_path(cr, g, n);
+    } else if (cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_PDF) {
+        int len = first ? (int)strlen(text) : 0;
+        cairo_text_cluster_t one = {len, n};
+        cairo_show_text_glyphs(cr, first ? text : "", len, g, n, &one, 1, 0);
+    } else {
+        cairo_show_glyphs(cr, g, n);
+    }
+    cairo_restore(cr);
+}
+
+#define CURVE_STEP_MAX 0.25 /* radians: the most two neighbouring clusters may turn (14 deg) */
+#define CURVE_TOTAL_MAX 0.6 /* radians: the most a whole label may turn (about 35 deg) */
+
+/*
+ * A label that follows its line glyph by glyph: the label's lines joined
+ * ("Shweli · 瑞丽江 · ရွှေလီမြစ်") on one baseline just above the line (else
+ * below it), each cluster of glyphs (Pango's) centred at its distance along
+ * the line and turned to the line's direction there, reading left to right.
+ * A position is taken only where the line bends no more than the label can
+ * follow (CURVE_STEP_MAX, CURVE_TOTAL_MAX), inside the frame and clear of
+ * what is placed; each cluster claims the square of the text's height around
+ * it. Returns 1 when placed.
+ */
+static int place_curved(struct bm__render *r, const struct candidate *c)
+{
+    struct bm__canvas *cv = &r->cv;
+    const struct bm__rect *f = &cv->f.map;
+    GString *joined = g_string_new(c->lines[0]);
+    for (int k = 1; k < 3; k++)
+        if (c->lines[k])
+            g_string_append_printf(joined, " · %s", c->lines[k]);
+    const char *text = bm__canvas_keep(cv, joined);
+    PangoLayout *lay = bm__text_layout(cv, text, c->style->font, c->style->size);
+    struct bm__buf cb = {0};
+    size_t n = layout_clusters(lay, &cb);
+    const struct cluster *cl = (const struct cluster *)(const void *)cb.data;
+    struct path p = {0};
+    int placed = 0;
+    double w = n ? cl[n - 1].x + cl[n - 1].w : 0, size = c->style->size;
+    struct bm_style st;
+    const char *legend;
+    bm__feature_style(&r->map->layers[c->layer], r->layers[c->layer], c->feature, &st, &legend);
+    double hw = fmax(st.width, st.casing.a > 0 ? st.casing_width : 0) / 2;
+    double *cx = malloc((n ? n : 1) * sizeof *cx), *cy = malloc((n ? n : 1) * sizeof *cy),
+           *ca = malloc((n ? n : 1) * sizeof *ca);
+    struct bm__rect *box = malloc((n ? n : 1) * sizeof *box);
+    if (n == 0 || !cx || !cy || !ca || !box || visible_path(r, c->layer, c->feature, &p) != 0 ||
+        p.total < w + size)
+        goto done;
+    /* From the middle of the line outwards, a third of the label's length at a time. */
+    double step = fmax(w / 3, 10), room = p.total - w;
+    size_t tries = 2 * (2 * (size_t)(room / 2 / step) + 1);
+    for (size_t k = 0; k < tries && k < 4000 && !placed; k++) {
+        size_t q = k / 2;
+        double s0 = room / 2 + step * (double)((q + 1) / 2) * (q % 2 ? 1 : -1);
+        if (s0 < 0 || s0 > room)
+            continue;
+        /* Upright: read left to right, whichever way the line was digitised. */
+        double x0, y0, x1, y1;
+        path_at(&p, s0, &x0, &y0);
+        path_at(&p, s0 + w, &x1, &y1);
+        if (x1 < x0) {
+            path_reverse(&p);
+            s0 = p.total - s0 - w;
+        }
+        /* Above the line (k even) or below it: the baseline clear of the stroke. */
+        double off = k % 2 ? -(hw + 1.2 + 0.75 * size) : hw + 1.2 + 0.2 * size;
+        double lo = INFINITY, hi = -INFINITY, half = 0.85 * size / 2;
+        int ok = 1;
+        for (size_t i = 0; i < n && ok; i++) {
+            double s = s0 + cl[i].x + cl[i].w / 2, x, y;
+            ca[i] = path_angle(&p, s, fmax(2.5 * size, cl[i].w));
+            if (i > 0) {
+                double d = remainder(ca[i] - ca[i - 1], 2 * M_PI);
+                ok = fabs(d) <= CURVE_STEP_MAX;
+                ca[i] = ca[i - 1] + d; /* unwrapped, for the total turn */
+            }
+            lo = fmin(lo, ca[i]);
+            hi = fmax(hi, ca[i]);
+            ok = ok && hi - lo <= CURVE_TOTAL_MAX && cos(ca[i]) > -0.2;
+            path_at(&p, s, &x, &y);
+            /* The baseline's point, off the line along its normal (up: -y). */
+            cx[i] = x + sin(ca[i]) * off;
+            cy[i] = y - cos(ca[i]) * off;
+            /* The glyphs' middle is about a third of the size above the baseline. */
+            double mx = cx[i] + sin(ca[i]) * 0.33 * size, my = cy[i] - cos(ca[i]) * 0.33 * size;
+            box[i] = (struct bm__rect){mx - half, my - half, 2 * half, 2 * half};
+            ok = ok && box[i].x > f->x + 2 && box[i].y > f->y + 2 &&
+                 box[i].x + box[i].w < f->x + f->w - 2 && box[i].y + box[i].h < f->y + f->h - 2 &&
+                 !bm__claims_hit(cv, box[i]);
+        }
+        if (!ok)
+            continue;
+        cairo_t *cr = cv->cr;
+        const struct bm_label *ls = c->style;
+        if (ls->halo.a > 0 && ls->halo_width > 0) {
+            cairo_save(cr);
+            cairo_new_path(cr);
+            for (size_t i = 0; i < n; i++)
+                show_cluster(cr, &cl[i], cx[i], cy[i], ca[i], NULL, 0);
+            bm__set_color(cr, ls->halo, 1);
+            cairo_set_line_width(cr, 2 * ls->halo_width);
+            cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+            cairo_stroke(cr);
+            cairo_restore(cr);
+        }
+        cairo_save(cr);
+        bm__set_color(cr, ls->color, 1);
+        for (size_t i = 0; i < n; i++)
+            show_cluster(cr, &cl[i], cx[i], cy[i], ca[i], text, i == 0);
+        cairo_restore(cr);
+        size_t id = bm__claims_id(cv);
+        for (size_t i = 0; i < n; i++)
+            bm__claims_add(cv, box[i], BM_BOX_LABEL, id, c->lines[0]);
+        placed = 1;
+    }
+done:
+    path_free(&p);
+    free(cx);
+    free(cy);
+    free(ca);
+    free(box);
+    bm__buf_free(&cb);
+    g_object_unref(lay);
+    return placed;
+}
+
 static void place(struct bm__render *r, const struct line_grid *lines, const struct candidate *c)
 {
     struct bm__canvas *cv = &r->cv;
     cairo_t *cr = cv->cr;
+    if (c->where == BM_PLACE_CURVED) {
+        place_curved(r, c);
+        return;
+    }
     struct block b;
     make_block(cv, c, &b);
     const struct bm__rect *f = &cv->f.map;

@@ -66,8 +66,15 @@ struct bm_rule {
 
 /* Where a feature's label goes. AUTO: by its geometry (beside a point, along a line, inside
  * an area); POINT: beside one point of it (a line's middle, an area's inside point), level;
- * LINE: along it (an area: along its outline); AREA: centred on that point, over it. */
-enum bm_placement { BM_PLACE_AUTO = 0, BM_PLACE_POINT, BM_PLACE_LINE, BM_PLACE_AREA };
+ * LINE: along it (an area: along its outline); AREA: centred on that point, over it;
+ * CURVED: along it glyph by glyph (label.c). */
+enum bm_placement {
+    BM_PLACE_AUTO = 0,
+    BM_PLACE_POINT,
+    BM_PLACE_LINE,
+    BM_PLACE_AREA,
+    BM_PLACE_CURVED
+};
 
 struct bm_label {
     int enabled;

@@ -71,11 +71,9 @@ static const struct bm__choice MARKERS[] = {{"circle", BM_MARKER_CIRCLE, 0},
                                             {"none", BM_MARKER_NONE, 0},
                                             {NULL, 0, 0}};
 
-static const struct bm__choice PLACEMENTS[] = {{"auto", BM_PLACE_AUTO, 0},
-                                               {"point", BM_PLACE_POINT, 0},
-                                               {"line", BM_PLACE_LINE, 0},
-                                               {"area", BM_PLACE_AREA, 0},
-                                               {NULL, 0, 0}};
+static const struct bm__choice PLACEMENTS[] = {
+    {"auto", BM_PLACE_AUTO, 0}, {"point", BM_PLACE_POINT, 0},   {"line", BM_PLACE_LINE, 0},
+    {"area", BM_PLACE_AREA, 0}, {"curved", BM_PLACE_CURVED, 0}, {NULL, 0, 0}};
 
 /* false is YAML's way of saying none. */
 static const struct bm__choice CORNERS[] = {{"top-left", BM_CORNER_TOP_LEFT, 0},
@@ -262,7 +260,8 @@ static const struct bm__key LABEL_KEYS[] = {
      .def = "auto: by geometry (beside a point, along a line, inside an area)",
      .doc = "point: level, beside a line's middle or an area's inside point; line: along "
             "the line or an area's outline; area: centred on the point, the line's middle "
-            "or inside the area"},
+            "or inside the area; curved: glyph by glyph along the line, the label's lines joined "
+            "on one line"},
     WORD("text", struct bm_label, text, "text",
          "fixed text instead of a field; {length}, {layer_length} and {FIELD} are filled in"),
 };
