@@ -698,10 +698,73 @@ static void show_cluster(cairo_t *cr, const struct cluster *c, double x, double 
  * what is placed; each cluster claims the square of the text's height around
  * it. Returns 1 when placed.
  */
-static int place_curved(struct bm__render *r, const struct candidate *c)
+/* What one position of a curved label needs, and where its clusters go. */
+struct curve_try {
+    const struct path *p, *rev; /* the line, and the same the other way round */
+    const struct cluster *cl;
+    size_t n;
+    double w, size, hw;
+    double *cx, *cy, *ca;
+    struct bm__rect *box;
+};
+
+/*
+ * Lay the label at s0 along t->p on one side (below: side 1): each cluster's
+ * baseline point, angle and box. Returns -1 where the line bends too much or
+ * a box leaves the frame or meets what is placed; else how many boxes a
+ * drawn line crosses.
+ */
+static int curve_lay(const struct bm__canvas *cv, const struct line_grid *lines,
+                     const struct curve_try *t, double s0, int side)
+{
+    const struct bm__rect *f = &cv->f.map;
+    const struct path *p = t->p;
+    double x0, y0, x1, y1, size = t->size;
+    path_at(p, s0, &x0, &y0);
+    path_at(p, s0 + t->w, &x1, &y1);
+    if (x1 < x0) { /* upright: read left to right, whichever way the line was digitised */
+        p = t->rev;
+        s0 = p->total - s0 - t->w;
+    }
+    /* Above the line or below it: the baseline clear of the stroke. */
+    double off = side ? -(t->hw + 1.2 + 0.75 * size) : t->hw + 1.2 + 0.2 * size;
+    double lo = INFINITY, hi = -INFINITY, half = 0.85 * size / 2;
+    int crossed = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        double s = s0 + t->cl[i].x + t->cl[i].w / 2, x, y;
+        double a = path_angle(p, s, fmax(2.5 * size, t->cl[i].w));
+        if (i > 0) {
+            double d = remainder(a - t->ca[i - 1], 2 * M_PI);
+            if (fabs(d) > CURVE_STEP_MAX)
+                return -1;
+            a = t->ca[i - 1] + d; /* unwrapped, for the total turn */
+        }
+        t->ca[i] = a;
+        lo = fmin(lo, a);
+        hi = fmax(hi, a);
+        if (hi - lo > CURVE_TOTAL_MAX || cos(a) < -0.2)
+            return -1;
+        path_at(p, s, &x, &y);
+        /* The baseline's point, off the line along its normal (up: -y). */
+        t->cx[i] = x + sin(a) * off;
+        t->cy[i] = y - cos(a) * off;
+        /* The glyphs' middle is about a third of the size above the baseline. */
+        double mx = t->cx[i] + sin(a) * 0.33 * size, my = t->cy[i] - cos(a) * 0.33 * size;
+        struct bm__rect b = {mx - half, my - half, 2 * half, 2 * half};
+        if (!(b.x > f->x + 2 && b.y > f->y + 2 && b.x + b.w < f->x + f->w - 2 &&
+              b.y + b.h < f->y + f->h - 2) ||
+            bm__claims_hit(cv, b))
+            return -1;
+        t->box[i] = b;
+        crossed += crosses_line(lines, b);
+    }
+    return crossed;
+}
+
+static int place_curved(struct bm__render *r, const struct line_grid *lines,
+                        const struct candidate *c)
 {
     struct bm__canvas *cv = &r->cv;
-    const struct bm__rect *f = &cv->f.map;
     GString *joined = g_string_new(c->lines[0]);
     for (int k = 1; k < 3; k++)
         if (c->lines[k])
@@ -711,7 +774,7 @@ static int place_curved(struct bm__render *r, const struct candidate *c)
     struct bm__buf cb = {0};
     size_t n = layout_clusters(lay, &cb);
     const struct cluster *cl = (const struct cluster *)(const void *)cb.data;
-    struct path p = {0};
+    struct path p = {0}, rev = {0};
     int placed = 0;
     double w = n ? cl[n - 1].x + cl[n - 1].w : 0, size = c->style->size;
     struct bm_style st;
@@ -722,52 +785,38 @@ static int place_curved(struct bm__render *r, const struct candidate *c)
            *ca = malloc((n ? n : 1) * sizeof *ca);
     struct bm__rect *box = malloc((n ? n : 1) * sizeof *box);
     if (n == 0 || !cx || !cy || !ca || !box || visible_path(r, c->layer, c->feature, &p) != 0 ||
-        p.total < w + size)
+        visible_path(r, c->layer, c->feature, &rev) != 0 || p.total < w + size)
         goto done;
-    /* From the middle of the line outwards, a third of the label's length at a time. */
+    path_reverse(&rev);
+    struct curve_try t = {&p, &rev, cl, n, w, size, hw, cx, cy, ca, box};
+    /* From the middle of the line outwards, a third of the label's length at a time, above
+     * then below: the first position no other drawn line crosses, else the one fewest of
+     * its glyphs' boxes are crossed at (the first of those). */
     double step = fmax(w / 3, 10), room = p.total - w;
     size_t tries = 2 * (2 * (size_t)(room / 2 / step) + 1);
-    for (size_t k = 0; k < tries && k < 4000 && !placed; k++) {
+    if (tries > 4000)
+        tries = 4000;
+    int best = -1;
+    size_t best_k = 0;
+    for (size_t k = 0; k < tries; k++) {
         size_t q = k / 2;
         double s0 = room / 2 + step * (double)((q + 1) / 2) * (q % 2 ? 1 : -1);
         if (s0 < 0 || s0 > room)
             continue;
-        /* Upright: read left to right, whichever way the line was digitised. */
-        double x0, y0, x1, y1;
-        path_at(&p, s0, &x0, &y0);
-        path_at(&p, s0 + w, &x1, &y1);
-        if (x1 < x0) {
-            path_reverse(&p);
-            s0 = p.total - s0 - w;
+        int crossed = curve_lay(cv, lines, &t, s0, (int)(k % 2));
+        if (crossed >= 0 && (best < 0 || crossed < best)) {
+            best = crossed;
+            best_k = k;
         }
-        /* Above the line (k even) or below it: the baseline clear of the stroke. */
-        double off = k % 2 ? -(hw + 1.2 + 0.75 * size) : hw + 1.2 + 0.2 * size;
-        double lo = INFINITY, hi = -INFINITY, half = 0.85 * size / 2;
-        int ok = 1;
-        for (size_t i = 0; i < n && ok; i++) {
-            double s = s0 + cl[i].x + cl[i].w / 2, x, y;
-            ca[i] = path_angle(&p, s, fmax(2.5 * size, cl[i].w));
-            if (i > 0) {
-                double d = remainder(ca[i] - ca[i - 1], 2 * M_PI);
-                ok = fabs(d) <= CURVE_STEP_MAX;
-                ca[i] = ca[i - 1] + d; /* unwrapped, for the total turn */
-            }
-            lo = fmin(lo, ca[i]);
-            hi = fmax(hi, ca[i]);
-            ok = ok && hi - lo <= CURVE_TOTAL_MAX && cos(ca[i]) > -0.2;
-            path_at(&p, s, &x, &y);
-            /* The baseline's point, off the line along its normal (up: -y). */
-            cx[i] = x + sin(ca[i]) * off;
-            cy[i] = y - cos(ca[i]) * off;
-            /* The glyphs' middle is about a third of the size above the baseline. */
-            double mx = cx[i] + sin(ca[i]) * 0.33 * size, my = cy[i] - cos(ca[i]) * 0.33 * size;
-            box[i] = (struct bm__rect){mx - half, my - half, 2 * half, 2 * half};
-            ok = ok && box[i].x > f->x + 2 && box[i].y > f->y + 2 &&
-                 box[i].x + box[i].w < f->x + f->w - 2 && box[i].y + box[i].h < f->y + f->h - 2 &&
-                 !bm__claims_hit(cv, box[i]);
-        }
-        if (!ok)
-            continue;
+        if (crossed == 0)
+            break;
+    }
+    if (best < 0)
+        goto done;
+    size_t q = best_k / 2;
+    curve_lay(cv, lines, &t, room / 2 + step * (double)((q + 1) / 2) * (q % 2 ? 1 : -1),
+              (int)(best_k % 2));
+    {
         cairo_t *cr = cv->cr;
         const struct bm_label *ls = c->style;
         if (ls->halo.a > 0 && ls->halo_width > 0) {
@@ -793,6 +842,7 @@ static int place_curved(struct bm__render *r, const struct candidate *c)
     }
 done:
     path_free(&p);
+    path_free(&rev);
     free(cx);
     free(cy);
     free(ca);
@@ -807,7 +857,7 @@ static void place(struct bm__render *r, const struct line_grid *lines, const str
     struct bm__canvas *cv = &r->cv;
     cairo_t *cr = cv->cr;
     if (c->where == BM_PLACE_CURVED) {
-        place_curved(r, c);
+        place_curved(r, lines, c);
         return;
     }
     struct block b;
