@@ -737,6 +737,23 @@ static void svg_glyph_x(GString *g, const PangoGlyphItem *run, const char *text,
     }
 }
 
+/* A tspan's font: family, size, weight and style, as Pango chose it. */
+static void svg_font(GString *g, PangoFont *font)
+{
+    PangoFontDescription *fd = pango_font_describe_with_absolute_size(font);
+    const char *family = pango_font_description_get_family(fd);
+    g_string_append(g, " font-family=\"");
+    svg_escape(g, family ? family : "Noto Sans", family ? strlen(family) : 9);
+    g_string_append_printf(g, "\" font-size=\"%.3f\"",
+                           (double)pango_font_description_get_size(fd) / PANGO_SCALE);
+    int weight = pango_font_description_get_weight(fd);
+    if (weight != PANGO_WEIGHT_NORMAL)
+        g_string_append_printf(g, " font-weight=\"%d\"", weight);
+    if (pango_font_description_get_style(fd) != PANGO_STYLE_NORMAL)
+        g_string_append(g, " font-style=\"italic\"");
+    pango_font_description_free(fd);
+}
+
 /* A <tspan> per run of the layout at (x, y), where Pango placed it, in the run's font. */
 static void svg_runs(struct bm__canvas *cv, PangoLayout *lay, double x, double y, double halo_width)
 {
@@ -749,20 +766,11 @@ static void svg_runs(struct bm__canvas *cv, PangoLayout *lay, double x, double y
             continue;
         PangoRectangle logical;
         pango_layout_iter_get_run_extents(it, NULL, &logical);
-        PangoFontDescription *fd = pango_font_describe_with_absolute_size(run->item->analysis.font);
-        const char *family = pango_font_description_get_family(fd);
         g_string_append(g, "<tspan x=\"");
         svg_glyph_x(g, run, text, x + (double)logical.x / PANGO_SCALE);
-        g_string_append_printf(g, "\" y=\"%.3f\" font-family=\"",
+        g_string_append_printf(g, "\" y=\"%.3f\"",
                                y + (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE);
-        svg_escape(g, family ? family : "Noto Sans", family ? strlen(family) : 9);
-        g_string_append_printf(g, "\" font-size=\"%.3f\"",
-                               (double)pango_font_description_get_size(fd) / PANGO_SCALE);
-        int weight = pango_font_description_get_weight(fd);
-        if (weight != PANGO_WEIGHT_NORMAL)
-            g_string_append_printf(g, " font-weight=\"%d\"", weight);
-        if (pango_font_description_get_style(fd) != PANGO_STYLE_NORMAL)
-            g_string_append(g, " font-style=\"italic\"");
+        svg_font(g, run->item->analysis.font);
         g_string_append_c(g, '>');
         /* An ellipsis run stands for the text it cut: it shows only the ellipsis. */
         if (run->item->analysis.flags & PANGO_ANALYSIS_FLAG_IS_ELLIPSIS)
@@ -770,7 +778,6 @@ static void svg_runs(struct bm__canvas *cv, PangoLayout *lay, double x, double y
         else
             svg_escape(g, text + run->item->offset, (size_t)run->item->length);
         g_string_append(g, "</tspan>");
-        pango_font_description_free(fd);
     } while (pango_layout_iter_next_run(it));
     pango_layout_iter_free(it);
     PangoRectangle ink, logical;
@@ -799,6 +806,49 @@ static void svg_close(struct bm__canvas *cv)
                           BM__SVG_MARK_ALPHA);
     cairo_fill(cr);
     cairo_restore(cr);
+}
+
+int bm__text_pieces_begin(struct bm__canvas *cv, struct bm_color color, struct bm_color halo,
+                          double halo_width)
+{
+    if (!cv->svg_texts)
+        return 0;
+    if (cv->svg_text)
+        svg_close(cv);
+    svg_open(cv, color, halo, halo_width);
+    cv->svg_margin = halo.a > 0 && halo_width > 0 ? halo_width + 1 : 1;
+    return 1;
+}
+
+/* rotate turns each glyph about its own origin while the viewer advances along x, so a
+ * piece of several glyphs (a Burmese syllable) is set straight from its start: off by at
+ * most its width times 1 - cos(angle) at its far end. */
+void bm__text_piece(struct bm__canvas *cv, PangoFont *font, const char *text, size_t len, double x,
+                    double y, double angle, double width)
+{
+    GString *g = cv->svg_text;
+    if (!g || len == 0)
+        return;
+    g_string_append_printf(g, "<tspan x=\"%.3f\" y=\"%.3f\" rotate=\"%.2f\"", x, y,
+                           angle * 180 / M_PI);
+    svg_font(g, font);
+    g_string_append_c(g, '>');
+    svg_escape(g, text, len);
+    g_string_append(g, "</tspan>");
+    /* The piece's box: its baseline turned, a text height up and a third down. */
+    PangoFontDescription *fd = pango_font_describe_with_absolute_size(font);
+    double size = (double)pango_font_description_get_size(fd) / PANGO_SCALE;
+    pango_font_description_free(fd);
+    double c = cos(angle), s = sin(angle);
+    const double u[4] = {0, width, 0, width}, v[4] = {-size, -size, size / 3, size / 3};
+    for (int i = 0; i < 4; i++)
+        svg_grow(cv, x + c * u[i] - s * v[i], y + s * u[i] + c * v[i], 0, 0, cv->svg_margin);
+}
+
+void bm__text_pieces_end(struct bm__canvas *cv)
+{
+    if (cv->svg_text)
+        svg_close(cv);
 }
 
 void bm__text_group_begin(struct bm__canvas *cv)

@@ -80,6 +80,7 @@ struct bm__canvas {
     GPtrArray *svg_texts;
     GString *svg_text; /* the element being written (a group's, or one text's) */
     int svg_grouping;  /* between bm__text_group_begin() and _end() */
+    double svg_margin; /* pieces: the halo's reach around each, pt */
     double svg_box[4]; /* the element's box on the device: x0, y0, x1, y1 */
 };
 
@@ -211,6 +212,20 @@ void bm__draw_text(struct bm__canvas *cv, PangoLayout *lay, double x, double y,
  */
 void bm__text_group_begin(struct bm__canvas *cv);
 void bm__text_group_end(struct bm__canvas *cv);
+
+/*
+ * A text set piece by piece, each piece (a cluster of glyphs: a letter, a
+ * Burmese syllable) at its own place and angle, as a curved label is: in an
+ * SVG with real text one <text>, a <tspan> per piece. bm__text_pieces_begin()
+ * returns 0 where the canvas writes no such SVG (the caller draws the glyphs).
+ * A piece: its text (len bytes), font, the start of its baseline (x, y) and
+ * its angle (radians, clockwise on the page), and its width.
+ */
+int bm__text_pieces_begin(struct bm__canvas *cv, struct bm_color color, struct bm_color halo,
+                          double halo_width);
+void bm__text_piece(struct bm__canvas *cv, PangoFont *font, const char *text, size_t len, double x,
+                    double y, double angle, double width);
+void bm__text_pieces_end(struct bm__canvas *cv);
 
 /* Keep a text made while drawing (the GString is taken); it lives as long as the canvas. */
 const char *bm__canvas_keep(struct bm__canvas *cv, GString *g);

@@ -460,35 +460,99 @@ static void draw_block(struct bm__canvas *cv, const struct block *b, const struc
     bm__text_group_end(cv);
 }
 
+/* The eight positions around a point label's marker at one ring (0: next to it). */
+static void point_positions(const struct candidate *c, double w, double h, int ring,
+                            struct bm__rect pos[8])
+{
+    double g = c->gap + ring * 9, x = c->x, y = c->y;
+    const double at[8][2] = {{x + g, y - h / 2},
+                             {x - g - w, y - h / 2},
+                             {x - w / 2, y - g - h},
+                             {x - w / 2, y + g},
+                             {x + g * 0.7, y - g * 0.7 - h},
+                             {x - g * 0.7 - w, y - g * 0.7 - h},
+                             {x + g * 0.7, y + g * 0.7},
+                             {x - g * 0.7 - w, y + g * 0.7}};
+    for (int i = 0; i < 8; i++)
+        pos[i] = (struct bm__rect){at[i][0], at[i][1], w, h};
+}
+
+static int point_rings(const struct candidate *c)
+{
+    return c->style->priority <= 2 ? 5 : 1;
+}
+
+static int rects_meet(struct bm__rect a, struct bm__rect b, double margin)
+{
+    return a.x < b.x + b.w + margin && b.x < a.x + a.w + margin && a.y < b.y + b.h + margin &&
+           b.y < a.y + a.h + margin;
+}
+
+/* Whether a point label still has a free position anywhere it may go, with also
+ * taken (when not NULL) held by another label. */
+static int has_position(const struct bm__canvas *cv, const struct candidate *c, double w, double h,
+                        const struct bm__rect *also)
+{
+    for (int ring = 0; ring < point_rings(c); ring++) {
+        struct bm__rect pos[8];
+        point_positions(c, w, h, ring, pos);
+        for (int i = 0; i < 8; i++)
+            if (bm__rect_free(cv, pos[i], 2) && !(also && rects_meet(pos[i], *also, 2)))
+                return 1;
+    }
+    return 0;
+}
+
+/* The labels still to place in this pass, for a label that keeps off the lines to
+ * leave each of them a place: sizes[k] the width and height of later[k]'s block. */
+struct later {
+    const struct candidate *c;
+    const double *sizes;
+    size_t n;
+};
+
+/* Whether taking rr would leave a later point label nearby without any position
+ * (a line-free position is a preference, never worth a name). */
+static int takes_last_place(const struct bm__canvas *cv, const struct later *lt, struct bm__rect rr)
+{
+    for (size_t k = 0; k < lt->n; k++) {
+        const struct candidate *o = &lt->c[k];
+        double w = lt->sizes[2 * k], h = lt->sizes[2 * k + 1];
+        if (o->where != BM_PLACE_POINT || w <= 0)
+            continue;
+        double reach = o->gap + (point_rings(o) - 1) * 9 + 2;
+        struct bm__rect around = {o->x - reach - w, o->y - reach - h, 2 * (reach + w),
+                                  2 * (reach + h)};
+        if (rects_meet(rr, around, 2) && !has_position(cv, o, w, h, &rr) &&
+            has_position(cv, o, w, h, NULL))
+            return 1;
+    }
+    return 0;
+}
+
 /*
  * Where a point label may go, best first: right, left, above, below, then
  * diagonals; for the top priorities, then further out with a leader line
  * (*leader set), so that a crowded place still gets its name. A position
  * that no drawn line crosses (the border, a river, a railway) is taken over
- * one that a line crosses: first among the positions next to the marker and
- * one ring out, then any as before.
+ * one that a line crosses, first among the positions next to the marker and
+ * one ring out, unless it would leave a label still to place nowhere to go;
+ * then any as before.
  */
 static int place_point(struct bm__render *r, const struct line_grid *lines,
-                       const struct candidate *c, const struct block *b, struct bm__rect *out,
-                       int *leader)
+                       const struct candidate *c, const struct block *b, const struct later *lt,
+                       struct bm__rect *out, int *leader)
 {
-    double w = b->w, h = b->h, x = c->x, y = c->y;
-    int rings = c->style->priority <= 2 ? 5 : 1;
+    int rings = point_rings(c);
     *leader = 0;
     for (int sweep = 0; sweep < 2; sweep++)
         for (int ring = 0; ring < (sweep ? rings : (rings > 1 ? 2 : 1)); ring++) {
-            double g = c->gap + ring * 9;
-            const double pos[][2] = {{x + g, y - h / 2},
-                                     {x - g - w, y - h / 2},
-                                     {x - w / 2, y - g - h},
-                                     {x - w / 2, y + g},
-                                     {x + g * 0.7, y - g * 0.7 - h},
-                                     {x - g * 0.7 - w, y - g * 0.7 - h},
-                                     {x + g * 0.7, y + g * 0.7},
-                                     {x - g * 0.7 - w, y + g * 0.7}};
-            for (size_t i = 0; i < sizeof pos / sizeof pos[0]; i++) {
-                struct bm__rect rr = {pos[i][0], pos[i][1], w, h};
-                if (!bm__rect_free(&r->cv, rr, 2) || (sweep == 0 && crosses_line(lines, rr)))
+            struct bm__rect pos[8];
+            point_positions(c, b->w, b->h, ring, pos);
+            for (size_t i = 0; i < 8; i++) {
+                struct bm__rect rr = pos[i];
+                if (!bm__rect_free(&r->cv, rr, 2) ||
+                    (sweep == 0 && (crosses_line(lines, rr) || takes_last_place(&r->cv, lt, rr))))
                     continue;
                 *out = rr;
                 *leader = ring > 0;
@@ -622,6 +686,9 @@ static double path_angle(const struct path *p, double s, double span)
 /* One cluster of a label's glyphs (a letter, a syllable of Burmese): placed as a unit. */
 struct cluster {
     cairo_scaled_font_t *font;
+    PangoFont *pfont;
+    const char *text; /* its characters, len bytes */
+    size_t len;
     const PangoGlyphInfo *glyphs;
     int n;
     double x, w; /* its start and width along the text, pt */
@@ -631,6 +698,7 @@ struct cluster {
 static size_t layout_clusters(PangoLayout *lay, struct bm__buf *out)
 {
     PangoLayoutLine *line = pango_layout_get_line_readonly(lay, 0);
+    const char *text = pango_layout_get_text(lay);
     double x = 0;
     for (GSList *l = line ? line->runs : NULL; l; l = l->next) {
         const PangoGlyphItem *run = l->data;
@@ -641,7 +709,16 @@ static size_t layout_clusters(PangoLayout *lay, struct bm__buf *out)
             int j = i, w = 0;
             while (j < gs->num_glyphs && gs->log_clusters[j] == gs->log_clusters[i])
                 w += gs->glyphs[j++].geometry.width;
-            struct cluster c = {sf, gs->glyphs + i, j - i, x, (double)w / PANGO_SCALE};
+            int from = gs->log_clusters[i],
+                to = j < gs->num_glyphs ? gs->log_clusters[j] : run->item->length;
+            struct cluster c = {sf,
+                                run->item->analysis.font,
+                                text + run->item->offset + from,
+                                to > from ? (size_t)(to - from) : 0,
+                                gs->glyphs + i,
+                                j - i,
+                                x,
+                                (double)w / PANGO_SCALE};
             if (sf && bm__buf_append(out, &c, sizeof c) != 0)
                 return 0;
             x += (double)w / PANGO_SCALE;
@@ -816,9 +893,15 @@ static int place_curved(struct bm__render *r, const struct line_grid *lines,
     size_t q = best_k / 2;
     curve_lay(cv, lines, &t, room / 2 + step * (double)((q + 1) / 2) * (q % 2 ? 1 : -1),
               (int)(best_k % 2));
-    {
+    const struct bm_label *ls = c->style;
+    if (bm__text_pieces_begin(cv, ls->color, ls->halo, ls->halo_width)) {
+        for (size_t i = 0; i < n; i++)
+            bm__text_piece(cv, cl[i].pfont, cl[i].text, cl[i].len,
+                           cx[i] - cos(ca[i]) * cl[i].w / 2, cy[i] - sin(ca[i]) * cl[i].w / 2,
+                           ca[i], cl[i].w);
+        bm__text_pieces_end(cv);
+    } else {
         cairo_t *cr = cv->cr;
-        const struct bm_label *ls = c->style;
         if (ls->halo.a > 0 && ls->halo_width > 0) {
             cairo_save(cr);
             cairo_new_path(cr);
@@ -835,6 +918,8 @@ static int place_curved(struct bm__render *r, const struct line_grid *lines,
         for (size_t i = 0; i < n; i++)
             show_cluster(cr, &cl[i], cx[i], cy[i], ca[i], text, i == 0);
         cairo_restore(cr);
+    }
+    {
         size_t id = bm__claims_id(cv);
         for (size_t i = 0; i < n; i++)
             bm__claims_add(cv, box[i], BM_BOX_LABEL, id, c->lines[0]);
@@ -852,7 +937,8 @@ done:
     return placed;
 }
 
-static void place(struct bm__render *r, const struct line_grid *lines, const struct candidate *c)
+static void place(struct bm__render *r, const struct line_grid *lines, const struct candidate *c,
+                  const struct block *bp, const struct later *lt)
 {
     struct bm__canvas *cv = &r->cv;
     cairo_t *cr = cv->cr;
@@ -860,13 +946,12 @@ static void place(struct bm__render *r, const struct line_grid *lines, const str
         place_curved(r, lines, c);
         return;
     }
-    struct block b;
-    make_block(cv, c, &b);
+    const struct block b = *bp;
     const struct bm__rect *f = &cv->f.map;
     struct bm__rect box;
     if (c->where == BM_PLACE_POINT) {
         int leader;
-        if (place_point(r, lines, c, &b, &box, &leader) == 0) {
+        if (place_point(r, lines, c, &b, lt, &box, &leader) == 0) {
             if (leader) {
                 /* From the marker's edge to the nearest point of the label. */
                 double lx = fmin(fmax(c->x, box.x), box.x + box.w);
@@ -932,7 +1017,6 @@ static void place(struct bm__render *r, const struct line_grid *lines, const str
             break;
         }
     }
-    free_block(&b);
 }
 
 /* Markers of labelled point layers are claimed first: no label may hide a place. */
@@ -960,10 +1044,32 @@ int bm__draw_labels(struct bm__render *r, int first)
     struct line_grid lines;
     grid_build(r, &lines);
     /* The first pass places the top-priority labels (1 and 2), before the callouts;
-     * the second the rest, around them. */
+     * the second the rest, around them. Each label's block is made before any is
+     * placed: a label keeping off the lines looks at the sizes of those after it. */
+    struct block *blocks = calloc(n ? n : 1, sizeof *blocks);
+    double *sizes = calloc(2 * (n ? n : 1), sizeof *sizes);
+    if (!blocks || !sizes) {
+        free(blocks);
+        free(sizes);
+        grid_free(&lines);
+        bm__buf_free(&cs);
+        return -1;
+    }
     for (size_t i = 0; i < n; i++)
-        if ((c[i].style->priority <= 2) == (first != 0))
-            place(r, &lines, &c[i]);
+        if ((c[i].style->priority <= 2) == (first != 0) && c[i].where != BM_PLACE_CURVED) {
+            make_block(&r->cv, &c[i], &blocks[i]);
+            sizes[2 * i] = blocks[i].w;
+            sizes[2 * i + 1] = blocks[i].h;
+        }
+    for (size_t i = 0; i < n; i++)
+        if ((c[i].style->priority <= 2) == (first != 0)) {
+            struct later lt = {c + i + 1, sizes + 2 * (i + 1), n - i - 1};
+            place(r, &lines, &c[i], &blocks[i], &lt);
+        }
+    for (size_t i = 0; i < n; i++)
+        free_block(&blocks[i]);
+    free(blocks);
+    free(sizes);
     grid_free(&lines);
     bm__buf_free(&cs);
     return 0;
