@@ -93,6 +93,16 @@ svg_text)
         grep -qF ">$t</tspan>" map.svg || fail "map.svg has no text '$t'"
     done
     grep -q 'href="#glyph' map.svg && fail "map.svg still draws glyph outlines"
+    # A curved name (the Shweli's, along the river) is text too: a <text> per cluster,
+    # turned to the line, each Burmese syllable whole (its vowel and asat with their
+    # consonant: a mark alone would be drawn on a dotted circle).
+    "$bm" -q render ruili-muse -o rm.svg || fail "render rm.svg"
+    grep -q 'href="#glyph' rm.svg && fail "rm.svg draws glyph outlines"
+    for t in S 瑞 လီ မြ စ်; do
+        grep -F ">$t</tspan>" rm.svg | grep -q 'transform="matrix(' ||
+            fail "rm.svg has no turned <text> of the Shweli's '$t'"
+    done
+    grep -qE '>(ီ|်|ွ|ှ)</tspan>' rm.svg && fail "rm.svg writes a Burmese mark apart from its syllable"
     tr '\n' ' ' <map.svg | sed 's#</text>#</text>\n#g' | grep -F '>Ruili</tspan>' >ruili.txt
     [ "$(wc -l <ruili.txt)" = 1 ] && grep -qF '>瑞丽</tspan>' ruili.txt && grep -qF '>ရွှေလီ</tspan>' ruili.txt ||
         fail "Ruili's label is not one <text> of its three lines"

@@ -815,40 +815,44 @@ int bm__text_pieces_begin(struct bm__canvas *cv, struct bm_color color, struct b
         return 0;
     if (cv->svg_text)
         svg_close(cv);
-    svg_open(cv, color, halo, halo_width);
-    cv->svg_margin = halo.a > 0 && halo_width > 0 ? halo_width + 1 : 1;
+    cv->piece_color = color;
+    cv->piece_halo = halo;
+    cv->piece_halo_width = halo_width;
     return 1;
 }
 
-/* rotate turns each glyph about its own origin while the viewer advances along x, so a
- * piece of several glyphs (a Burmese syllable) is set straight from its start: off by at
- * most its width times 1 - cos(angle) at its far end. */
+/* Each piece is a <text> of its own, turned by its transform: librsvg ignores the
+ * rotate attribute of SVG text, and a viewer advancing along x would set a piece of
+ * several glyphs (a Burmese syllable) off its line. */
 void bm__text_piece(struct bm__canvas *cv, PangoFont *font, const char *text, size_t len, double x,
                     double y, double angle, double width)
 {
-    GString *g = cv->svg_text;
-    if (!g || len == 0)
+    if (!cv->svg_texts || len == 0)
         return;
-    g_string_append_printf(g, "<tspan x=\"%.3f\" y=\"%.3f\" rotate=\"%.2f\"", x, y,
-                           angle * 180 / M_PI);
+    cairo_t *cr = cv->cr;
+    cairo_save(cr);
+    cairo_translate(cr, x, y);
+    cairo_rotate(cr, angle);
+    svg_open(cv, cv->piece_color, cv->piece_halo, cv->piece_halo_width);
+    GString *g = cv->svg_text;
+    g_string_append(g, "<tspan x=\"0\" y=\"0\"");
     svg_font(g, font);
     g_string_append_c(g, '>');
     svg_escape(g, text, len);
     g_string_append(g, "</tspan>");
-    /* The piece's box: its baseline turned, a text height up and a third down. */
+    /* The piece's box: a text height above its baseline and a third below. */
     PangoFontDescription *fd = pango_font_describe_with_absolute_size(font);
     double size = (double)pango_font_description_get_size(fd) / PANGO_SCALE;
     pango_font_description_free(fd);
-    double c = cos(angle), s = sin(angle);
-    const double u[4] = {0, width, 0, width}, v[4] = {-size, -size, size / 3, size / 3};
-    for (int i = 0; i < 4; i++)
-        svg_grow(cv, x + c * u[i] - s * v[i], y + s * u[i] + c * v[i], 0, 0, cv->svg_margin);
+    double halo = cv->piece_halo.a > 0 && cv->piece_halo_width > 0 ? cv->piece_halo_width : 0;
+    svg_grow(cv, 0, -size, width, 4 * size / 3, halo + 1);
+    svg_close(cv);
+    cairo_restore(cr);
 }
 
 void bm__text_pieces_end(struct bm__canvas *cv)
 {
-    if (cv->svg_text)
-        svg_close(cv);
+    (void)cv;
 }
 
 void bm__text_group_begin(struct bm__canvas *cv)

@@ -80,7 +80,8 @@ struct bm__canvas {
     GPtrArray *svg_texts;
     GString *svg_text; /* the element being written (a group's, or one text's) */
     int svg_grouping;  /* between bm__text_group_begin() and _end() */
-    double svg_margin; /* pieces: the halo's reach around each, pt */
+    struct bm_color piece_color, piece_halo; /* bm__text_piece()'s fill and halo */
+    double piece_halo_width;
     double svg_box[4]; /* the element's box on the device: x0, y0, x1, y1 */
 };
 
@@ -216,7 +217,7 @@ void bm__text_group_end(struct bm__canvas *cv);
 /*
  * A text set piece by piece, each piece (a cluster of glyphs: a letter, a
  * Burmese syllable) at its own place and angle, as a curved label is: in an
- * SVG with real text one <text>, a <tspan> per piece. bm__text_pieces_begin()
+ * SVG with real text a <text> per piece, turned to its angle. bm__text_pieces_begin()
  * returns 0 where the canvas writes no such SVG (the caller draws the glyphs).
  * A piece: its text (len bytes), font, the start of its baseline (x, y) and
  * its angle (radians, clockwise on the page), and its width.

@@ -699,6 +699,8 @@ static size_t layout_clusters(PangoLayout *lay, struct bm__buf *out)
 {
     PangoLayoutLine *line = pango_layout_get_line_readonly(lay, 0);
     const char *text = pango_layout_get_text(lay);
+    gint nattrs = 0;
+    const PangoLogAttr *attrs = pango_layout_get_log_attrs_readonly(lay, &nattrs);
     double x = 0;
     for (GSList *l = line ? line->runs : NULL; l; l = l->next) {
         const PangoGlyphItem *run = l->data;
@@ -719,8 +721,20 @@ static size_t layout_clusters(PangoLayout *lay, struct bm__buf *out)
                                 j - i,
                                 x,
                                 (double)w / PANGO_SCALE};
-            if (sf && bm__buf_append(out, &c, sizeof c) != 0)
+            /* A cluster that starts inside a grapheme (a mark Pango shaped apart from its
+             * consonant) joins the one before: a syllable is placed, and written in an
+             * SVG, whole. */
+            struct cluster *prev =
+                out->len ? (struct cluster *)(void *)(out->data + out->len - sizeof *prev) : NULL;
+            glong ci = g_utf8_pointer_to_offset(text, c.text);
+            if (prev && ci < nattrs && !attrs[ci].is_cursor_position &&
+                prev->glyphs + prev->n == c.glyphs && prev->text + prev->len == c.text) {
+                prev->n += c.n;
+                prev->len += c.len;
+                prev->w += c.w;
+            } else if (sf && bm__buf_append(out, &c, sizeof c) != 0) {
                 return 0;
+            }
             x += (double)w / PANGO_SCALE;
             i = j;
         }
@@ -896,9 +910,8 @@ static int place_curved(struct bm__render *r, const struct line_grid *lines,
     const struct bm_label *ls = c->style;
     if (bm__text_pieces_begin(cv, ls->color, ls->halo, ls->halo_width)) {
         for (size_t i = 0; i < n; i++)
-            bm__text_piece(cv, cl[i].pfont, cl[i].text, cl[i].len,
-                           cx[i] - cos(ca[i]) * cl[i].w / 2, cy[i] - sin(ca[i]) * cl[i].w / 2,
-                           ca[i], cl[i].w);
+            bm__text_piece(cv, cl[i].pfont, cl[i].text, cl[i].len, cx[i] - cos(ca[i]) * cl[i].w / 2,
+                           cy[i] - sin(ca[i]) * cl[i].w / 2, ca[i], cl[i].w);
         bm__text_pieces_end(cv);
     } else {
         cairo_t *cr = cv->cr;
