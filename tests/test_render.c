@@ -697,6 +697,47 @@ static double to_segment(double x, double y, double x0, double y0, double x1, do
  * the chord of a bending river, strays from it. The boxes turn: the label is
  * not straight (their centres are not on one line to within 0.5 pt).
  */
+/*
+ * A curved name in three scripts that the river has no room or straight enough
+ * course for is set in its first line alone, rather than left out: the
+ * Irrawaddy around Lashio (its course on the page shorter than
+ * "Irrawaddy · 伊洛瓦底江 · ဧရာဝတီမြစ်") is named "Irrawaddy", one glyph box a
+ * letter.
+ */
+static void curved_names_fall_back_to_their_first_line(void **state)
+{
+    (void)state;
+    static const char recipe[] = "title: Curved names\n"
+                                 "extent: {around: Lashio, radius_km: 150}\n"
+                                 "layers:\n"
+                                 "  - name: rivers\n"
+                                 "    source: shapes/water/rivers.shp\n"
+                                 "    where: \"rank <= 2 AND name = 'Irrawaddy'\"\n"
+                                 "    stroke: {color: \"#6f9fd8\", width: 0.8}\n"
+                                 "    label: {field: name, zh: name_zh, my: name_my, size: 8, "
+                                 "placement: curved}\n";
+    struct bm_map *m = NULL;
+    if (bm_map_load_text(ctx, recipe, sizeof recipe - 1, "curved", &m) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    assert_int_equal(bm_map_set_dpi(ctx, m, 100), BM_OK);
+    struct bm_render_info info;
+    if (bm_map_render_info(ctx, m, BM_FORMAT_PNG, tmp_path("fallback.png"), &info) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    bm_map_free(m);
+    size_t boxes = 0, id = 0;
+    for (size_t i = 0; i < info.nboxes; i++) {
+        const struct bm_placed_box *b = &info.boxes[i];
+        if (b->kind != BM_BOX_LABEL || !b->text || strcmp(b->text, "Irrawaddy") != 0)
+            continue;
+        if (boxes == 0)
+            id = b->id;
+        boxes += b->id == id;
+    }
+    if (boxes != 9)
+        fail_msg("the Irrawaddy's first curved name has %zu glyph boxes, not 9 (its letters)",
+                 boxes);
+}
+
 static void river_names_follow_the_river(void **state)
 {
     (void)state;
@@ -1216,6 +1257,7 @@ int main(void)
         cmocka_unit_test(railway_and_distance_line_are_drawn),
         cmocka_unit_test(labels_keep_off_the_border),
         cmocka_unit_test(river_names_follow_the_river),
+        cmocka_unit_test(curved_names_fall_back_to_their_first_line),
         cmocka_unit_test(geotiff_places_land_on_their_markers),
         cmocka_unit_test(holes_stay_empty_whatever_their_winding),
         cmocka_unit_test(png_sidecars_place_ruili),

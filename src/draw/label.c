@@ -852,15 +852,10 @@ static int curve_lay(const struct bm__canvas *cv, const struct line_grid *lines,
     return crossed;
 }
 
-static int place_curved(struct bm__render *r, const struct line_grid *lines,
-                        const struct candidate *c)
+static int place_curved_text(struct bm__render *r, const struct line_grid *lines,
+                             const struct candidate *c, const char *text)
 {
     struct bm__canvas *cv = &r->cv;
-    GString *joined = g_string_new(c->lines[0]);
-    for (int k = 1; k < 3; k++)
-        if (c->lines[k])
-            g_string_append_printf(joined, " · %s", c->lines[k]);
-    const char *text = bm__canvas_keep(cv, joined);
     PangoLayout *lay = bm__text_layout(cv, text, c->style->font, c->style->size);
     struct bm__buf cb = {0};
     size_t n = layout_clusters(lay, &cb);
@@ -948,6 +943,22 @@ done:
     bm__buf_free(&cb);
     g_object_unref(lay);
     return placed;
+}
+
+/* The label's lines joined ("Shweli · 瑞丽江 · ရွှေလီမြစ်") where the line has room and
+ * bends gently enough for them, else its first line alone. */
+static int place_curved(struct bm__render *r, const struct line_grid *lines,
+                        const struct candidate *c)
+{
+    struct bm__canvas *cv = &r->cv;
+    if (!c->lines[1] && !c->lines[2])
+        return place_curved_text(r, lines, c, c->lines[0]);
+    GString *joined = g_string_new(c->lines[0]);
+    for (int k = 1; k < 3; k++)
+        if (c->lines[k])
+            g_string_append_printf(joined, " · %s", c->lines[k]);
+    return place_curved_text(r, lines, c, bm__canvas_keep(cv, joined)) ||
+           place_curved_text(r, lines, c, c->lines[0]);
 }
 
 static void place(struct bm__render *r, const struct line_grid *lines, const struct candidate *c,

@@ -261,7 +261,7 @@ static const struct bm__key LABEL_KEYS[] = {
      .doc = "point: level, beside a line's middle or an area's inside point; line: along "
             "the line or an area's outline; area: centred on the point, the line's middle "
             "or inside the area; curved: glyph by glyph along the line, the label's lines joined "
-            "on one line"},
+            "on one line (its first line alone where they do not fit)"},
     WORD("text", struct bm_label, text, "text",
          "fixed text instead of a field; {length}, {layer_length} and {FIELD} are filled in"),
 };
