@@ -593,7 +593,11 @@ static void railway_and_distance_line_are_drawn(void **state)
     free(im.rgba);
 }
 
-/* Does segment (x0,y0)-(x1,y1) meet the box b, grown by m on each side? (Liang-Barsky.) */
+/*
+ * Does segment (x0,y0)-(x1,y1) meet the box b, grown by m on each side? (Liang-Barsky.)
+ * The test's own oracle, written apart from the library's bm__segment_meets_rect on
+ * purpose: a bug there must not hide here.
+ */
 static int segment_meets_box(double x0, double y0, double x1, double y1,
                              const struct bm_placed_box *b, double m)
 {

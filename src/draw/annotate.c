@@ -45,29 +45,6 @@ static void each_shape(cairo_t *cr, const struct bm__buf *shapes, void (*paint)(
     }
 }
 
-/* Does segment (x0,y0)-(x1,y1) meet the rectangle? (Liang-Barsky clipping.) */
-static int segment_meets(double x0, double y0, double x1, double y1, struct bm__rect b)
-{
-    double t0 = 0, t1 = 1, dx = x1 - x0, dy = y1 - y0;
-    const double p[4] = {-dx, dx, -dy, dy};
-    const double q[4] = {x0 - b.x, b.x + b.w - x0, y0 - b.y, b.y + b.h - y0};
-    for (int i = 0; i < 4; i++) {
-        if (p[i] == 0) {
-            if (q[i] < 0)
-                return 0;
-        } else {
-            double t = q[i] / p[i];
-            if (p[i] < 0 && t > t0)
-                t0 = t;
-            else if (p[i] > 0 && t < t1)
-                t1 = t;
-            if (t0 > t1)
-                return 0;
-        }
-    }
-    return 1;
-}
-
 /*
  * Does the closed shape of n page points hold the whole rectangle b? Exactly
  * when no edge of it meets b and b's corner lies inside it (even-odd).
@@ -78,7 +55,7 @@ static int holds_rect(const double *xy, size_t n, struct bm__rect b)
     for (size_t i = 0, j = n - 1; i < n; j = i++) {
         double xi = xy[2 * i], yi = xy[2 * i + 1], xj = xy[2 * j], yj = xy[2 * j + 1];
         if (!isfinite(xi) || !isfinite(yi) || !isfinite(xj) || !isfinite(yj) ||
-            segment_meets(xj, yj, xi, yi, b))
+            bm__segment_meets_rect(xj, yj, xi, yi, b))
             return 0;
         if ((yi > b.y) != (yj > b.y) && b.x < xj + (b.y - yj) * (xi - xj) / (yi - yj))
             inside = !inside;

@@ -181,6 +181,12 @@ const struct bm_placed_box *bm__claims_publish(struct bm__canvas *cv, size_t *n)
 /* Is b inside the map frame, at least margin from its edges, and unclaimed? */
 int bm__rect_free(const struct bm__canvas *cv, struct bm__rect b, double margin);
 
+/*
+ * Does the segment (x0,y0)-(x1,y1), pt, meet the rectangle b (its edges included)?
+ * Returns 1 or 0. A segment of one point meets b when the point is in it.
+ */
+int bm__segment_meets_rect(double x0, double y0, double x1, double y1, struct bm__rect b);
+
 /* ---- text ---- */
 
 /* A Pango layout of text in font (NULL: Noto Sans) at size pt. The caller unrefs. */

@@ -369,29 +369,6 @@ static void grid_build(struct bm__render *r, struct line_grid *g)
     free(fill);
 }
 
-/* Does segment (x0,y0)-(x1,y1) meet rectangle b? (Liang-Barsky clipping.) */
-static int segment_meets(double x0, double y0, double x1, double y1, struct bm__rect b)
-{
-    double t0 = 0, t1 = 1, dx = x1 - x0, dy = y1 - y0;
-    const double p[4] = {-dx, dx, -dy, dy};
-    const double q[4] = {x0 - b.x, b.x + b.w - x0, y0 - b.y, b.y + b.h - y0};
-    for (int i = 0; i < 4; i++) {
-        if (p[i] == 0) {
-            if (q[i] < 0)
-                return 0;
-        } else {
-            double t = q[i] / p[i];
-            if (p[i] < 0 && t > t0)
-                t0 = t;
-            else if (p[i] > 0 && t < t1)
-                t1 = t;
-            if (t0 > t1)
-                return 0;
-        }
-    }
-    return 1;
-}
-
 /* Does any drawn line (its stroke's width included) cross the rectangle? */
 static int crosses_line(const struct line_grid *g, struct bm__rect b)
 {
@@ -408,7 +385,7 @@ static int crosses_line(const struct line_grid *g, struct bm__rect b)
                 const struct seg *sg = &g->segs[g->idx[k]];
                 struct bm__rect grown = {b.x - sg->hw, b.y - sg->hw, b.w + 2 * sg->hw,
                                          b.h + 2 * sg->hw};
-                if (segment_meets(sg->x0, sg->y0, sg->x1, sg->y1, grown))
+                if (bm__segment_meets_rect(sg->x0, sg->y0, sg->x1, sg->y1, grown))
                     return 1;
             }
         }
