@@ -623,8 +623,34 @@ static int pdf_turned(cairo_t *cr)
            cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_PDF;
 }
 
-static void show_run_as_word(cairo_t *cr, const char *text, PangoGlyphItem *run, double x, double y)
+/*
+ * Call each for every run of the layout drawn at (x, y), pt: the run, the
+ * layout's text (the run's is at run->item->offset), where the run starts and
+ * its baseline, both pt, as Pango places them; data is passed on.
+ */
+static void each_run(PangoLayout *lay, double x, double y,
+                     void (*each)(PangoGlyphItem *run, const char *text, double x, double baseline,
+                                  void *data),
+                     void *data)
 {
+    const char *text = pango_layout_get_text(lay);
+    PangoLayoutIter *it = pango_layout_get_iter(lay);
+    do {
+        PangoGlyphItem *run = pango_layout_iter_get_run_readonly(it);
+        if (!run)
+            continue;
+        PangoRectangle logical;
+        pango_layout_iter_get_run_extents(it, NULL, &logical);
+        each(run, text, x + (double)logical.x / PANGO_SCALE,
+             y + (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE, data);
+    } while (pango_layout_iter_next_run(it));
+    pango_layout_iter_free(it);
+}
+
+/* One run as one word (see pdf_turned); data is the cairo context. */
+static void show_run_as_word(PangoGlyphItem *run, const char *text, double x, double y, void *data)
+{
+    cairo_t *cr = data;
     PangoGlyphString *gs = run->glyphs;
     cairo_glyph_t *g = malloc((size_t)gs->num_glyphs * sizeof *g);
     if (!g)
@@ -648,22 +674,6 @@ static void show_run_as_word(cairo_t *cr, const char *text, PangoGlyphItem *run,
         cairo_restore(cr);
     }
     free(g);
-}
-
-static void show_layout_as_words(cairo_t *cr, PangoLayout *lay, double x, double y)
-{
-    const char *text = pango_layout_get_text(lay);
-    PangoLayoutIter *it = pango_layout_get_iter(lay);
-    do {
-        PangoGlyphItem *run = pango_layout_iter_get_run_readonly(it);
-        if (!run)
-            continue;
-        PangoRectangle logical;
-        pango_layout_iter_get_run_extents(it, NULL, &logical);
-        show_run_as_word(cr, text, run, x + (double)logical.x / PANGO_SCALE,
-                         y + (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE);
-    } while (pango_layout_iter_next_run(it));
-    pango_layout_iter_free(it);
 }
 
 /* ---- SVG with real text (see out/svg.c) ---- */
@@ -777,32 +787,27 @@ static void svg_font(GString *g, PangoFont *font)
     pango_font_description_free(fd);
 }
 
+/* A <tspan> of one run, starting at x on its baseline, in the run's font; data is the GString. */
+static void svg_tspan(PangoGlyphItem *run, const char *text, double x, double baseline, void *data)
+{
+    GString *g = data;
+    g_string_append(g, "<tspan x=\"");
+    svg_glyph_x(g, run, text, x);
+    g_string_append_printf(g, "\" y=\"%.3f\"", baseline);
+    svg_font(g, run->item->analysis.font);
+    g_string_append_c(g, '>');
+    /* An ellipsis run stands for the text it cut: it shows only the ellipsis. */
+    if (run->item->analysis.flags & PANGO_ANALYSIS_FLAG_IS_ELLIPSIS)
+        g_string_append(g, "\u2026");
+    else
+        svg_escape(g, text + run->item->offset, (size_t)run->item->length);
+    g_string_append(g, "</tspan>");
+}
+
 /* A <tspan> per run of the layout at (x, y), where Pango placed it, in the run's font. */
 static void svg_runs(struct bm__canvas *cv, PangoLayout *lay, double x, double y, double halo_width)
 {
-    GString *g = cv->svg_text;
-    const char *text = pango_layout_get_text(lay);
-    PangoLayoutIter *it = pango_layout_get_iter(lay);
-    do {
-        PangoGlyphItem *run = pango_layout_iter_get_run_readonly(it);
-        if (!run)
-            continue;
-        PangoRectangle logical;
-        pango_layout_iter_get_run_extents(it, NULL, &logical);
-        g_string_append(g, "<tspan x=\"");
-        svg_glyph_x(g, run, text, x + (double)logical.x / PANGO_SCALE);
-        g_string_append_printf(g, "\" y=\"%.3f\"",
-                               y + (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE);
-        svg_font(g, run->item->analysis.font);
-        g_string_append_c(g, '>');
-        /* An ellipsis run stands for the text it cut: it shows only the ellipsis. */
-        if (run->item->analysis.flags & PANGO_ANALYSIS_FLAG_IS_ELLIPSIS)
-            g_string_append(g, "\u2026");
-        else
-            svg_escape(g, text + run->item->offset, (size_t)run->item->length);
-        g_string_append(g, "</tspan>");
-    } while (pango_layout_iter_next_run(it));
-    pango_layout_iter_free(it);
+    each_run(lay, x, y, svg_tspan, cv->svg_text);
     PangoRectangle ink, logical;
     pango_layout_get_extents(lay, &ink, &logical);
     svg_grow(cv, x + (double)ink.x / PANGO_SCALE, y + (double)ink.y / PANGO_SCALE,
@@ -915,7 +920,7 @@ void bm__draw_text(struct bm__canvas *cv, PangoLayout *lay, double x, double y,
     }
     bm__set_color(cr, color, 1);
     if (pdf_turned(cr))
-        show_layout_as_words(cr, lay, x, y);
+        each_run(lay, x, y, show_run_as_word, cr);
     else
         pango_cairo_show_layout(cr, lay);
     cairo_restore(cr);
