@@ -28,26 +28,80 @@ static cairo_surface_t *read_png(const char *path, char *why, size_t size)
     return rgb;
 }
 
+/* Two images to compare and their pixels: 4 bytes (B, G, R, A) each, stride bytes a row. */
+struct pair {
+    cairo_surface_t *a, *b;
+    unsigned char *pa, *pb;
+    int w, h, stride; /* a's */
+};
+
+static void pair_free(struct pair *p)
+{
+    cairo_surface_destroy(p->a);
+    cairo_surface_destroy(p->b);
+}
+
+/*
+ * Read the PNGs a and b into p. Returns 0; -1 when one cannot be read; 1 when
+ * their sizes differ (p->w and p->h are a's). Both failures free p and put
+ * their message in why (size bytes).
+ */
+static int pair_read(const char *a, const char *b, struct pair *p, char *why, size_t size)
+{
+    *p = (struct pair){0};
+    p->a = read_png(a, why, size);
+    p->b = p->a ? read_png(b, why, size) : NULL;
+    if (!p->b) {
+        pair_free(p);
+        return -1;
+    }
+    p->w = cairo_image_surface_get_width(p->a);
+    p->h = cairo_image_surface_get_height(p->a);
+    if (p->w != cairo_image_surface_get_width(p->b) ||
+        p->h != cairo_image_surface_get_height(p->b)) {
+        snprintf(why, size, "%s is %d x %d pixels, %s is %d x %d", a, p->w, p->h, b,
+                 cairo_image_surface_get_width(p->b), cairo_image_surface_get_height(p->b));
+        pair_free(p);
+        return 1;
+    }
+    p->pa = cairo_image_surface_get_data(p->a);
+    p->pb = cairo_image_surface_get_data(p->b);
+    p->stride = cairo_image_surface_get_stride(p->a);
+    return 0;
+}
+
+/*
+ * Write the image of the differences to path: a faded to grey, and each pixel
+ * whose mark (a byte a pixel, row by row) is m > 0 in colour[m - 1] (B, G, R).
+ * Overwrites a's pixels.
+ */
+static void write_diff(struct pair *p, const unsigned char *mark, const unsigned char colour[][3],
+                       const char *path)
+{
+    for (int y = 0; y < p->h; y++)
+        for (int x = 0; x < p->w; x++) {
+            unsigned char *px = p->pa + y * p->stride + 4 * x;
+            int m = mark[(size_t)y * (size_t)p->w + (size_t)x];
+            int grey = 192 + (px[0] + px[1] + px[2]) / 12;
+            for (int c = 0; c < 3; c++)
+                px[c] = (unsigned char)(m ? colour[m - 1][c] : grey);
+        }
+    cairo_surface_mark_dirty(p->a);
+    cairo_surface_write_to_png(p->a, path);
+}
+
 int png_compare(const char *a, const char *b, struct png_diff *d, const char *diff_png, char *why,
                 size_t size)
 {
-    cairo_surface_t *sa = read_png(a, why, size);
-    cairo_surface_t *sb = sa ? read_png(b, why, size) : NULL;
-    if (!sb) {
-        cairo_surface_destroy(sa);
+    struct pair p;
+    int rc = pair_read(a, b, &p, why, size);
+    if (rc < 0)
         return -1;
-    }
-    int w = cairo_image_surface_get_width(sa), h = cairo_image_surface_get_height(sa);
+    int w = p.w, h = p.h, st = p.stride;
     *d = (struct png_diff){w, h, 0, 0, 0, w, h, -1, -1};
-    if (w != cairo_image_surface_get_width(sb) || h != cairo_image_surface_get_height(sb)) {
-        snprintf(why, size, "%s is %d x %d pixels, %s is %d x %d", a, w, h, b,
-                 cairo_image_surface_get_width(sb), cairo_image_surface_get_height(sb));
-        cairo_surface_destroy(sa);
-        cairo_surface_destroy(sb);
+    if (rc > 0)
         return 1;
-    }
-    unsigned char *pa = cairo_image_surface_get_data(sa), *pb = cairo_image_surface_get_data(sb);
-    int st = cairo_image_surface_get_stride(sa);
+    const unsigned char *pa = p.pa, *pb = p.pb;
     unsigned char *mark = calloc((size_t)w * (size_t)h, 1);
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
@@ -70,22 +124,12 @@ int png_compare(const char *a, const char *b, struct png_diff *d, const char *di
                 mark[(size_t)y * (size_t)w + (size_t)x] = most > 8 ? 2 : most > 2;
         }
     if (diff_png && mark && d->over2 > 0) {
-        /* The differences over a faded copy of a. */
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                unsigned char *p = pa + y * st + 4 * x;
-                int m = mark[(size_t)y * (size_t)w + (size_t)x];
-                int grey = 192 + (p[0] + p[1] + p[2]) / 12;
-                p[0] = (unsigned char)(m ? 0 : grey);
-                p[1] = (unsigned char)(m == 2 ? 0 : m ? 140 : grey);
-                p[2] = (unsigned char)(m ? 255 : grey);
-            }
-        cairo_surface_mark_dirty(sa);
-        cairo_surface_write_to_png(sa, diff_png);
+        /* Orange over 2 levels, red over 8. */
+        static const unsigned char colour[2][3] = {{0, 140, 255}, {0, 0, 255}};
+        write_diff(&p, mark, colour, diff_png);
     }
     free(mark);
-    cairo_surface_destroy(sa);
-    cairo_surface_destroy(sb);
+    pair_free(&p);
     return 0;
 }
 
@@ -108,22 +152,12 @@ static int far_from(const unsigned char *pa, const unsigned char *pb, int st, in
 int png_compare_near(const char *a, const char *b, int reach, int level, long *far,
                      const char *diff_png, char *why, size_t size)
 {
-    cairo_surface_t *sa = read_png(a, why, size);
-    cairo_surface_t *sb = sa ? read_png(b, why, size) : NULL;
-    if (!sb) {
-        cairo_surface_destroy(sa);
-        return -1;
-    }
-    int w = cairo_image_surface_get_width(sa), h = cairo_image_surface_get_height(sa);
-    if (w != cairo_image_surface_get_width(sb) || h != cairo_image_surface_get_height(sb)) {
-        snprintf(why, size, "%s is %d x %d pixels, %s is %d x %d", a, w, h, b,
-                 cairo_image_surface_get_width(sb), cairo_image_surface_get_height(sb));
-        cairo_surface_destroy(sa);
-        cairo_surface_destroy(sb);
-        return 1;
-    }
-    unsigned char *pa = cairo_image_surface_get_data(sa), *pb = cairo_image_surface_get_data(sb);
-    int st = cairo_image_surface_get_stride(sa);
+    struct pair p;
+    int rc = pair_read(a, b, &p, why, size);
+    if (rc != 0)
+        return rc;
+    int w = p.w, h = p.h, st = p.stride;
+    const unsigned char *pa = p.pa, *pb = p.pb;
     unsigned char *mark = calloc((size_t)w * (size_t)h, 1);
     *far = 0;
     for (int y = 0; y < h; y++)
@@ -135,21 +169,11 @@ int png_compare_near(const char *a, const char *b, int reach, int level, long *f
                 mark[(size_t)y * (size_t)w + (size_t)x] = (unsigned char)f;
         }
     if (diff_png && mark && *far > 0) {
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                unsigned char *p = pa + y * st + 4 * x;
-                int grey = 192 + (p[0] + p[1] + p[2]) / 12;
-                int m = mark[(size_t)y * (size_t)w + (size_t)x];
-                p[0] = (unsigned char)(m ? 0 : grey);
-                p[1] = (unsigned char)(m ? 0 : grey);
-                p[2] = (unsigned char)(m ? 255 : grey);
-            }
-        cairo_surface_mark_dirty(sa);
-        cairo_surface_write_to_png(sa, diff_png);
+        static const unsigned char red[1][3] = {{0, 0, 255}};
+        write_diff(&p, mark, red, diff_png);
     }
     free(mark);
-    cairo_surface_destroy(sa);
-    cairo_surface_destroy(sb);
+    pair_free(&p);
     return 0;
 }
 
