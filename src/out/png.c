@@ -1,5 +1,6 @@
 /* bordermap: writing a cairo image to PNG quickly, on every core. */
 #include "core/internal.h"
+#include "out/deflate.h"
 #include "out/formats.h"
 
 #include <pthread.h>
@@ -8,109 +9,127 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <zlib.h> /* crc32, adler32_combine */
 
 /*
  * cairo_surface_write_to_png() lets libpng try every row filter at zlib's
  * default level: half the time of drawing a whole map. A map is mostly flat
- * colour, so one filter (Up) and zlib's run-length strategy at level 1 do
- * nearly as well, several times faster; and the image is cut into bands that
- * are filtered and deflated in parallel, then joined into one zlib stream
- * the way pigz does it (each band but the last ends on a byte boundary with
- * a sync flush; the Adler-32 checksums are combined). Measured on the
- * reference map (A4, 300 dpi; hyperfine): cairo's writer 0.81 s in all;
- * libpng with Up + RLE, one thread, 0.52 s; bands on two cores: see the
- * README's speed table.
+ * colour, so one filter (Up) and run-length matches do nearly as well, many
+ * times faster (deflate.c: a row's pixels equal to those above are counted,
+ * not encoded byte by byte); and the image is cut into bands that are
+ * encoded in parallel, then joined into one zlib stream the way pigz does
+ * it (each band but the last ends on a byte boundary; the Adler-32 checksums
+ * are combined). Measured on the reference map (A4, 300 dpi; callgrind):
+ * libpng with Up and zlib's Z_RLE at level 1, 0.91 G instructions to filter
+ * and compress; deflate.c, see the README's speed table.
  */
 
 struct band {
     const unsigned char *data; /* the surface */
     int stride, w, y0, y1;     /* rows [y0, y1) */
     int last;
-    int alpha;          /* ARGB32 written as RGBA, else RGB24 as RGB */
-    unsigned char *out; /* raw deflate of the band */
-    size_t out_len;
-    uLong adler; /* of the band's filtered bytes */
-    uLong raw_len;
+    int alpha; /* ARGB32 written as RGBA, else RGB24 as RGB */
+    struct bm__deflate z;
     int ok;
 };
 
 /*
- * Row y of the surface as PNG's bytes: R, G, B from CAIRO_FORMAT_RGB24 (a
- * little-endian xRGB word per pixel, so B, G, R, x in memory), or R, G, B, A
- * from CAIRO_FORMAT_ARGB32, whose colours are premultiplied by their alpha
- * and PNG's are not.
+ * Row y of an ARGB32 surface as PNG's bytes, R, G, B, A: cairo's colours are
+ * premultiplied by their alpha and PNG's are not.
  */
-static void raw_row(const struct band *b, int y, unsigned char *out)
+static void rgba_row(const struct band *b, int y, unsigned char *out)
 {
     const unsigned char *p = b->data + (size_t)y * (size_t)b->stride;
-    for (int x = 0; x < b->w; x++, p += 4) {
-        if (!b->alpha) {
-            out[0] = p[2];
-            out[1] = p[1];
-            out[2] = p[0];
-            out += 3;
-            continue;
+    for (int x = 0; x < b->w; x++, p += 4, out += 4) {
+        uint32_t px;
+        memcpy(&px, p, 4);
+        unsigned a = px >> 24;
+        for (int i = 0; i < 3; i++) {
+            unsigned c = (px >> (16 - 8 * i)) & 255;
+            out[i] = a ? (unsigned char)((c * 255u + a / 2) / a) : 0;
         }
-        unsigned a = p[3];
-        for (int i = 0; i < 3; i++)
-            out[i] = a ? (unsigned char)((p[2 - i] * 255u + a / 2) / a) : 0;
         out[3] = (unsigned char)a;
-        out += 4;
     }
 }
 
-/* One row, filtered Up: the filter byte, then each byte less the one above (none: 0). */
-static void filter_row(const unsigned char *cur, const unsigned char *up, size_t len,
-                       unsigned char *row)
+static const unsigned char UP = 2; /* the filter byte of a row filtered Up */
+
+/* The rows of an ARGB32 band: each converted, less the row above, then encoded. */
+static int rgba_band(struct band *b)
 {
-    row[0] = 2; /* Up */
-    for (size_t i = 0; i < len; i++)
-        row[1 + i] = (unsigned char)(cur[i] - (up ? up[i] : 0));
+    size_t len = 4 * (size_t)b->w;
+    unsigned char *cur = malloc(len), *up = calloc(1, len), *row = malloc(len);
+    int ok = cur && up && row;
+    if (ok && b->y0 > 0)
+        rgba_row(b, b->y0 - 1, up);
+    for (int y = b->y0; ok && y < b->y1; y++) {
+        rgba_row(b, y, cur);
+        for (size_t i = 0; i < len; i++)
+            row[i] = (unsigned char)(cur[i] - up[i]);
+        bm__deflate_bytes(&b->z, &UP, 1);
+        bm__deflate_bytes(&b->z, row, len);
+        unsigned char *t = up;
+        up = cur;
+        cur = t;
+    }
+    free(cur);
+    free(up);
+    free(row);
+    return ok ? 0 : -1;
+}
+
+/*
+ * The rows of an RGB24 band (a little-endian xRGB word a pixel): a pixel
+ * equal to the one above is three zero bytes; those that differ, R, G and B
+ * less the pixel above's. Pixels are compared two at a time (a 64-bit word).
+ */
+static int rgb_band(struct band *b)
+{
+    unsigned char *zero = b->y0 == 0 ? calloc(1, (size_t)b->stride) : NULL;
+    if (b->y0 == 0 && !zero)
+        return -1;
+    for (int y = b->y0; y < b->y1; y++) {
+        const unsigned char *cur = b->data + (size_t)y * (size_t)b->stride;
+        const unsigned char *up = y > 0 ? cur - b->stride : zero;
+        bm__deflate_bytes(&b->z, &UP, 1);
+        for (int x = 0; x < b->w;) {
+            int x0 = x;
+            for (uint64_t c, u; x + 2 <= b->w; x += 2) {
+                memcpy(&c, cur + 4 * x, 8);
+                memcpy(&u, up + 4 * x, 8);
+                if (c != u)
+                    break;
+            }
+            for (uint32_t c, u; x < b->w; x++) {
+                memcpy(&c, cur + 4 * x, 4);
+                memcpy(&u, up + 4 * x, 4);
+                if (c != u)
+                    break;
+            }
+            bm__deflate_zeros(&b->z, 3 * (size_t)(x - x0));
+            unsigned char diff[3 * 64];
+            int k = 0;
+            for (uint32_t c, u; x < b->w && k < 64; x++, k++) {
+                memcpy(&c, cur + 4 * x, 4);
+                memcpy(&u, up + 4 * x, 4);
+                if (c == u)
+                    break;
+                diff[3 * k] = (unsigned char)((c >> 16) - (u >> 16));
+                diff[3 * k + 1] = (unsigned char)((c >> 8) - (u >> 8));
+                diff[3 * k + 2] = (unsigned char)(c - u);
+            }
+            bm__deflate_bytes(&b->z, diff, 3 * (size_t)k);
+        }
+    }
+    free(zero);
+    return 0;
 }
 
 static void *deflate_band(void *arg)
 {
     struct band *b = arg;
-    size_t raw_len = (b->alpha ? 4 : 3) * (size_t)b->w, row_len = 1 + raw_len;
-    unsigned char *row = malloc(row_len), *cur = malloc(raw_len), *up = malloc(raw_len);
-    z_stream z = {0};
-    b->ok = 0;
-    if (!row || !cur || !up || deflateInit2(&z, 1, Z_DEFLATED, -15, 8, Z_RLE) != Z_OK) {
-        free(row);
-        free(cur);
-        free(up);
-        return NULL;
-    }
-    if (b->y0 > 0)
-        raw_row(b, b->y0 - 1, up);
-    size_t cap = deflateBound(&z, (uLong)(row_len * (size_t)(b->y1 - b->y0))) + 64;
-    b->out = malloc(cap);
-    b->adler = adler32(0, NULL, 0);
-    b->raw_len = 0;
-    z.next_out = b->out;
-    z.avail_out = (uInt)cap;
-    int ok = b->out != NULL;
-    for (int y = b->y0; ok && y < b->y1; y++) {
-        raw_row(b, y, cur);
-        filter_row(cur, y > 0 ? up : NULL, raw_len, row);
-        unsigned char *t = up;
-        up = cur;
-        cur = t;
-        b->adler = adler32(b->adler, row, (uInt)row_len);
-        b->raw_len += row_len;
-        z.next_in = row;
-        z.avail_in = (uInt)row_len;
-        int flush = y + 1 < b->y1 ? Z_NO_FLUSH : (b->last ? Z_FINISH : Z_SYNC_FLUSH);
-        int r = deflate(&z, flush);
-        ok = (r == Z_OK || r == Z_STREAM_END || r == Z_BUF_ERROR) && z.avail_in == 0;
-    }
-    b->out_len = cap - z.avail_out;
-    deflateEnd(&z);
-    free(row);
-    free(cur);
-    free(up);
-    b->ok = ok;
+    b->ok = bm__deflate_init(&b->z) == 0 && (b->alpha ? rgba_band(b) : rgb_band(b)) == 0 &&
+            bm__deflate_finish(&b->z, b->last) == 0;
     return NULL;
 }
 
@@ -157,18 +176,13 @@ int bm__write_png(const struct bm__output *o, cairo_surface_t *s)
     pthread_t tid[8];
     int started[8] = {0};
     for (int i = 0; i < nb; i++) {
-        bands[i] = (struct band){data,
-                                 cairo_image_surface_get_stride(s),
-                                 w,
-                                 h * i / nb,
-                                 h * (i + 1) / nb,
-                                 i == nb - 1,
-                                 o->alpha,
-                                 NULL,
-                                 0,
-                                 0,
-                                 0,
-                                 0};
+        bands[i] = (struct band){.data = data,
+                                 .stride = cairo_image_surface_get_stride(s),
+                                 .w = w,
+                                 .y0 = h * i / nb,
+                                 .y1 = h * (i + 1) / nb,
+                                 .last = i == nb - 1,
+                                 .alpha = o->alpha};
         started[i] = i > 0 && pthread_create(&tid[i], NULL, deflate_band, &bands[i]) == 0;
     }
     deflate_band(&bands[0]);
@@ -193,18 +207,21 @@ int bm__write_png(const struct bm__output *o, cairo_surface_t *s)
         put32(phys, ppm);
         put32(phys + 4, ppm);
         phys[8] = 1; /* per metre */
-        uLong adler = bands[0].adler;
-        for (int i = 1; i < nb; i++)
-            adler = adler32_combine(adler, bands[i].adler, (z_off_t)bands[i].raw_len);
+        uLong adler = bands[0].z.adler;
+        for (int i = 1; i < nb; i++) {
+            z_off_t len = (z_off_t)(bands[i].y1 - bands[i].y0) *
+                          (z_off_t)(1 + (o->alpha ? 4 : 3) * (size_t)w);
+            adler = adler32_combine(adler, bands[i].z.adler, len);
+        }
         put32(zend, (uint32_t)adler);
         ok = bm__output_write(f, sig, 8) == 0 && chunk(f, "IHDR", ihdr, 13, NULL, 0) == 0 &&
              chunk(f, "pHYs", phys, 9, NULL, 0) == 0 && chunk(f, "IDAT", zhead, 2, NULL, 0) == 0;
         for (int i = 0; ok && i < nb; i++)
-            ok = chunk(f, "IDAT", bands[i].out, bands[i].out_len, i == nb - 1 ? zend : NULL,
+            ok = chunk(f, "IDAT", bands[i].z.out, bands[i].z.out_len, i == nb - 1 ? zend : NULL,
                        i == nb - 1 ? 4 : 0) == 0;
         ok = ok && chunk(f, "IEND", NULL, 0, NULL, 0) == 0;
     }
     for (int i = 0; i < nb; i++)
-        free(bands[i].out);
+        bm__deflate_free(&bands[i].z);
     return ok ? 0 : -1;
 }
