@@ -34,7 +34,9 @@ void bm__canvas_free(struct bm__canvas *cv)
         g_string_free(cv->svg_text, TRUE);
     cv->svg_text = NULL;
     proj_destroy(cv->f.pj);
+    proj_destroy(cv->f.step);
     cv->f.pj = NULL;
+    cv->f.step = NULL;
 }
 
 /* ---- the page transform ------------------------------------------------- */
@@ -128,11 +130,47 @@ static struct bm_bbox view_of(struct bm_ctx *ctx, const struct bm__frame *f)
     return b;
 }
 
+/*
+ * The projection step of pj when pj is PROJ's pipeline of two steps, degrees
+ * to radians and that projection (what EPSG:4326 to a PROJ string is); else
+ * NULL. Projecting a layer's points is a quarter of drawing a map, and a
+ * third of that is the pipeline's: the conversion as a step of its own, and
+ * each step's preparations. bm__to_page() multiplies by unitconvert's own
+ * factor and calls the step: the same arithmetic, so the same coordinates
+ * to the last bit.
+ */
+static PJ *projection_step(struct bm_ctx *ctx, PJ *pj)
+{
+    static const char head[] = "proj=pipeline step proj=unitconvert xy_in=deg xy_out=rad step ";
+    const char *def = proj_pj_info(pj).definition;
+    if (!def || strncmp(def, head, sizeof head - 1) != 0 || strstr(def + sizeof head - 1, "step"))
+        return NULL;
+    char one[1024];
+    /* PROJ's own string, with the + it reads parameters by */
+    const char *in = def + sizeof head - 1;
+    size_t n = 0;
+    for (int first = 1; *in && n + 2 < sizeof one; in++, first = 0) {
+        if (first || in[-1] == ' ')
+            one[n++] = '+';
+        one[n++] = *in;
+    }
+    if (*in)
+        return NULL;
+    one[n] = 0;
+    PJ *step = proj_create(bm__proj(ctx), one);
+    if (step && !proj_angular_input(step, PJ_FWD)) {
+        proj_destroy(step);
+        step = NULL;
+    }
+    return step;
+}
+
 int bm__frame_fit(struct bm_ctx *ctx, struct bm__frame *f, const char *projection, const char *what)
 {
     f->pj = make_projection(ctx, f, projection, what);
     if (!f->pj)
         return -1;
+    f->step = projection_step(ctx, f->pj);
     if (fit_extent(f) != 0) {
         bm__fail(ctx, BM_ERR_RENDER,
                  "the extent of '%s' cannot be drawn in its projection; choose another "
@@ -146,8 +184,16 @@ int bm__frame_fit(struct bm_ctx *ctx, struct bm__frame *f, const char *projectio
 
 void bm__to_page(const struct bm__frame *f, double *xy, size_t n)
 {
-    proj_trans_generic(f->pj, PJ_FWD, xy, 2 * sizeof(double), n, xy + 1, 2 * sizeof(double), n,
-                       NULL, 0, 0, NULL, 0, 0);
+    if (f->step) {
+        /* unitconvert's factor for degrees (PROJ's table: 0.017453292519943296) */
+        for (size_t i = 0; i < 2 * n; i++)
+            xy[i] *= 0.017453292519943296;
+        proj_trans_generic(f->step, PJ_FWD, xy, 2 * sizeof(double), n, xy + 1, 2 * sizeof(double),
+                           n, NULL, 0, 0, NULL, 0, 0);
+    } else {
+        proj_trans_generic(f->pj, PJ_FWD, xy, 2 * sizeof(double), n, xy + 1, 2 * sizeof(double), n,
+                           NULL, 0, 0, NULL, 0, 0);
+    }
     for (size_t i = 0; i < n; i++) {
         double x = xy[2 * i], y = xy[2 * i + 1];
         if (!isfinite(x) || !isfinite(y) || x == HUGE_VAL) {

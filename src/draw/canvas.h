@@ -43,6 +43,8 @@ struct bm__frame {
     double res;            /* pt per device pixel: simplify below this */
     int pixels;            /* the page is pixels (PNG, GeoTIFF), res pt each; else vectors */
     PJ *pj;                /* lon/lat -> projected metres (east, north); owned */
+    PJ *step;              /* pj's projection alone, from radians, when that is all pj does
+                              after converting degrees; owned, or NULL (see bm__to_page) */
     double x0, y0;         /* projected coordinates of the frame's top-left corner */
     double k;              /* pt per projected metre */
     struct bm_bbox extent; /* the map's extent, degrees */
