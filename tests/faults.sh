@@ -23,11 +23,7 @@ set -uo pipefail
 what=$1 bm=$2 work=$3
 src=${BORDERMAP_DATA:?BORDERMAP_DATA must name the source tree}
 map=$src/tests/faults/map.yaml
-status=0
-fail() {
-    echo "FAIL: $*"
-    status=1
-}
+. "$(dirname "$0")/lib.sh"
 
 # run NAME ARGS...: run bordermap; its exit status in $rc, stderr in $work/NAME.err.
 run() {
@@ -193,5 +189,4 @@ concurrent_render)
     exit 2
     ;;
 esac
-[ $status = 0 ] && rm -rf "$work"
-exit $status
+finish

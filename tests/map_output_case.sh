@@ -4,8 +4,7 @@
 # PDF text with pdftotext, its structure with qpdf and pdfinfo; each CHECK prints what went wrong and exits 1, or exits 0.
 check=$1 bm=$2 work=$3 pngdiff=$4
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-status=0
-fail() { echo "FAIL: $*"; status=1; }
+. "$(dirname "$0")/lib.sh"
 
 case $check in
 pdf_line_labels)

@@ -24,11 +24,7 @@ what=$1 bm=$2 work=$3
 src=${BORDERMAP_DATA:?BORDERMAP_DATA must name the source tree}
 oracle=$src/tests/oracle
 rm -rf "$work" && mkdir -p "$work" || exit 1
-status=0
-fail() {
-    echo "FAIL: $*"
-    status=1
-}
+. "$(dirname "$0")/lib.sh"
 
 # Is |a - b| within rel * |b| + abs? (awk: doubles)
 close_to() {
@@ -242,5 +238,4 @@ invalid)
     exit 2
     ;;
 esac
-[ $status = 0 ] && rm -rf "$work"
-exit $status
+finish

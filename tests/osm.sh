@@ -9,11 +9,7 @@ set -uo pipefail
 bm=$1 src=$2 work=$3
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 cp "$src/tests/data/lashio.osm" . || exit 1
-status=0
-fail() {
-    echo "FAIL: $*"
-    status=1
-}
+. "$(dirname "$0")/lib.sh"
 recipe() { # recipe FILE [WHERE-LINE]
     cat >"$1" <<YAML
 title: Railways near Lashio
@@ -41,5 +37,4 @@ rail_pt="97.65 22.88" road_pt="97.875 23.02"
 [ "$(rgb all.tif $road_pt)" = "255 0 0" ] || fail "without the filter the road is not drawn: $(rgb all.tif $road_pt)"
 [ "$(rgb all.tif $rail_pt)" = "255 0 0" ] || fail "without the filter the railway is not drawn"
 [ "$(cat rail.err)" = "bordermap: wrote rail.tif" ] || fail "rail.yaml: stderr: $(cat rail.err)"
-[ $status = 0 ] && rm -rf "$work"
-exit $status
+finish

@@ -7,8 +7,7 @@
 # Each CHECK prints what went wrong and exits 1, or exits 0.
 check=$1 bm=$2 work=$3
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-status=0
-fail() { echo "FAIL: $*"; status=1; }
+. "$(dirname "$0")/lib.sh"
 # near(A, B, TOL): |A - B| <= TOL
 near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; exit !(d <= t && -d <= t) }'; }
 # The first line of ogrinfo's listing that holds TEXT (features of the one layer).

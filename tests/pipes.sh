@@ -29,11 +29,7 @@ set -uo pipefail
 what=$1 bm=$2 work=$3
 src=${BORDERMAP_DATA:?BORDERMAP_DATA must name the source tree}
 map=$src/tests/faults/map.yaml
-status=0
-fail() {
-    echo "FAIL: $*"
-    status=1
-}
+. "$(dirname "$0")/lib.sh"
 rm -rf "$work" && mkdir -p "$work/tmp" || exit 1
 export TMPDIR=$work/tmp
 
@@ -247,5 +243,4 @@ JSON
     exit 2
     ;;
 esac
-[ $status = 0 ] && rm -rf "$work"
-exit $status
+finish

@@ -23,8 +23,7 @@ furniture: {legend: none, inset: none}
 YAML
 echo "the victim's own words" >victim.txt
 cp victim.txt victim.orig
-status=0
-fail() { echo "FAIL: $*"; status=1; }
+. "$(dirname "$0")/../lib.sh"
 
 # plant NAME: links and files at every name the process about to run may use.
 plant() {
