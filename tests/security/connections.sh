@@ -10,53 +10,36 @@ bin=$1 work=$2 case=$3
 shift 3
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-python3 "$here/fake_pg.py" port log &
-server=$!
-trap 'kill $server 2>/dev/null' EXIT
-for i in $(seq 1 100); do [ -s port ] && break; sleep 0.05; done
-[ -s port ] || { echo "the fake server did not start"; exit 1; }
-: >>log
-port=$(cat port)
+. "$here/lib.sh"
+start_server fake "$here/fake_pg.py"
 export HOME="$work" PGPASSWORD=env-Sekret-41 PGCONNECT_TIMEOUT=5
 unset PGSERVICEFILE PGSERVICE PGHOST PGHOSTADDR PGPORT PGOPTIONS
 printf '*:*:*:*:pgpass-Sekret-42\n' >.pgpass && chmod 600 .pgpass
 
-recipe() { # recipe SOURCE: a small map of one layer
-    cat >map.yaml <<YAML
-title: t
-page: {size: 148x105mm, dpi: 72}
-extent: {west: 97, south: 23, east: 99, north: 25}
-layers:
-  - name: x
-    source: "$1"
-furniture: {legend: none, inset: none, north_arrow: none, scalebar: none}
-YAML
-}
-
 advice="a connection belongs to you, not to the recipe: name a service from your pg_service.conf (PG:service=NAME), a database on the local socket (PG:dbname=NAME), or put the whole connection in an environment variable and write source: \${env:NAME}"
 conn="host=127.0.0.1 port=$port dbname=gis user=analyst"
-log_has=none # none: the server saw no connection at all
+want=1 log_has=none # none: the server saw no connection at all
 case $case in
-recipe_host) recipe "PG:$conn"
+recipe_host) recipe x "PG:$conn"
     err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's PostgreSQL connection may not set 'host'; $advice" ;;
-recipe_hostaddr) recipe "PG:hostaddr=127.0.0.1 port=$port dbname=gis"
+recipe_hostaddr) recipe x "PG:hostaddr=127.0.0.1 port=$port dbname=gis"
     err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's PostgreSQL connection may not set 'hostaddr'; $advice" ;;
-recipe_password) recipe "PG:dbname=gis password=recipe-Sekret-43"
+recipe_password) recipe x "PG:dbname=gis password=recipe-Sekret-43"
     err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's PostgreSQL connection may not set 'password'; $advice" ;;
-recipe_dbname_conninfo) recipe "PG:dbname='$conn'"
+recipe_dbname_conninfo) recipe x "PG:dbname='$conn'"
     err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's dbname= must name a database, not hold a connection string; $advice" ;;
-recipe_uri) recipe "postgresql://analyst@127.0.0.1:$port/gis"
+recipe_uri) recipe x "postgresql://analyst@127.0.0.1:$port/gis"
     err="bordermap: map.yaml:6:13: source 'postgresql://...': a recipe names a PostgreSQL database as PG:service=NAME or PG:dbname=NAME, not as an address; $advice" ;;
-recipe_options) recipe "PG:dbname=gis options='-c default_transaction_read_only=off'"
+recipe_options) recipe x "PG:dbname=gis options='-c default_transaction_read_only=off'"
     err="bordermap: map.yaml:6:13: source 'PG:...': a recipe's PostgreSQL connection may not set 'options'; $advice" ;;
 # The user's own connection, named by the recipe by reference: it is used as the user
 # wrote it (so the server is asked, and gets the password), read-only.
-recipe_env) recipe "\${env:MY_PG}"
+recipe_env) recipe x "\${env:MY_PG}"
     export MY_PG="PG:$conn"
     err=- log_has="startup user=analyst database=gis" ;;
-recipe_env_unset) recipe "\${env:NO_SUCH_VAR}"
+recipe_env_unset) recipe x "\${env:NO_SUCH_VAR}"
     err="bordermap: map.yaml:6:13: source '\${env:NO_SUCH_VAR}': the environment variable NO_SUCH_VAR is not set; set it to your connection, e.g. NO_SUCH_VAR='PG:service=gis'" ;;
-recipe_env_not_pg) recipe "\${env:HOME}"
+recipe_env_not_pg) recipe x "\${env:HOME}"
     err="bordermap: map.yaml:6:13: source '\${env:HOME}': the environment variable HOME does not hold a PostgreSQL connection (PG:...); a recipe may name only a connection this way" ;;
 # On the command line the connection is the user's: it is used, read-only and time-limited.
 cli_host) err=- log_has="options -c default_transaction_read_only=on -c statement_timeout=60000"
@@ -67,13 +50,7 @@ cli_host_options) err=- log_has="options -c search_path=gis -c default_transacti
 esac
 [ $# = 0 ] && set -- render map.yaml -o map.png
 
-"$bin" "$@" >out 2>err
-got=$?
-status=0
-[ "$got" = 1 ] || { echo "exit status $got, expected 1"; status=1; }
-if [ "$err" != - ] && [ "$(cat err)" != "$err" ]; then
-    echo "stderr is not the expected line:"; echo "  expected: $err"; status=1
-fi
+run_case "$@"
 if [ "$log_has" = none ]; then
     if [ -s log ]; then echo "the server was reached:"; cat log; status=1; fi
 elif ! grep -qxF "$log_has" log; then
@@ -82,7 +59,4 @@ fi
 # No secret of the user's is printed, whatever happened.
 if grep -q 'Sekret' out err; then echo "a password was printed"; status=1; fi
 [ -e map.png ] && { echo "a map was written"; status=1; }
-if [ $status != 0 ]; then
-    echo "--- bordermap $*"; echo "--- stdout:"; head -20 out; echo "--- stderr:"; cat err
-fi
-exit $status
+finish "$@"

@@ -8,6 +8,7 @@
 bin=$1 work=$2 case=$3
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work/www" && cd "$work" || exit 1
+. "$here/lib.sh"
 
 # What the server offers: a GeoJSON, the same zipped, and a VRT around the GeoJSON.
 cat >www/x.geojson <<'JSON'
@@ -19,26 +20,8 @@ cat >www/rce.vrt <<'VRT'
 <OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>x.geojson</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>
 VRT
 
-python3 "$here/http_server.py" www port log &
-server=$!
-trap 'kill $server 2>/dev/null' EXIT
-for i in $(seq 1 100); do [ -s port ] && break; sleep 0.05; done
-[ -s port ] || { echo "the test server did not start"; exit 1; }
-: >>log
-port=$(cat port)
+start_server test "$here/http_server.py" www
 url="http://127.0.0.1:$port"
-
-recipe() { # recipe FILE SOURCE: a small map of one layer
-    cat >"$1" <<YAML
-title: t
-page: {size: 148x105mm, dpi: 72}
-extent: {west: 97, south: 23, east: 99, north: 25}
-layers:
-  - name: x
-    source: "$2"
-furniture: {legend: none, inset: none, north_arrow: none, scalebar: none}
-YAML
-}
 
 hint="bordermap reads local files and databases only, unless you allow the network with --allow network or BORDERMAP_ALLOW=network"
 requests=none
@@ -51,10 +34,10 @@ wfs) want=1 err="bordermap: refused to open 'WFS:$url/wfs': it is a network sour
     set -- layers "WFS:$url/wfs" ;;
 zip_curl) want=1 err="bordermap: refused to open '/vsizip//vsicurl/$url/x.zip/x.geojson': it is a network source (/vsicurl/); $hint"
     set -- measure layer "/vsizip//vsicurl/$url/x.zip/x.geojson" ;;
-recipe_vrt) recipe map.yaml "/vsicurl/$url/rce.vrt"
+recipe_vrt) recipe x "/vsicurl/$url/rce.vrt"
     want=1 err="bordermap: map.yaml:6:13: refused to open '/vsicurl/$url/rce.vrt': it is a network source (/vsicurl/); $hint"
     set -- render map.yaml -o map.png ;;
-recipe_http) recipe map.yaml "$url/x.geojson"
+recipe_http) recipe x "$url/x.geojson"
     want=1 err="bordermap: map.yaml:6:13: refused to open '$url/x.geojson': it is a network source (http://); $hint"
     set -- render map.yaml -o map.png ;;
 # A local GeoJSON whose CRS is named by a URL: GDAL would fetch it to read it.
@@ -70,19 +53,10 @@ allowed_env) want=0 err=- requests="GET /x.geojson"
 *) echo "no case '$case'"; exit 1 ;;
 esac
 
-"$bin" "$@" >out 2>err
-got=$?
-status=0
-if [ "$want" != - ] && [ "$got" != "$want" ]; then echo "exit status $got, expected $want"; status=1; fi
-if [ "$err" != - ] && [ "$(cat err)" != "$err" ]; then
-    echo "stderr is not the expected line:"; echo "  expected: $err"; status=1
-fi
+run_case "$@"
 if [ "$requests" = none ]; then
     if [ -s log ]; then echo "the server was asked:"; cat log; status=1; fi
 elif ! grep -qxF "$requests" log; then
     echo "the server was not asked '$requests' (log: $(cat log))"; status=1
 fi
-if [ $status != 0 ]; then
-    echo "--- bordermap $*"; echo "--- stdout:"; head -20 out; echo "--- stderr:"; cat err
-fi
-exit $status
+finish "$@"

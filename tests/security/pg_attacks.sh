@@ -10,6 +10,7 @@ bin=$1 work=$2 cluster=$3 case=$4
 here=$(cd "$(dirname "$0")" && pwd)
 . "$cluster/cluster.env" || exit 1
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+. "$here/lib.sh"
 SECRET=pg-secret-Xq81
 psql -X -q -v ON_ERROR_STOP=1 "$BM_PG_SUPER" >setup.log 2>&1 <<SQL || { cat setup.log; exit 1; }
 CREATE TABLE IF NOT EXISTS canary (id serial PRIMARY KEY, geom geometry(Point, 4326));
@@ -20,31 +21,20 @@ DELETE FROM secrets;
 INSERT INTO secrets VALUES ('$SECRET');
 SQL
 
-recipe() { # recipe WHERE [SOURCE]: a map of the shipped places, from the database
-    cat >map.yaml <<YAML
-title: t
-page: {size: 148x105mm, dpi: 72}
-extent: {west: 97, south: 23, east: 99, north: 25}
-layers:
-  - name: places
-    source: "${2:-PG:service=$BM_PG_SERVICE tables=places}"
-    where: "$1"
-furniture: {legend: none, inset: none, north_arrow: none, scalebar: none}
-YAML
-}
+places="PG:service=$BM_PG_SERVICE tables=places" # the shipped places, in the database
 hint="use field names, literals, comparisons, AND/OR/NOT, IN, LIKE, IS NULL"
 want=1
 case $case in
-drop_geometry_table) recipe "DropGeometryTable('canary') IS NOT NULL"
+drop_geometry_table) recipe places "$places" "DropGeometryTable('canary') IS NOT NULL"
     err="bordermap: map.yaml:7:12: bad filter at column 1: functions are not allowed ('DropGeometryTable'); $hint"
     set -- render map.yaml -o map.png ;;
-secret_in_error) recipe "1 = CAST((SELECT secret FROM secrets LIMIT 1) AS int)"
+secret_in_error) recipe places "$places" "1 = CAST((SELECT secret FROM secrets LIMIT 1) AS int)"
     err="bordermap: map.yaml:7:12: bad filter at column 5: functions are not allowed ('CAST'); $hint"
     set -- render map.yaml -o map.png ;;
-sleep) recipe "pg_sleep(2) IS NOT NULL"
+sleep) recipe places "$places" "pg_sleep(2) IS NOT NULL"
     err="bordermap: map.yaml:7:12: bad filter at column 1: functions are not allowed ('pg_sleep'); $hint"
     set -- render map.yaml -o map.png ;;
-atlas_where) recipe "name IS NOT NULL"
+atlas_where) recipe places "$places" "name IS NOT NULL"
     err="bordermap: bad filter at column 1: functions are not allowed ('DropGeometryTable'); $hint"
     set -- atlas map.yaml --layer places --where "DropGeometryTable('canary') IS NOT NULL" -o maps ;;
 # As the superuser (the user's own connection): still no function reaches the server.
@@ -54,7 +44,7 @@ lo_export) err="bordermap: bad filter at column 1: functions are not allowed ('l
     set -- measure layer "PG:$BM_PG_SUPER tables=border_cn_mm" --where "lo_export(1, '/tmp/bm-lo') > 0" ;;
 # A VRT whose SQL drops the table: refused unless allowed ...
 vrt_sql) printf '%s\n' "<OGRVRTDataSource><OGRVRTLayer name=\"x\"><SrcDataSource>PG:service=$BM_PG_SERVICE</SrcDataSource><SrcSQL>DROP TABLE canary; SELECT name, geom FROM places</SrcSQL></OGRVRTLayer></OGRVRTDataSource>" >rce.vrt
-    recipe "name IS NOT NULL" rce.vrt
+    recipe places rce.vrt "name IS NOT NULL"
     err="bordermap: map.yaml:6:13: refused to open 'rce.vrt': a GDAL virtual dataset (VRT) can run SQL on a database and open other sources; if you trust it, allow it with --allow vrt or BORDERMAP_ALLOW=vrt"
     set -- render map.yaml -o map.png ;;
 # ... and allowed by the user, its session is read-only all the same (the second wall).
@@ -66,13 +56,7 @@ vrt_sql_allowed) printf '%s\n' "<OGRVRTDataSource><OGRVRTLayer name=\"x\"><SrcDa
 esac
 
 start=$(date +%s)
-"$bin" "$@" >out 2>err
-got=$?
-status=0
-if [ "$want" != - ] && [ "$got" != "$want" ]; then echo "exit status $got, expected $want"; status=1; fi
-if [ "$err" != - ] && [ "$(cat err)" != "$err" ]; then
-    echo "stderr is not the expected line:"; echo "  expected: $err"; status=1
-fi
+run_case "$@"
 [ $(($(date +%s) - start)) -lt 10 ] || { echo "it took $(($(date +%s) - start)) s"; status=1; }
 n=$(psql -X -At "$BM_PG_SUPER" -c "SELECT count(*) FROM pg_tables WHERE tablename = 'canary'")
 [ "$n" = 1 ] || { echo "the table canary is gone"; status=1; }
@@ -84,7 +68,4 @@ if grep -qF -e "$SECRET" -e "$BM_PG_PASSWORD" -e "root:" out err; then
     echo "a secret was printed"; status=1
 fi
 [ -e /tmp/bm-lo ] && { echo "lo_export wrote a file"; rm -f /tmp/bm-lo; status=1; }
-if [ $status != 0 ]; then
-    echo "--- bordermap $*"; echo "--- stdout:"; head -20 out; echo "--- stderr:"; cat err
-fi
-exit $status
+finish "$@"
