@@ -24,6 +24,22 @@
 #include "core/buf.h"
 #include "map/map.h"
 
+/*
+ * fmin and fmax for the loops over every point of a layer, where the calls
+ * into libm (never inlined: NaN rules) were a few percent of a map: the
+ * least (greatest) of a bound so far and v; a NaN v leaves the bound, as
+ * fmin/fmax do. The bound itself must not be NaN (start at +-INFINITY).
+ */
+static inline double bm__lo(double bound, double v)
+{
+    return v < bound ? v : bound;
+}
+
+static inline double bm__hi(double bound, double v)
+{
+    return v > bound ? v : bound;
+}
+
 /* A rectangle on the page, pt. */
 struct bm__rect {
     double x, y, w, h;
@@ -71,7 +87,8 @@ struct bm__canvas {
     struct bm__buf names;     /* the claims' texts, NUL-terminated one after another */
     size_t next_id;           /* the last id bm__claims_id() gave */
     GPtrArray *strings;       /* texts made while drawing (bm__canvas_keep), freed with it */
-    GHashTable *lengths;      /* layer -> its geodesic length (double *), for {layer_length} */
+    GHashTable *lengths;      /* layer -> its features' geodesic lengths and their sum
+                                 (double *), for {length} and {layer_length} */
     GHashTable *fonts_warned; /* families not installed, warned of once a drawing */
     double *scratch;          /* simplification scratch: points, flags, stack */
     unsigned char *keep;

@@ -78,10 +78,10 @@ static int area_anchor(const struct bm__render *r, size_t li, size_t feat, int k
         for (size_t i = parts[p].first; i < parts[p].first + parts[p].count; i++) {
             if (!isfinite(xy[2 * i]))
                 continue;
-            x0 = fmin(x0, xy[2 * i]);
-            x1 = fmax(x1, xy[2 * i]);
-            y0 = fmin(y0, xy[2 * i + 1]);
-            y1 = fmax(y1, xy[2 * i + 1]);
+            x0 = bm__lo(x0, xy[2 * i]);
+            x1 = bm__hi(x1, xy[2 * i]);
+            y0 = bm__lo(y0, xy[2 * i + 1]);
+            y1 = bm__hi(y1, xy[2 * i + 1]);
         }
     x0 = fmax(x0, fr->x);
     y0 = fmax(y0, fr->y);
