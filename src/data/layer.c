@@ -1573,19 +1573,34 @@ static enum bm_status load(struct loader *ld, GDALDatasetH ds)
     return read_features(ld, ogr);
 }
 
-enum bm_status bm_layer_load(struct bm_ctx *ctx, const char *path, const struct bm_load_opts *opts,
-                             struct bm_layer **out)
+/*
+ * What comes before a source is opened: a path given, the source allowed
+ * (bm__source_check) and, when it is a file, one that can be read; then GDAL
+ * set up and the source's walls pushed, *walls for bm__source_walls_pop().
+ * Returns BM_OK, or the failure (with nothing pushed).
+ */
+static enum bm_status source_begin(struct bm_ctx *ctx, const char *path, int *walls)
 {
-    static const struct bm_load_opts defaults = {0};
-    bm__begin(ctx);
-    *out = NULL;
     if (!path || !path[0])
         return bm__fail(ctx, BM_ERR_ARG, "no source path given");
     if (bm__source_check(ctx, path) != BM_OK ||
         (is_plain_file(path) && check_file(ctx, path) != BM_OK))
         return bm_ctx_status(ctx);
     bm__gdal_init();
-    int walls = bm__source_walls_push(ctx);
+    *walls = bm__source_walls_push(ctx);
+    return BM_OK;
+}
+
+enum bm_status bm_layer_load(struct bm_ctx *ctx, const char *path, const struct bm_load_opts *opts,
+                             struct bm_layer **out)
+{
+    static const struct bm_load_opts defaults = {0};
+    bm__begin(ctx);
+    *out = NULL;
+    int walls;
+    enum bm_status begun = source_begin(ctx, path, &walls);
+    if (begun != BM_OK)
+        return begun;
     struct capture cap = {.armed = 1};
     CPLPushErrorHandlerEx(capture_error, &cap);
     struct bm_layer *L = calloc(1, sizeof *L);
@@ -1640,13 +1655,10 @@ enum bm_status bm_source_layer_names(struct bm_ctx *ctx, const char *path, char 
     bm__begin(ctx);
     *names = NULL;
     *count = 0;
-    if (!path || !path[0])
-        return bm__fail(ctx, BM_ERR_ARG, "no source path given");
-    if (bm__source_check(ctx, path) != BM_OK ||
-        (is_plain_file(path) && check_file(ctx, path) != BM_OK))
-        return bm_ctx_status(ctx);
-    bm__gdal_init();
-    int walls = bm__source_walls_push(ctx);
+    int walls;
+    enum bm_status begun = source_begin(ctx, path, &walls);
+    if (begun != BM_OK)
+        return begun;
     struct capture cap = {.armed = 1};
     CPLPushErrorHandlerEx(capture_error, &cap);
     GDALDatasetH ds = open_source(ctx, path, &cap);
