@@ -174,6 +174,16 @@ static const char *keep(GPtrArray *a, char *s)
     return s;
 }
 
+/* A table's cells, ncols by nrows, row 0 the head (copied), kept in a. */
+static const char **table_cells(GPtrArray *a, const char *const *head, size_t ncols, size_t nrows)
+{
+    size_t count = ncols * nrows;
+    const char **cells = g_new0(const char *, count);
+    memcpy(cells, head, ncols * sizeof *head);
+    g_ptr_array_add(a, cells);
+    return cells;
+}
+
 /* A length in km as the tables give it: "2,188.6" (decimals >= 1). */
 static char *km(double metres, int decimals)
 {
@@ -185,9 +195,8 @@ static double border_table(struct report *R, GPtrArray *a, double x, double y)
 {
     const struct bm_corridor_table *c = R->corridor;
     size_t n = c->nstretches;
-    const char **cells = g_new0(const char *, 2 * (n + 2));
-    cells[0] = "Stretch";
-    cells[1] = "km";
+    static const char *const head[] = {"Stretch", "km"};
+    const char **cells = table_cells(a, head, 2, n + 2);
     for (size_t i = 0; i < n; i++) {
         cells[2 * (i + 1)] = c->stretches[i].name;
         cells[2 * (i + 1) + 1] = keep(a, km(c->stretches[i].length_m, 1));
@@ -203,18 +212,15 @@ static double border_table(struct report *R, GPtrArray *a, double x, double y)
                       n + 2,
                       cells,
                       right};
-    y = draw_table(&R->cv, &t, x, y);
-    g_free(cells);
-    return y;
+    return draw_table(&R->cv, &t, x, y);
 }
 
 static double corridor_table(struct report *R, GPtrArray *a, double x, double y)
 {
     const struct bm_corridor_table *c = R->corridor;
     size_t n = c->nroutes;
-    const char **cells = g_new0(const char *, 5 * (n + 1));
-    const char *head[] = {"Route", "Status", "Measured km", "Published km", "Ratio"};
-    memcpy(cells, head, sizeof head);
+    static const char *const head[] = {"Route", "Status", "Measured km", "Published km", "Ratio"};
+    const char **cells = table_cells(a, head, 5, n + 1);
     for (size_t i = 0; i < n; i++) {
         const struct bm_route *r = &c->routes[i];
         int has = !isnan(r->published_m);
@@ -235,18 +241,15 @@ static double corridor_table(struct report *R, GPtrArray *a, double x, double y)
                       n + 1,
                       cells,
                       right};
-    y = draw_table(&R->cv, &t, x, y);
-    g_free(cells);
-    return y;
+    return draw_table(&R->cv, &t, x, y);
 }
 
 static double distance_table(struct report *R, GPtrArray *a, double x, double y)
 {
     const struct bm_leg_table *d = R->distances;
     size_t n = d ? d->nlegs : 0;
-    const char **cells = g_new0(const char *, 4 * (n + 1));
-    const char *head[] = {"From", "To", "km", "Initial azimuth"};
-    memcpy(cells, head, sizeof head);
+    static const char *const head[] = {"From", "To", "km", "Initial azimuth"};
+    const char **cells = table_cells(a, head, 4, n + 1);
     for (size_t i = 0; i < n; i++) {
         const struct bm_leg *l = &d->legs[i];
         const char **row = cells + 4 * (i + 1);
@@ -263,9 +266,7 @@ static double distance_table(struct report *R, GPtrArray *a, double x, double y)
                       n + 1,
                       cells,
                       right};
-    y = draw_table(&R->cv, &t, x, y);
-    g_free(cells);
-    return y;
+    return draw_table(&R->cv, &t, x, y);
 }
 
 /* ---- pages --------------------------------------------------------------- */
