@@ -231,14 +231,67 @@ static const char *text_close(struct text *t)
     return t->s ? t->s : "";
 }
 
+/* The texts of a row (a layer's or a raster's), each written to its stream f[i]. */
+enum { SUMMARY, EXTENT, BBOX, FIELDS, FIELDS_CSV, FIELDS_JSON, NTEXT };
+struct row_text {
+    struct text t[NTEXT];
+    FILE *f[NTEXT];
+};
+
+static void row_open(struct row_text *x)
+{
+    for (int i = 0; i < NTEXT; i++)
+        x->f[i] = text_open(&x->t[i]);
+}
+
+/* The extent, degrees: in words (EXTENT) and as JSON's [west, south, east, north] (BBOX). */
+static void row_extent(struct row_text *x, const struct bm_bbox *b)
+{
+    fprintf(x->f[EXTENT], "lon %.4f to %.4f, lat %.4f to %.4f", b->west, b->east, b->south,
+            b->north);
+    const double v[4] = {b->west, b->south, b->east, b->north};
+    for (int i = 0; i < 4; i++) {
+        fputs(i ? ", " : "[", x->f[BBOX]);
+        json_number(x->f[BBOX], v[i]);
+    }
+    fputc(']', x->f[BBOX]);
+}
+
+/* Close the texts, add the row they and the other cells make, and free the texts. */
+static void row_add(struct cli_rows *r, struct row_text *x, const char *label, const char *geometry,
+                    long long features, long long points, const struct bm_bbox *b, const char *crs,
+                    const char *format)
+{
+    const char *text[NTEXT];
+    for (int i = 0; i < NTEXT; i++)
+        text[i] = text_close(&x->t[i]);
+    struct cli_cell c[L_NCOLS] = {[L_LAYER] = {.s = label},
+                                  [L_SUMMARY] = {.s = text[SUMMARY]},
+                                  [L_GEOMETRY] = {.s = geometry},
+                                  [L_FEATURES] = {.i = features},
+                                  [L_POINTS] = {.i = points},
+                                  [L_EXTENT] = {.s = text[EXTENT]},
+                                  [L_WEST] = {.v = b->west},
+                                  [L_SOUTH] = {.v = b->south},
+                                  [L_EAST] = {.v = b->east},
+                                  [L_NORTH] = {.v = b->north},
+                                  [L_BBOX] = {.s = text[BBOX]},
+                                  [L_CRS] = {.s = crs},
+                                  [L_FORMAT] = {.s = format},
+                                  [L_FIELDS] = {.s = text[FIELDS]},
+                                  [L_FIELDS_CSV] = {.s = text[FIELDS_CSV]},
+                                  [L_FIELDS_JSON] = {.s = text[FIELDS_JSON]}};
+    cli_add(r, IN_ALL, c);
+    for (int i = 0; i < NTEXT; i++)
+        free(x->t[i].s);
+}
+
 /* One layer's row: what the table says in words, CSV and JSON in fields. */
 static void add_layer(struct cli_rows *r, const char *label, const struct bm_layer *L)
 {
-    enum { SUMMARY, EXTENT, BBOX, FIELDS, FIELDS_CSV, FIELDS_JSON, NTEXT };
-    struct text t[NTEXT];
-    FILE *f[NTEXT];
-    for (int i = 0; i < NTEXT; i++)
-        f[i] = text_open(&t[i]);
+    struct row_text x;
+    row_open(&x);
+    FILE **f = x.f;
     char nf[32], np[32];
     size_t n = bm_layer_feature_count(L), nfields = bm_layer_field_count(L);
     struct bm_bbox b = bm_layer_extent(L);
@@ -246,13 +299,7 @@ static void add_layer(struct cli_rows *r, const char *label, const struct bm_lay
             bm_format_number(nf, sizeof nf, (double)n, 0),
             bm_format_number(np, sizeof np, (double)bm_layer_point_count(L), 0));
     if (n > 0) {
-        fprintf(f[EXTENT], "lon %.4f to %.4f, lat %.4f to %.4f", b.west, b.east, b.south, b.north);
-        const double v[4] = {b.west, b.south, b.east, b.north};
-        for (int i = 0; i < 4; i++) {
-            fputs(i ? ", " : "[", f[BBOX]);
-            json_number(f[BBOX], v[i]);
-        }
-        fputc(']', f[BBOX]);
+        row_extent(&x, &b);
     } else {
         fputs("(empty)", f[EXTENT]);
         fputs("null", f[BBOX]);
@@ -272,28 +319,8 @@ static void add_layer(struct cli_rows *r, const char *label, const struct bm_lay
     fputc(']', f[FIELDS_JSON]);
     if (nfields == 0)
         fputs("(none)", f[FIELDS]);
-    const char *text[NTEXT];
-    for (int i = 0; i < NTEXT; i++)
-        text[i] = text_close(&t[i]);
-    struct cli_cell c[L_NCOLS] = {[L_LAYER] = {.s = label},
-                                  [L_SUMMARY] = {.s = text[SUMMARY]},
-                                  [L_GEOMETRY] = {.s = bm_layer_geom_name(L)},
-                                  [L_FEATURES] = {.i = (long long)n},
-                                  [L_POINTS] = {.i = (long long)bm_layer_point_count(L)},
-                                  [L_EXTENT] = {.s = text[EXTENT]},
-                                  [L_WEST] = {.v = b.west},
-                                  [L_SOUTH] = {.v = b.south},
-                                  [L_EAST] = {.v = b.east},
-                                  [L_NORTH] = {.v = b.north},
-                                  [L_BBOX] = {.s = text[BBOX]},
-                                  [L_CRS] = {.s = bm_layer_crs(L)},
-                                  [L_FORMAT] = {.s = bm_layer_driver(L)},
-                                  [L_FIELDS] = {.s = text[FIELDS]},
-                                  [L_FIELDS_CSV] = {.s = text[FIELDS_CSV]},
-                                  [L_FIELDS_JSON] = {.s = text[FIELDS_JSON]}};
-    cli_add(r, IN_ALL, c);
-    for (int i = 0; i < NTEXT; i++)
-        free(t[i].s);
+    row_add(r, &x, label, bm_layer_geom_name(L), (long long)n, (long long)bm_layer_point_count(L),
+            &b, bm_layer_crs(L), bm_layer_driver(L));
 }
 
 /*
@@ -302,11 +329,9 @@ static void add_layer(struct cli_rows *r, const char *label, const struct bm_lay
  */
 static void add_raster(struct cli_rows *r, const char *label, const struct bm_raster_info *ri)
 {
-    enum { SUMMARY, EXTENT, BBOX, FIELDS, FIELDS_CSV, FIELDS_JSON, NTEXT };
-    struct text t[NTEXT];
-    FILE *f[NTEXT];
-    for (int i = 0; i < NTEXT; i++)
-        f[i] = text_open(&t[i]);
+    struct row_text x;
+    row_open(&x);
+    FILE **f = x.f;
     char nw[32], nh[32], np[32];
     long long cells = (long long)ri->width * ri->height;
     const struct bm_bbox *b = &ri->extent;
@@ -315,13 +340,7 @@ static void add_raster(struct cli_rows *r, const char *label, const struct bm_ra
             bm_format_number(nh, sizeof nh, ri->height, 0),
             bm_format_number(np, sizeof np, (double)cells, 0), ri->bands,
             ri->bands == 1 ? "" : "s");
-    fprintf(f[EXTENT], "lon %.4f to %.4f, lat %.4f to %.4f", b->west, b->east, b->south, b->north);
-    const double v[4] = {b->west, b->south, b->east, b->north};
-    for (int i = 0; i < 4; i++) {
-        fputs(i ? ", " : "[", f[BBOX]);
-        json_number(f[BBOX], v[i]);
-    }
-    fputc(']', f[BBOX]);
+    row_extent(&x, b);
     /* Band 1 in words: its type, unit and values; the others by number. */
     char lo[32], hi[32];
     bm_format_number(lo, sizeof lo, ri->min, ri->min == floor(ri->min) ? 0 : 2);
@@ -350,28 +369,7 @@ static void add_raster(struct cli_rows *r, const char *label, const struct bm_ra
         fputc('}', f[FIELDS_JSON]);
     }
     fputc(']', f[FIELDS_JSON]);
-    const char *text[NTEXT];
-    for (int i = 0; i < NTEXT; i++)
-        text[i] = text_close(&t[i]);
-    struct cli_cell c[L_NCOLS] = {[L_LAYER] = {.s = label},
-                                  [L_SUMMARY] = {.s = text[SUMMARY]},
-                                  [L_GEOMETRY] = {.s = "Raster"},
-                                  [L_FEATURES] = {.i = cells},
-                                  [L_POINTS] = {.i = cells},
-                                  [L_EXTENT] = {.s = text[EXTENT]},
-                                  [L_WEST] = {.v = b->west},
-                                  [L_SOUTH] = {.v = b->south},
-                                  [L_EAST] = {.v = b->east},
-                                  [L_NORTH] = {.v = b->north},
-                                  [L_BBOX] = {.s = text[BBOX]},
-                                  [L_CRS] = {.s = ri->crs},
-                                  [L_FORMAT] = {.s = ri->driver},
-                                  [L_FIELDS] = {.s = text[FIELDS]},
-                                  [L_FIELDS_CSV] = {.s = text[FIELDS_CSV]},
-                                  [L_FIELDS_JSON] = {.s = text[FIELDS_JSON]}};
-    cli_add(r, IN_ALL, c);
-    for (int i = 0; i < NTEXT; i++)
-        free(t[i].s);
+    row_add(r, &x, label, "Raster", cells, cells, b, ri->crs, ri->driver);
 }
 
 static int print_listing(struct bm_ctx *ctx, const struct listing *l, const struct cli_out *o)
