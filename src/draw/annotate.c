@@ -178,8 +178,12 @@ static void buffer_band(struct bm__render *r, const struct bm_annotation *a, siz
     bm__buf_free(&shapes);
 }
 
-/* Points along the geodesic from a to b, every ~2 km (at most 400). Caller frees. */
-static double *geodesic_points(const struct bm_annotation *a, size_t *n, double *length)
+/*
+ * Points along the geodesic from a to b, every ~2 km (at most 400), on the page
+ * (pt); its length in *length, m. NULL when out of memory; else the caller frees.
+ */
+static double *geodesic_points(struct bm__render *r, const struct bm_annotation *a, size_t *n,
+                               double *length)
 {
     struct geod_geodesic g = bm__wgs84();
     struct geod_geodesicline line;
@@ -193,6 +197,7 @@ static double *geodesic_points(const struct bm_annotation *a, size_t *n, double 
     for (size_t i = 0; i <= m; i++)
         geod_position(&line, line.s13 * (double)i / (double)m, &xy[2 * i + 1], &xy[2 * i], NULL);
     *n = m + 1;
+    bm__to_page(&r->cv.f, xy, *n);
     return xy;
 }
 
@@ -200,10 +205,9 @@ static void distance_line(struct bm__render *r, const struct bm_annotation *a)
 {
     size_t n;
     double len;
-    double *xy = geodesic_points(a, &n, &len);
+    double *xy = geodesic_points(r, a, &n, &len);
     if (!xy)
         return;
-    bm__to_page(&r->cv.f, xy, n);
     struct bm_style s = bm__annotation_style(a);
     cairo_t *cr = r->cv.cr;
     /* A white halo 0.9 pt wider on each side, then the line (stroke, width, dash). */
@@ -443,10 +447,9 @@ static void distance_label(struct bm__render *r, const struct bm_annotation *a)
 {
     size_t n;
     double len;
-    double *xy = geodesic_points(a, &n, &len);
+    double *xy = geodesic_points(r, a, &n, &len);
     if (!xy)
         return;
-    bm__to_page(&r->cv.f, xy, n);
     double x = xy[2 * (n / 2)], y = xy[2 * (n / 2) + 1];
     free(xy);
     if (!isfinite(x))
