@@ -277,6 +277,26 @@ static int seg_cells(const struct line_grid *g, const struct seg *sg, int *cx0, 
     return *cx0 <= *cx1 && *cy0 <= *cy1;
 }
 
+/*
+ * Each segment into every cell it reaches: counted (fill NULL: start[cell + 1]
+ * grows by one), or filed (its index at idx[start[cell] + fill[cell]++]).
+ */
+static void grid_file(struct line_grid *g, size_t *fill)
+{
+    for (size_t i = 0; i < g->nsegs; i++) {
+        int a, b, c, d;
+        if (seg_cells(g, &g->segs[i], &a, &c, &b, &d))
+            for (int y = c; y <= d; y++)
+                for (int x = a; x <= b; x++) {
+                    size_t cell = (size_t)y * (size_t)g->nx + (size_t)x;
+                    if (fill)
+                        g->idx[g->start[cell] + fill[cell]++] = i;
+                    else
+                        g->start[cell + 1]++;
+                }
+    }
+}
+
 static void grid_free(struct line_grid *g)
 {
     free(g->start);
@@ -341,13 +361,7 @@ static void grid_build(struct bm__render *r, struct line_grid *g)
         return;
     }
     /* Counting sort: how many segments a cell has, then where its run starts, then fill. */
-    for (size_t i = 0; i < g->nsegs; i++) {
-        int a, b, c, d;
-        if (seg_cells(g, &g->segs[i], &a, &c, &b, &d))
-            for (int y = c; y <= d; y++)
-                for (int x = a; x <= b; x++)
-                    g->start[(size_t)y * (size_t)g->nx + (size_t)x + 1]++;
-    }
+    grid_file(g, NULL);
     for (size_t c = 0; c < ncells; c++)
         g->start[c + 1] += g->start[c];
     g->idx = malloc((g->start[ncells] ? g->start[ncells] : 1) * sizeof *g->idx);
@@ -357,15 +371,7 @@ static void grid_build(struct bm__render *r, struct line_grid *g)
         grid_free(g);
         return;
     }
-    for (size_t i = 0; i < g->nsegs; i++) {
-        int a, b, c, d;
-        if (seg_cells(g, &g->segs[i], &a, &c, &b, &d))
-            for (int y = c; y <= d; y++)
-                for (int x = a; x <= b; x++) {
-                    size_t cell = (size_t)y * (size_t)g->nx + (size_t)x;
-                    g->idx[g->start[cell] + fill[cell]++] = i;
-                }
-    }
+    grid_file(g, fill);
     free(fill);
 }
 
