@@ -77,15 +77,25 @@ struct bm__frame {
 #define BM__SVG_MARK_ALPHA (1.0 / 128)
 #define BM__SVG_MARK_STYLE "fill-opacity:0.0078125;\""
 
+/* The claims by cell of the page, for bm__claims_hit() (canvas.c). */
+struct bm__claim_grid {
+    double x0, y0, cell;   /* the page's top-left corner and the cells' side, pt */
+    int nx, ny;            /* cells across and down */
+    struct bm__buf *cells; /* nx * ny lists of claim numbers (size_t); NULL: no grid */
+    struct bm__buf odd;    /* claims whose box is not finite, looked at always */
+    int failed;            /* out of memory once: no grid again, every claim scanned */
+};
+
 /* One page being drawn. Zero-initialise, set ctx and cr; free with bm__canvas_free(). */
 struct bm__canvas {
     struct bm_ctx *ctx;
-    cairo_t *cr;              /* borrowed */
-    struct bm__frame f;       /* set by bm__frame_fit(); a page without a map has none */
-    struct bm__buf claims;    /* struct bm__rect: what labels and furniture took */
-    struct bm__buf notes;     /* struct bm__claim_note: what each claim is */
-    struct bm__buf names;     /* the claims' texts, NUL-terminated one after another */
-    size_t next_id;           /* the last id bm__claims_id() gave */
+    cairo_t *cr;           /* borrowed */
+    struct bm__frame f;    /* set by bm__frame_fit(); a page without a map has none */
+    struct bm__buf claims; /* struct bm__rect: what labels and furniture took */
+    struct bm__buf notes;  /* struct bm__claim_note: what each claim is */
+    struct bm__buf names;  /* the claims' texts, NUL-terminated one after another */
+    size_t next_id;        /* the last id bm__claims_id() gave */
+    struct bm__claim_grid claim_grid;
     GPtrArray *strings;       /* texts made while drawing (bm__canvas_keep), freed with it */
     GHashTable *lengths;      /* layer -> its features' geodesic lengths and their sum
                                  (double *), for {length} and {layer_length} */

@@ -486,30 +486,123 @@ static int has_position(const struct bm__canvas *cv, const struct candidate *c, 
     return 0;
 }
 
-/* The labels still to place in this pass, for a label that keeps off the lines to
- * leave each of them a place: sizes[k] the width and height of later[k]'s block. */
+/*
+ * The point labels still to place in this pass, for a label that keeps off
+ * the lines to leave each of them a place: their markers in cells of
+ * LATER_CELL pt, so that a position is checked only against the labels that
+ * could reach it (a layer of 50,000 events is not 50,000 checks a label).
+ * sizes: each candidate's block, width and height (0: not a point label of
+ * this pass); from: the first candidate not yet placed.
+ */
+#define LATER_CELL 64.0 /* pt */
+
 struct later {
     const struct candidate *c;
     const double *sizes;
-    size_t n;
+    size_t from, n;
+    double x0, y0, reach; /* reach: the farthest any label's positions lie from its marker */
+    int nx, ny;
+    size_t *start, *idx; /* nx * ny + 1 offsets into idx; candidate numbers by cell */
+    unsigned *seen, stamp;
 };
 
-/* Whether taking rr would leave a later point label nearby without any position
- * (a line-free position is a preference, never worth a name). */
-static int takes_last_place(const struct bm__canvas *cv, const struct later *lt, struct bm__rect rr)
+static double label_reach(const struct candidate *o, double w, double h)
 {
-    for (size_t k = 0; k < lt->n; k++) {
-        const struct candidate *o = &lt->c[k];
-        double w = lt->sizes[2 * k], h = lt->sizes[2 * k + 1];
-        if (o->where != BM_PLACE_POINT || w <= 0)
-            continue;
-        double reach = o->gap + (point_rings(o) - 1) * 9 + 2;
-        struct bm__rect around = {o->x - reach - w, o->y - reach - h, 2 * (reach + w),
-                                  2 * (reach + h)};
-        if (rects_meet(rr, around, 2) && !has_position(cv, o, w, h, &rr) &&
-            has_position(cv, o, w, h, NULL))
-            return 1;
+    return o->gap + (point_rings(o) - 1) * 9 + 2 + fmax(w, h);
+}
+
+static void later_cell(const struct later *lt, double x, double y, int *cx, int *cy)
+{
+    *cx = (int)fmin(lt->nx - 1, fmax(0, floor((x - lt->x0) / LATER_CELL)));
+    *cy = (int)fmin(lt->ny - 1, fmax(0, floor((y - lt->y0) / LATER_CELL)));
+}
+
+static void later_free(struct later *lt)
+{
+    free(lt->start);
+    free(lt->idx);
+    free(lt->seen);
+    memset(lt, 0, sizeof *lt);
+}
+
+/* Index the point labels of the pass by their markers. Out of memory: an empty index
+ * (labels then keep off the lines without looking ahead). */
+static void later_build(struct later *lt, const struct candidate *c, const double *sizes, size_t n,
+                        const struct bm__rect *f)
+{
+    memset(lt, 0, sizeof *lt);
+    lt->c = c;
+    lt->sizes = sizes;
+    lt->n = n;
+    lt->x0 = f->x;
+    lt->y0 = f->y;
+    lt->nx = (int)fmin(4096, ceil(f->w / LATER_CELL) + 1);
+    lt->ny = (int)fmin(4096, ceil(f->h / LATER_CELL) + 1);
+    size_t cells = (size_t)lt->nx * (size_t)lt->ny, count = 0;
+    lt->start = calloc(cells + 1, sizeof *lt->start);
+    lt->seen = calloc(n ? n : 1, sizeof *lt->seen);
+    for (size_t k = 0; k < n; k++)
+        count += sizes[2 * k] > 0;
+    lt->idx = malloc((count ? count : 1) * sizeof *lt->idx);
+    if (!lt->start || !lt->seen || !lt->idx) {
+        later_free(lt);
+        return;
     }
+    int cx, cy;
+    for (size_t k = 0; k < n; k++)
+        if (sizes[2 * k] > 0) {
+            later_cell(lt, c[k].x, c[k].y, &cx, &cy);
+            lt->start[(size_t)cy * (size_t)lt->nx + (size_t)cx + 1]++;
+            lt->reach = fmax(lt->reach, label_reach(&c[k], sizes[2 * k], sizes[2 * k + 1]));
+        }
+    for (size_t i = 0; i < cells; i++)
+        lt->start[i + 1] += lt->start[i];
+    size_t *fill = calloc(cells, sizeof *fill);
+    if (!fill) {
+        later_free(lt);
+        return;
+    }
+    for (size_t k = 0; k < n; k++)
+        if (sizes[2 * k] > 0) {
+            later_cell(lt, c[k].x, c[k].y, &cx, &cy);
+            size_t cell = (size_t)cy * (size_t)lt->nx + (size_t)cx;
+            lt->idx[lt->start[cell] + fill[cell]++] = k;
+        }
+    free(fill);
+}
+
+/* Whether taking rr would leave a point label still to place nearby without any
+ * position (a line-free position is a preference, never worth a name). */
+static int takes_last_place(const struct bm__canvas *cv, struct later *lt, struct bm__rect rr)
+{
+    if (!lt || !lt->start)
+        return 0;
+    int ax, ay, bx, by;
+    double m = lt->reach + 2;
+    later_cell(lt, rr.x - m, rr.y - m, &ax, &ay);
+    later_cell(lt, rr.x + rr.w + m, rr.y + rr.h + m, &bx, &by);
+    if (++lt->stamp == 0) { /* wrapped: forget every mark */
+        memset(lt->seen, 0, lt->n * sizeof *lt->seen);
+        lt->stamp = 1;
+    }
+    for (int y = ay; y <= by; y++)
+        for (int x = ax; x <= bx; x++) {
+            size_t cell = (size_t)y * (size_t)lt->nx + (size_t)x;
+            for (size_t q = lt->start[cell]; q < lt->start[cell + 1]; q++) {
+                size_t k = lt->idx[q];
+                if (k < lt->from || lt->seen[k] == lt->stamp)
+                    continue;
+                lt->seen[k] = lt->stamp;
+                const struct candidate *o = &lt->c[k];
+                double w = lt->sizes[2 * k], h = lt->sizes[2 * k + 1];
+                double reach = o->gap + (point_rings(o) - 1) * 9 + 2;
+                struct bm__rect around = {o->x - reach - w, o->y - reach - h, 2 * (reach + w),
+                                          2 * (reach + h)};
+                if (rects_meet(rr, around, 2) && !has_position(cv, o, w, h, &rr) &&
+                    has_position(cv, o, w, h, NULL))
+                    return 1;
+            }
+        }
     return 0;
 }
 
@@ -523,7 +616,7 @@ static int takes_last_place(const struct bm__canvas *cv, const struct later *lt,
  * then any as before.
  */
 static int place_point(struct bm__render *r, const struct line_grid *lines,
-                       const struct candidate *c, const struct block *b, const struct later *lt,
+                       const struct candidate *c, const struct block *b, struct later *lt,
                        struct bm__rect *out, int *leader)
 {
     int rings = point_rings(c);
@@ -945,7 +1038,7 @@ static int place_curved(struct bm__render *r, const struct line_grid *lines,
 }
 
 static void place(struct bm__render *r, const struct line_grid *lines, const struct candidate *c,
-                  const struct block *bp, const struct later *lt)
+                  const struct block *bp, struct later *lt)
 {
     struct bm__canvas *cv = &r->cv;
     cairo_t *cr = cv->cr;
@@ -1051,31 +1144,34 @@ int bm__draw_labels(struct bm__render *r, int first)
     struct line_grid lines;
     grid_build(r, &lines);
     /* The first pass places the top-priority labels (1 and 2), before the callouts;
-     * the second the rest, around them. Each label's block is made before any is
-     * placed: a label keeping off the lines looks at the sizes of those after it. */
-    struct block *blocks = calloc(n ? n : 1, sizeof *blocks);
+     * the second the rest, around them. The point labels' sizes are measured before
+     * any is placed: a label keeping off the lines looks at those still to come. */
     double *sizes = calloc(2 * (n ? n : 1), sizeof *sizes);
-    if (!blocks || !sizes) {
-        free(blocks);
-        free(sizes);
+    if (!sizes) {
         grid_free(&lines);
         bm__buf_free(&cs);
         return -1;
     }
     for (size_t i = 0; i < n; i++)
-        if ((c[i].style->priority <= 2) == (first != 0) && c[i].where != BM_PLACE_CURVED) {
-            make_block(&r->cv, &c[i], &blocks[i]);
-            sizes[2 * i] = blocks[i].w;
-            sizes[2 * i + 1] = blocks[i].h;
+        if ((c[i].style->priority <= 2) == (first != 0) && c[i].where == BM_PLACE_POINT) {
+            struct block b;
+            make_block(&r->cv, &c[i], &b);
+            sizes[2 * i] = b.w;
+            sizes[2 * i + 1] = b.h;
+            free_block(&b);
         }
+    struct later lt;
+    later_build(&lt, c, sizes, n, &r->cv.f.map);
     for (size_t i = 0; i < n; i++)
         if ((c[i].style->priority <= 2) == (first != 0)) {
-            struct later lt = {c + i + 1, sizes + 2 * (i + 1), n - i - 1};
-            place(r, &lines, &c[i], &blocks[i], &lt);
+            struct block b = {0};
+            if (c[i].where != BM_PLACE_CURVED)
+                make_block(&r->cv, &c[i], &b);
+            lt.from = i + 1;
+            place(r, &lines, &c[i], &b, &lt);
+            free_block(&b);
         }
-    for (size_t i = 0; i < n; i++)
-        free_block(&blocks[i]);
-    free(blocks);
+    later_free(&lt);
     free(sizes);
     grid_free(&lines);
     bm__buf_free(&cs);
