@@ -60,13 +60,11 @@ static int inside_feature(const double *xy, const struct bm_part *parts, size_t 
 }
 
 /*
- * An area label's anchor number `k` (0..48): the middle of the visible part
- * of the feature's box, then a 7 x 7 grid spiralling out from it. Returns 0
- * when that point lies inside the feature, 1 when not, -1 when too little of
+ * The visible part of a feature's box on the page (its points' box cut to the
+ * frame), where an area label's anchors lie. Returns -1 when too little of
  * the feature shows to hold a name.
  */
-static int area_anchor(const struct bm__render *r, size_t li, size_t feat, int k, double *x,
-                       double *y)
+static int visible_box(const struct bm__render *r, size_t li, size_t feat, struct bm__rect *vb)
 {
     const struct bm_layer *L = r->layers[li];
     const struct bm_feature *f = bm_layer_feature(L, feat);
@@ -87,8 +85,13 @@ static int area_anchor(const struct bm__render *r, size_t li, size_t feat, int k
     y0 = fmax(y0, fr->y);
     x1 = fmin(x1, fr->x + fr->w);
     y1 = fmin(y1, fr->y + fr->h);
-    if (x1 - x0 < 40 || y1 - y0 < 20)
-        return -1;
+    *vb = (struct bm__rect){x0, y0, x1 - x0, y1 - y0};
+    return x1 - x0 < 40 || y1 - y0 < 20 ? -1 : 0;
+}
+
+/* Anchor number `k` (0..48) in the visible box: its middle, then a 7 x 7 grid spiralling out. */
+static void spiral_point(const struct bm__rect *vb, int k, double *x, double *y)
+{
     /* The k-th cell of a square spiral: ring 0 is the centre, ring n has 8n cells. */
     int ring = 0, left = k;
     while (left >= (ring ? 8 * ring : 1)) {
@@ -101,9 +104,16 @@ static int area_anchor(const struct bm__render *r, size_t li, size_t feat, int k
         i = side == 0 ? -ring + off : side == 1 ? ring : side == 2 ? ring - off : -ring;
         j = side == 0 ? -ring : side == 1 ? -ring + off : side == 2 ? ring : ring - off;
     }
-    *x = x0 + (0.5 + i / 8.0) * (x1 - x0);
-    *y = y0 + (0.5 + j / 8.0) * (y1 - y0);
-    return inside_feature(xy, parts, f->nparts, *x, *y) ? 0 : 1;
+    *x = vb->x + (0.5 + i / 8.0) * vb->w;
+    *y = vb->y + (0.5 + j / 8.0) * vb->h;
+}
+
+/* Is page point (x, y) inside feature feat of layer li? */
+static int inside_at(const struct bm__render *r, size_t li, size_t feat, double x, double y)
+{
+    const struct bm_layer *L = r->layers[li];
+    const struct bm_feature *f = bm_layer_feature(L, feat);
+    return inside_feature(r->page_xy[li], bm_layer_parts(L) + f->first_part, f->nparts, x, y);
 }
 
 /* The point at distance d along a part's visible stretches (page points). */
@@ -228,8 +238,10 @@ static void collect_layer(struct bm__render *r, size_t li, struct bm__buf *cs)
             c.where = want;
             c.fixed = 1;
         } else {
-            if (area_anchor(r, li, i, 0, &c.x, &c.y) < 0)
+            struct bm__rect vb;
+            if (visible_box(r, li, i, &vb) < 0)
                 continue;
+            spiral_point(&vb, 0, &c.x, &c.y);
             /* point: beside the area's inside point, level; auto and area: inside it */
             c.gap = 2;
             c.where = want == BM_PLACE_POINT ? BM_PLACE_POINT : BM_PLACE_AREA;
@@ -1067,12 +1079,17 @@ static void place(struct bm__render *r, const struct line_grid *lines, const str
             bm__claims_add(cv, box, BM_BOX_LABEL, bm__claims_id(cv), c->lines[0]);
         }
     } else if (c->where == BM_PLACE_AREA) {
-        for (int k = 0; k < (c->fixed ? 1 : 49); k++) {
+        /* The first anchor that is free and inside the feature: the box once, the
+         * (dearer) inside test only for a free anchor. */
+        struct bm__rect vb;
+        int shows = c->fixed || visible_box(r, c->layer, c->feature, &vb) == 0;
+        for (int k = 0; shows && k < (c->fixed ? 1 : 49); k++) {
             double x = c->x, y = c->y;
-            if (!c->fixed && area_anchor(r, c->layer, c->feature, k, &x, &y) != 0)
-                continue;
+            if (!c->fixed)
+                spiral_point(&vb, k, &x, &y);
             box = (struct bm__rect){x - b.w / 2, y - b.h / 2, b.w, b.h};
-            if (!bm__rect_free(&r->cv, box, 2))
+            if (!bm__rect_free(&r->cv, box, 2) ||
+                (!c->fixed && !inside_at(r, c->layer, c->feature, x, y)))
                 continue;
             draw_block(cv, &b, c->style, box.x, box.y);
             bm__claims_add(cv, box, BM_BOX_LABEL, bm__claims_id(cv), c->lines[0]);
