@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 static int is_file(const char *path)
@@ -501,6 +502,12 @@ enum bm_status bm__raster_warp(struct bm_ctx *ctx, const struct bm__raster *r,
         wo->padfDstNoDataReal = CPLMalloc(sizeof(double));
         wo->padfSrcNoDataReal[0] = wo->padfDstNoDataReal[0] = BM__RASTER_NONE;
         wo->papszWarpOptions = CSLSetNameValue(NULL, "INIT_DEST", "NO_DATA");
+        /* The warp is a tenth of a situation map: on every core (up to 8), in strips of
+         * rows, each pixel computed as by one thread (the same image, sooner). */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        char threads[16];
+        snprintf(threads, sizeof threads, "%ld", cores < 1 ? 1 : (cores > 8 ? 8 : cores));
+        wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "NUM_THREADS", threads);
         /* An eighth of a pixel: the approximation cannot be seen, and saves most of PROJ's work. */
         wo->pTransformerArg = GDALCreateApproxTransformer(GDALGenImgProjTransform, gen, 0.125);
         wo->pfnTransformer = GDALApproxTransform;
