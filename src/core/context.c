@@ -106,9 +106,63 @@ static void quiet_proj(void *data, int level, const char *msg)
     (void)msg;
 }
 
+/*
+ * GDAL's registration functions of the drivers bordermap opens (the lists in
+ * data/source.c: vector, VRT and the network's when allowed, raster) or
+ * writes (GeoJSON, GPKG, GTiff, MEM). They are exported by libgdal, declared
+ * in its C++ headers only.
+ */
+void GDALRegister_GTiff(void);
+void GDALRegister_HFA(void);
+void GDALRegister_AAIGrid(void);
+void GDALRegister_PNG(void);
+void GDALRegister_JPEG(void);
+void GDALRegister_MEM(void);
+void GDALRegister_SRTMHGT(void);
+void GDALRegister_netCDF(void);
+void GDALRegister_JP2OpenJPEG(void);
+void GDALRegister_GSAG(void);
+void GDALRegister_GSBG(void);
+void GDALRegister_GS7BG(void);
+void GDALRegister_USGSDEM(void);
+void RegisterOGRShape(void);
+void RegisterOGRVRT(void);
+void RegisterOGRCSV(void);
+void RegisterOGRKML(void);
+void RegisterOGRGeoJSON(void);
+void RegisterOGRGeoPackage(void);
+void RegisterOGRSQLite(void);
+void RegisterOGRPG(void);
+void RegisterOGRFlatGeobuf(void);
+void RegisterOGROSM(void);
+void RegisterOGRWFS(void);
+void RegisterOGROAPIF(void);
+void GDALRegister_ENVI(void);
+void GDALRegister_EHdr(void);
+void GDALRegister_HTTP(void);
+
+/*
+ * Only those drivers, in the order GDALAllRegister() gives them (which one
+ * tries a file first: GPKG before SQLite). GDALAllRegister() makes all 210 of
+ * Debian's, which pages in 9 MB of libgdal (the reference map's peak memory:
+ * 112 -> 107 MiB) for drivers bordermap never lets open a file; all of them
+ * are registered only to name the driver of a file it refuses.
+ */
 static void register_drivers(void)
 {
-    GDALAllRegister();
+    static void (*const REGISTER[])(void) = {
+        GDALRegister_GTiff,    GDALRegister_HFA,    GDALRegister_AAIGrid,
+        GDALRegister_PNG,      GDALRegister_JPEG,   GDALRegister_MEM,
+        GDALRegister_SRTMHGT,  GDALRegister_netCDF, GDALRegister_JP2OpenJPEG,
+        GDALRegister_GSAG,     GDALRegister_GSBG,   GDALRegister_GS7BG,
+        GDALRegister_USGSDEM,  RegisterOGRShape,    RegisterOGRVRT,
+        RegisterOGRCSV,        RegisterOGRKML,      RegisterOGRGeoJSON,
+        RegisterOGRGeoPackage, RegisterOGRSQLite,   RegisterOGRPG,
+        RegisterOGRFlatGeobuf, RegisterOGROSM,      RegisterOGRWFS,
+        RegisterOGROAPIF,      GDALRegister_ENVI,   GDALRegister_EHdr,
+        GDALRegister_HTTP};
+    for (size_t i = 0; i < sizeof REGISTER / sizeof REGISTER[0]; i++)
+        REGISTER[i]();
 }
 
 void bm__gdal_init(void)
@@ -118,6 +172,18 @@ void bm__gdal_init(void)
      * thread that comes while it runs waits for it. */
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, register_drivers);
+}
+
+static void register_all(void)
+{
+    GDALAllRegister();
+}
+
+void bm__gdal_init_all(void)
+{
+    bm__gdal_init(); /* first, so that these keep their places */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, register_all);
 }
 
 struct bm_ctx *bm_ctx_new(void)

@@ -29,8 +29,13 @@ void bm__format_bytes(char *out, size_t size, unsigned long long bytes);
 /* Remove the warnings from number since on and return them joined by "; " (or NULL). */
 char *bm__take_warnings(struct bm_ctx *ctx, size_t since);
 
-/* Register GDAL's drivers, once per process, safely from any thread. */
+/* Register the GDAL drivers bordermap opens and writes, once per process, safely from any
+ * thread. */
 void bm__gdal_init(void);
+
+/* Register all of GDAL's drivers too (to name the one that would read a file bordermap does
+ * not open), once per process, safely from any thread. */
+void bm__gdal_init_all(void);
 
 /* strerror(err), safe to call from several threads at once (a per-thread buffer). */
 const char *bm__strerror(int err);

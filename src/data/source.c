@@ -482,6 +482,7 @@ GDALDatasetH bm__source_open(struct bm_ctx *ctx, const char *path, char **open_o
     if (ds || bm__is_pg(path))
         return ds;
     /* Which driver would have read it? If one bordermap does not open, say so. */
+    bm__gdal_init_all();
     GDALDriverH d = GDALIdentifyDriverEx(path, GDAL_OF_VECTOR, NULL, NULL);
     const char *name = d ? GDALGetDescription(d) : NULL;
     if (!name || in_list(name, drivers, nd))
