@@ -1294,6 +1294,16 @@ static void compute_extent(struct bm_layer *L)
             L->type = bm_layer_feature(L, i)->type;
 }
 
+/* Warn of features skipped for one reason (what), if any: how many, the first, and advice. */
+static void warn_skipped(struct loader *ld, const struct tally *t, const char *what,
+                         const char *advice)
+{
+    char w[64];
+    if (t->count)
+        bm__warn(ld->ctx, "'%s': %zu feature(s) %s skipped (first: %s)%s", ld->L->path, t->count,
+                 what, bm__feature_where(ld->L, t->first_fid, w, sizeof w), advice);
+}
+
 static void report_tallies(struct loader *ld, size_t total)
 {
     struct bm_ctx *ctx = ld->ctx;
@@ -1304,26 +1314,12 @@ static void report_tallies(struct loader *ld, size_t total)
                  "'%s' has no CRS: assumed WGS 84 longitude/latitude, as all its coordinates are "
                  "in the degree range; %s",
                  p, ld->crs_fix_warn);
-    if (ld->empty.count)
-        bm__warn(ctx, "'%s': %zu feature(s) with no or empty geometry skipped (first: %s)", p,
-                 ld->empty.count, bm__feature_where(ld->L, ld->empty.first_fid, w, sizeof w));
-    if (ld->unsupported.count)
-        bm__warn(ctx,
-                 "'%s': %zu feature(s) of an unsupported geometry type skipped (first: "
-                 "%s)",
-                 p, ld->unsupported.count,
-                 bm__feature_where(ld->L, ld->unsupported.first_fid, w, sizeof w));
-    if (ld->nonfinite.count)
-        bm__warn(ctx,
-                 "'%s': %zu feature(s) with NaN or infinite coordinates skipped (first: "
-                 "%s); fix them in the source",
-                 p, ld->nonfinite.count,
-                 bm__feature_where(ld->L, ld->nonfinite.first_fid, w, sizeof w));
-    if (ld->range.count)
-        bm__warn(ctx,
-                 "'%s': %zu feature(s) with coordinates outside longitude -180..180 or "
-                 "latitude -90..90 skipped (first: %s)",
-                 p, ld->range.count, bm__feature_where(ld->L, ld->range.first_fid, w, sizeof w));
+    warn_skipped(ld, &ld->empty, "with no or empty geometry", "");
+    warn_skipped(ld, &ld->unsupported, "of an unsupported geometry type", "");
+    warn_skipped(ld, &ld->nonfinite, "with NaN or infinite coordinates",
+                 "; fix them in the source");
+    warn_skipped(ld, &ld->range, "with coordinates outside longitude -180..180 or latitude -90..90",
+                 "");
     if (ld->invalid.count) {
         const char *what = ld->opts->invalid == BM_INVALID_SKIP   ? "skipped"
                            : ld->opts->invalid == BM_INVALID_KEEP ? "kept as they are"
