@@ -2,6 +2,12 @@
 #define _XOPEN_SOURCE 700
 #include "support.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include <cpl_conv.h>
 #include <ftw.h>
 #include <gdal.h>
@@ -23,6 +29,17 @@ int test_setup(void **state)
     (void)state;
     ctx = bm_ctx_new();
     return ctx && tmp_make() ? 0 : -1;
+}
+
+struct bm_map *load_style(const char *name)
+{
+    char rel[256], path[4096];
+    struct bm_map *m = NULL;
+    snprintf(rel, sizeof rel, "styles/%s.yaml", name);
+    if (bm_ctx_data_path(ctx, rel, path, sizeof path) != BM_OK ||
+        bm_map_load(ctx, path, &m) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    return m;
 }
 
 int test_teardown(void **state)

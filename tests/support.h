@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 struct bm_ctx;
+struct bm_map;
 
 /* The context every test of a file uses, made by test_setup(). */
 extern struct bm_ctx *ctx;
@@ -12,6 +13,10 @@ extern struct bm_ctx *ctx;
 /* cmocka group set-up and tear-down: the context and a temporary folder. */
 int test_setup(void **state);
 int test_teardown(void **state);
+
+/* The shipped recipe styles/NAME.yaml, loaded; the test fails with the context's error if it
+ * cannot be. The caller frees it (bm_map_free). */
+struct bm_map *load_style(const char *name);
 
 /* A fresh temporary folder (static storage); removed by tmp_remove(). */
 const char *tmp_make(void);

@@ -27,15 +27,25 @@
 
 static const char *const RECIPES[] = {"situation", "ruili-muse", "corridor", "print-grey"};
 
-static struct bm_map *load(const char *name)
+/* Render m at 100 dpi as the PNG png, then free m; what the drawing placed. */
+static struct bm_render_info render_100(struct bm_map *m, const char *png)
 {
-    char rel[256], path[4096];
-    struct bm_map *m = NULL;
-    snprintf(rel, sizeof rel, "styles/%s.yaml", name);
-    if (bm_ctx_data_path(ctx, rel, path, sizeof path) != BM_OK ||
-        bm_map_load(ctx, path, &m) != BM_OK)
+    assert_int_equal(bm_map_set_dpi(ctx, m, 100), BM_OK);
+    struct bm_render_info info;
+    if (bm_map_render_info(ctx, m, BM_FORMAT_PNG, png, &info) != BM_OK)
         fail_msg("%s", bm_ctx_error(ctx));
-    return m;
+    bm_map_free(m);
+    return info;
+}
+
+/* The first layer of the shipped file rel, opened with OGR (not bordermap's loader); close *ds. */
+static OGRLayerH ogr_layer(const char *rel, GDALDatasetH *ds)
+{
+    char path[4096];
+    bm_ctx_data_path(ctx, rel, path, sizeof path);
+    *ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(*ds);
+    return GDALDatasetGetLayer(*ds, 0);
 }
 
 /*
@@ -123,7 +133,7 @@ static void recipes_match_their_goldens(void **state)
     (void)state;
     static const size_t min_texts[] = {90, 25, 70, 90};
     for (size_t i = 0; i < sizeof RECIPES / sizeof RECIPES[0]; i++) {
-        struct bm_map *m = load(RECIPES[i]);
+        struct bm_map *m = load_style(RECIPES[i]);
         char name[64], golden[4096];
         snprintf(name, sizeof name, "%s.png", RECIPES[i]);
         snprintf(golden, sizeof golden, "%s/%s.png", GOLDEN_DIR, RECIPES[i]);
@@ -168,7 +178,7 @@ static void every_recipe_draws_pdf_and_svg(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof RECIPES / sizeof RECIPES[0]; i++) {
-        struct bm_map *m = load(RECIPES[i]);
+        struct bm_map *m = load_style(RECIPES[i]);
         char pdf[64], svg[64];
         snprintf(pdf, sizeof pdf, "%s.pdf", RECIPES[i]);
         snprintf(svg, sizeof svg, "%s.svg", RECIPES[i]);
@@ -211,7 +221,7 @@ static void expect_pdf_text(const char *pdf, const char *const *want, size_t n)
 static void pdf_text_is_text(void **state)
 {
     (void)state;
-    struct bm_map *m = load("situation");
+    struct bm_map *m = load_style("situation");
     const char *pdf = tmp_path("text.pdf");
     assert_int_equal(bm_map_render(ctx, m, BM_FORMAT_PDF, pdf), BM_OK);
     bm_map_free(m);
@@ -321,7 +331,7 @@ static void missing_fonts_draw_in_noto_sans(void **state)
 static void refused_outputs_leave_no_file(void **state)
 {
     (void)state;
-    struct bm_map *m = load("situation");
+    struct bm_map *m = load_style("situation");
     /* A page far too large: refused before anything is allocated. */
     assert_int_equal(bm_map_set_page(ctx, m, 2000, 2000), BM_OK);
     assert_int_equal(bm_map_set_dpi(ctx, m, 1200), BM_OK);
@@ -340,7 +350,7 @@ static void refused_outputs_leave_no_file(void **state)
     char path[4096];
     bm_ctx_data_path(ctx, "styles/situation.yaml", path, sizeof path);
     long before = file_size(path);
-    m = load("situation");
+    m = load_style("situation");
     assert_int_equal(bm_map_render(ctx, m, BM_FORMAT_PNG, path), BM_ERR_IO);
     char want[4300];
     snprintf(want, sizeof want, "will not write '%s': it is the recipe; choose another output name",
@@ -518,13 +528,9 @@ static void to_pixel(const double *g, double x, double y, double *col, double *r
 static void railway_and_distance_line_are_drawn(void **state)
 {
     (void)state;
-    struct bm_map *m = load("situation");
-    assert_int_equal(bm_map_set_dpi(ctx, m, 100), BM_OK);
-    struct bm_render_info info;
+    struct bm_map *m = load_style("situation");
     const char *png = tmp_path("probe.png");
-    if (bm_map_render_info(ctx, m, BM_FORMAT_PNG, png, &info) != BM_OK)
-        fail_msg("%s", bm_ctx_error(ctx));
-    bm_map_free(m);
+    struct bm_render_info info = render_100(m, png);
     struct image im = image_png(png);
     struct proj p = proj_open(info.crs);
     const double *g = info.geotransform, k = info.px_per_pt, *fr = info.frame;
@@ -533,11 +539,8 @@ static void railway_and_distance_line_are_drawn(void **state)
 
     /* The railway: the colour of its casing, or of its line where it has none
      * (styles/situation.yaml). */
-    char path[4096];
-    bm_ctx_data_path(ctx, "shapes/infrastructure/rail.shp", path, sizeof path);
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
-    assert_non_null(ds);
-    OGRLayerH l = GDALDatasetGetLayer(ds, 0);
+    GDALDatasetH ds;
+    OGRLayerH l = ogr_layer("shapes/infrastructure/rail.shp", &ds);
     OGRFeatureH f;
     int probes = 0, hits = 0;
     while ((f = OGR_L_GetNextFeature(l)) != NULL) {
@@ -633,19 +636,12 @@ static int segment_meets_box(double x0, double y0, double x1, double y1,
 static void labels_keep_off_the_border(void **state)
 {
     (void)state;
-    struct bm_map *m = load("ruili-muse");
-    assert_int_equal(bm_map_set_dpi(ctx, m, 100), BM_OK);
-    struct bm_render_info info;
-    if (bm_map_render_info(ctx, m, BM_FORMAT_PNG, tmp_path("keep_off.png"), &info) != BM_OK)
-        fail_msg("%s", bm_ctx_error(ctx));
-    bm_map_free(m);
+    struct bm_map *m = load_style("ruili-muse");
+    struct bm_render_info info = render_100(m, tmp_path("keep_off.png"));
     struct proj p = proj_open(info.crs);
     const double *g = info.geotransform, k = info.px_per_pt;
-    char path[4096];
-    bm_ctx_data_path(ctx, "shapes/boundaries/border_cn_mm.shp", path, sizeof path);
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
-    assert_non_null(ds);
-    OGRLayerH l = GDALDatasetGetLayer(ds, 0);
+    GDALDatasetH ds;
+    OGRLayerH l = ogr_layer("shapes/boundaries/border_cn_mm.shp", &ds);
     static const char *const towns[] = {"Ruili", "Muse"};
     size_t boxes = 0, near = 0;
     for (size_t t = 0; t < 2; t++)
@@ -723,11 +719,7 @@ static void curved_names_fall_back_to_their_first_line(void **state)
     struct bm_map *m = NULL;
     if (bm_map_load_text(ctx, recipe, sizeof recipe - 1, "curved", &m) != BM_OK)
         fail_msg("%s", bm_ctx_error(ctx));
-    assert_int_equal(bm_map_set_dpi(ctx, m, 100), BM_OK);
-    struct bm_render_info info;
-    if (bm_map_render_info(ctx, m, BM_FORMAT_PNG, tmp_path("fallback.png"), &info) != BM_OK)
-        fail_msg("%s", bm_ctx_error(ctx));
-    bm_map_free(m);
+    struct bm_render_info info = render_100(m, tmp_path("fallback.png"));
     size_t boxes = 0, id = 0;
     for (size_t i = 0; i < info.nboxes; i++) {
         const struct bm_placed_box *b = &info.boxes[i];
@@ -745,20 +737,13 @@ static void curved_names_fall_back_to_their_first_line(void **state)
 static void river_names_follow_the_river(void **state)
 {
     (void)state;
-    struct bm_map *m = load("situation");
-    assert_int_equal(bm_map_set_dpi(ctx, m, 100), BM_OK);
-    struct bm_render_info info;
-    if (bm_map_render_info(ctx, m, BM_FORMAT_PNG, tmp_path("curved.png"), &info) != BM_OK)
-        fail_msg("%s", bm_ctx_error(ctx));
-    bm_map_free(m);
+    struct bm_map *m = load_style("situation");
+    struct bm_render_info info = render_100(m, tmp_path("curved.png"));
     struct proj p = proj_open(info.crs);
     const double *g = info.geotransform, k = info.px_per_pt;
     /* The Irrawaddy on the page: its segments, in points. */
-    char path[4096];
-    bm_ctx_data_path(ctx, "shapes/water/rivers.shp", path, sizeof path);
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
-    assert_non_null(ds);
-    OGRLayerH l = GDALDatasetGetLayer(ds, 0);
+    GDALDatasetH ds;
+    OGRLayerH l = ogr_layer("shapes/water/rivers.shp", &ds);
     assert_int_equal(OGR_L_SetAttributeFilter(l, "name = 'Irrawaddy' AND rank <= 2"), OGRERR_NONE);
     double *seg = NULL;
     size_t nseg = 0;
@@ -1002,13 +987,9 @@ static int command_line(const char *cmd, const char *want, char *line, size_t si
 static void png_sidecars_place_ruili(void **state)
 {
     (void)state;
-    struct bm_map *m = load("situation");
-    assert_int_equal(bm_map_set_dpi(ctx, m, 100), BM_OK);
-    struct bm_render_info info;
+    struct bm_map *m = load_style("situation");
     const char *png = tmp_path("crs.png");
-    if (bm_map_render_info(ctx, m, BM_FORMAT_PNG, png, &info) != BM_OK)
-        fail_msg("%s", bm_ctx_error(ctx));
-    bm_map_free(m);
+    struct bm_render_info info = render_100(m, png);
     assert_int_equal(bm_write_world_file(ctx, &info, png), BM_OK);
     char cmd[4300], line[4096];
     snprintf(cmd, sizeof cmd, "gdalsrsinfo -o wkt1 '%s' 2>&1", png);

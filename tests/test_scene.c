@@ -13,17 +13,6 @@
 #include "bordermap/bordermap.h"
 #include "support.h"
 
-static struct bm_map *load(const char *name)
-{
-    char rel[256], path[4096];
-    struct bm_map *m = NULL;
-    snprintf(rel, sizeof rel, "styles/%s.yaml", name);
-    if (bm_ctx_data_path(ctx, rel, path, sizeof path) != BM_OK ||
-        bm_map_load(ctx, path, &m) != BM_OK)
-        fail_msg("%s", bm_ctx_error(ctx));
-    return m;
-}
-
 /* The whole of a file, NUL-terminated (caller frees); *n its size. */
 static char *slurp(const char *path, size_t *n)
 {
@@ -67,7 +56,7 @@ static void render(struct bm_map *m, struct bm_scene *s, const char *name)
 static void each_layer_is_read_once(void **state)
 {
     (void)state;
-    struct bm_map *m = load("situation");
+    struct bm_map *m = load_style("situation");
     assert_int_equal(bm_map_set_dpi(ctx, m, 72), BM_OK);
     struct bm_scene *s = bm_scene_new(BM_SCENE_VIEW);
     assert_non_null(s);
