@@ -21,15 +21,25 @@ static int valid_latlon(double lat, double lon)
     return isfinite(lat) && isfinite(lon) && fabs(lat) <= 90 && fabs(lon) <= 180;
 }
 
+/* BM_OK when both ends are on the globe, else the failure that says so. */
+static enum bm_status check_ends(struct bm_ctx *ctx, double lat1, double lon1, double lat2,
+                                 double lon2)
+{
+    if (valid_latlon(lat1, lon1) && valid_latlon(lat2, lon2))
+        return BM_OK;
+    return bm__fail(ctx, BM_ERR_ARG,
+                    "bad coordinates %g,%g to %g,%g: latitude must be within -90..90 and "
+                    "longitude within -180..180",
+                    lat1, lon1, lat2, lon2);
+}
+
 enum bm_status bm_geod_inverse(struct bm_ctx *ctx, double lat1, double lon1, double lat2,
                                double lon2, struct bm_geodesic *out)
 {
     bm__begin(ctx);
-    if (!valid_latlon(lat1, lon1) || !valid_latlon(lat2, lon2))
-        return bm__fail(ctx, BM_ERR_ARG,
-                        "bad coordinates %g,%g to %g,%g: latitude must be within -90..90 and "
-                        "longitude within -180..180",
-                        lat1, lon1, lat2, lon2);
+    enum bm_status st = check_ends(ctx, lat1, lon1, lat2, lon2);
+    if (st != BM_OK)
+        return st;
     struct geod_geodesic g = bm__wgs84();
     geod_inverse(&g, lat1, lon1, lat2, lon2, &out->distance, &out->azi1, &out->azi2);
     out->azi1 = bm__bearing(out->azi1);
@@ -79,11 +89,9 @@ enum bm_status bm_geod_path(struct bm_ctx *ctx, double lat1, double lon1, double
     bm__begin(ctx);
     *xy = NULL;
     *n = 0;
-    if (!valid_latlon(lat1, lon1) || !valid_latlon(lat2, lon2))
-        return bm__fail(ctx, BM_ERR_ARG,
-                        "bad coordinates %g,%g to %g,%g: latitude must be within -90..90 and "
-                        "longitude within -180..180",
-                        lat1, lon1, lat2, lon2);
+    enum bm_status st = check_ends(ctx, lat1, lon1, lat2, lon2);
+    if (st != BM_OK)
+        return st;
     if (!(max_error_m >= 0.001))
         return bm__fail(ctx, BM_ERR_ARG,
                         "a geodesic path needs an error of at least 1 mm, not %g m", max_error_m);
