@@ -1572,10 +1572,12 @@ static enum bm_status load(struct loader *ld, GDALDatasetH ds)
 /*
  * What comes before a source is opened: a path given, the source allowed
  * (bm__source_check) and, when it is a file, one that can be read; then GDAL
- * set up and the source's walls pushed, *walls for bm__source_walls_pop().
+ * set up, the source's walls pushed (*walls, for bm__source_walls_pop()) and
+ * GDAL's errors captured in cap (until CPLPopErrorHandler()).
  * Returns BM_OK, or the failure (with nothing pushed).
  */
-static enum bm_status source_begin(struct bm_ctx *ctx, const char *path, int *walls)
+static enum bm_status source_begin(struct bm_ctx *ctx, const char *path, int *walls,
+                                   struct capture *cap)
 {
     if (!path || !path[0])
         return bm__fail(ctx, BM_ERR_ARG, "no source path given");
@@ -1584,6 +1586,7 @@ static enum bm_status source_begin(struct bm_ctx *ctx, const char *path, int *wa
         return bm_ctx_status(ctx);
     bm__gdal_init();
     *walls = bm__source_walls_push(ctx);
+    CPLPushErrorHandlerEx(capture_error, cap);
     return BM_OK;
 }
 
@@ -1594,11 +1597,10 @@ enum bm_status bm_layer_load(struct bm_ctx *ctx, const char *path, const struct 
     bm__begin(ctx);
     *out = NULL;
     int walls;
-    enum bm_status begun = source_begin(ctx, path, &walls);
+    struct capture cap = {.armed = 1};
+    enum bm_status begun = source_begin(ctx, path, &walls, &cap);
     if (begun != BM_OK)
         return begun;
-    struct capture cap = {.armed = 1};
-    CPLPushErrorHandlerEx(capture_error, &cap);
     struct bm_layer *L = calloc(1, sizeof *L);
     struct loader ld = {.ctx = ctx, .L = L, .opts = opts ? opts : &defaults, .cap = &cap};
     enum bm_status st = BM_OK;
@@ -1652,11 +1654,10 @@ enum bm_status bm_source_layer_names(struct bm_ctx *ctx, const char *path, char 
     *names = NULL;
     *count = 0;
     int walls;
-    enum bm_status begun = source_begin(ctx, path, &walls);
+    struct capture cap = {.armed = 1};
+    enum bm_status begun = source_begin(ctx, path, &walls, &cap);
     if (begun != BM_OK)
         return begun;
-    struct capture cap = {.armed = 1};
-    CPLPushErrorHandlerEx(capture_error, &cap);
     GDALDatasetH ds = open_source(ctx, path, &cap);
     CPLPopErrorHandler();
     if (!ds) {
