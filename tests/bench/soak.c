@@ -8,7 +8,8 @@
  * at 300 dpi, PNG), the report of the three shipped maps (PDF), and one atlas
  * map (ruili-muse framed on the Muse crossing, 15 km around it, PNG), into
  * OUTDIR (default /tmp/bm-soak). After the first iteration and every 100 it
- * prints the resident memory, the open file descriptors, the live PROJ
+ * prints the resident memory, the heap in use (malloc's own count: what a
+ * leak grows), the resident huge pages, the open file descriptors, the live PROJ
  * contexts (counted by wrapping proj_context_create/_clone/_destroy: this
  * program exports its own, which the libraries' calls reach first) and the
  * CPU time. It exits 1 when a drawing fails, when the resident memory after
@@ -18,6 +19,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <malloc.h>
 #include <proj.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -74,6 +76,29 @@ static long rss_kb(void)
     long kb = -1;
     while (f && fgets(line, sizeof line, f))
         if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+/* What malloc holds for the program (glibc's mallinfo2: bytes in use in its arenas and
+ * in blocks of their own), kB: a leak grows this; the resident memory also grows with
+ * what the heap does not give back and with the kernel's huge pages. */
+static long heap_kb(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return (long)((mi.uordblks + mi.hblkhd) / 1024);
+}
+
+/* The resident memory in transparent huge pages (the PNG page asks for them), kB. */
+static long huge_kb(void)
+{
+    FILE *f = fopen("/proc/self/smaps_rollup", "r");
+    char line[256];
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
             break;
     if (f)
         fclose(f);
@@ -171,7 +196,8 @@ int main(int argc, char **argv)
     double lat = muse->lat, lon = muse->lon;
     bm_gazetteer_free(gz);
 
-    printf("%10s %10s %6s %14s %10s\n", "iteration", "RSS kB", "fds", "PROJ contexts", "CPU s");
+    printf("%10s %10s %10s %10s %6s %14s %10s\n", "iteration", "RSS kB", "heap kB", "huge kB",
+           "fds", "PROJ contexts", "CPU s");
     long rss100 = 0, rss = 0;
     int fds100 = 0, fds = 0;
     long proj100 = 0, proj = 0;
@@ -182,7 +208,8 @@ int main(int argc, char **argv)
             rss = rss_kb();
             fds = open_fds();
             proj = atomic_load(&live_contexts);
-            printf("%10ld %10ld %6d %14ld %10.1f\n", i, rss, fds, proj, cpu_seconds());
+            printf("%10ld %10ld %10ld %10ld %6d %14ld %10.1f\n", i, rss, heap_kb(), huge_kb(), fds,
+                   proj, cpu_seconds());
             fflush(stdout);
             if (i == 100) {
                 rss100 = rss;

@@ -3,7 +3,8 @@
 #   tests/bench/soak.sh [N]      (after 'make'; N defaults to 1000)
 # Builds the driver (tests/bench/soak.c) in build/ and runs it at nice 19: the
 # default map, the report and one atlas map, N times through the library API,
-# printing resident memory, open descriptors, live PROJ contexts and CPU time
+# printing resident memory, heap in use (what a leak grows), resident huge pages,
+# open descriptors, live PROJ contexts and CPU time
 # after the first iteration and every 100. Exits 1 when the memory after N is
 # more than 5 % above that after 100, or the descriptors or contexts change.
 # It takes about 4 CPU-seconds an iteration. Outputs go to a temporary folder,
