@@ -41,6 +41,9 @@ int cmd_atlas(struct bm_ctx *ctx, int argc, char **argv);
 
 /* The path of a recipe: a bare name is a shipped one (styles/NAME.yaml); NULL the default. */
 void cli_recipe_path(struct bm_ctx *ctx, const char *given, char *out, size_t size);
+/* A shipped layer named as 'layers' lists it ("water/rivers", or "rivers") when no such
+ * file is here: its path under the data root (lives as long as the program); else given. */
+const char *cli_source_path(struct bm_ctx *ctx, const char *given);
 
 extern const char HELP_LAYERS[];
 extern const char HELP_PLACES[];

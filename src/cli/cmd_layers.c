@@ -19,6 +19,8 @@ const char HELP_LAYERS[] =
     "GeoPackage, KML, CSV with lon/lat columns, OpenStreetMap .osm and .osm.pbf),\n"
     "a raster bordermap draws (GeoTIFF, PNG, JPEG 2000, netCDF, ...) or a\n"
     "PostGIS connection string such as \"PG:service=gis\" or \"PG:dbname=gis\".\n"
+    "A shipped layer may be named as this command lists it, 'water/rivers', or\n"
+    "by its last part, 'rivers' (here and wherever a command takes a SOURCE).\n"
     "\n"
     "  -l, --layer NAME  only this layer or table of each SOURCE (\"ops.border\":\n"
     "                    a PostGIS table with its schema)\n"
@@ -424,6 +426,8 @@ int cmd_layers(struct bm_ctx *ctx, int argc, char **argv)
     }
     if (layer && optind >= argc)
         return cli_usage("layers", "--layer names a layer of a SOURCE; give the source too");
+    for (int i = optind; i < argc; i++) /* a shipped layer by name: 'layers water/rivers' */
+        argv[i] = (char *)cli_source_path(ctx, argv[i]);
     struct listing l = {0};
     int rc = optind < argc ? list_sources(ctx, &l, argc - optind, argv + optind, layer)
                            : list_shipped(ctx, &l);

@@ -397,9 +397,10 @@ static int measure_layer(struct bm_ctx *ctx, int n, char **args, const struct op
                               .invalid = o->invalid_set ? o->invalid : BM_INVALID_UNCHECKED};
     struct bm_layer *L;
     struct bm_layer_table *t = NULL;
-    if (bm_layer_load(ctx, args[0], &lo, &L) != BM_OK)
+    const char *src = cli_source_path(ctx, args[0]);
+    if (bm_layer_load(ctx, src, &lo, &L) != BM_OK)
         return cli_fail(ctx);
-    cli_stage("load %s", args[0]);
+    cli_stage("load %s", src);
     if (bm_measure_layer(ctx, L, &t) != BM_OK) {
         bm_layer_free(L);
         return cli_fail(ctx);
@@ -470,7 +471,7 @@ int cmd_measure(struct bm_ctx *ctx, int argc, char **argv)
         char *end;
         switch (c) {
         case 's':
-            o.source = optarg;
+            o.source = cli_source_path(ctx, optarg);
             break;
         case 'w':
             o.where = optarg;

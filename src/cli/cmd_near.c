@@ -18,7 +18,8 @@ const char HELP_NEAR[] =
     "\n"
     "  -w, --within KM   how far to look, in kilometres (default 50)\n"
     "  -b, --border      measure to the shipped China-Myanmar border\n"
-    "  -s, --source SRC  list the features of SRC rather than places\n"
+    "  -s, --source SRC  list the features of SRC rather than places (a file, a\n"
+    "                    connection, or a shipped layer: rivers, water/rivers)\n"
     "  -l, --layer NAME  the layer or table of SRC, when it has several (without\n"
     "                    --source, as before: --layer SRC is the source)\n"
     "  --invalid P       polygons of SRC that are not valid: keep them as the\n"
@@ -35,6 +36,7 @@ const char HELP_NEAR[] =
     "  bordermap near Ruili --within 30\n"
     "  bordermap near --border --within 20\n"
     "  bordermap near 24.0,97.9 --source shapes/infrastructure/pipelines.shp\n"
+    "  bordermap near Muse --source rivers --within 2\n"
     "  bordermap near Ruili --source PG:service=gis --layer admin1\n";
 
 /* One place or feature within reach, and the point the distance was measured to. */
@@ -271,6 +273,11 @@ int cmd_near(struct bm_ctx *ctx, int argc, char **argv)
     if (o.invalid_set && !o.layer && !o.source)
         return cli_usage("near", "--invalid goes with --source (the shipped places and border "
                                  "are valid)");
+    /* A shipped layer by name: 'near Muse --source rivers' (or --layer rivers). */
+    if (o.source)
+        o.source = cli_source_path(ctx, o.source);
+    else if (o.layer)
+        o.layer = cli_source_path(ctx, o.layer);
     struct bm_gazetteer *gz = NULL;
     int rc;
     if (o.border) {
