@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -279,4 +280,39 @@ int cli_parse_invalid(const char *command, const char *s, enum bm_invalid_policy
     else
         return cli_usage(command, "--invalid takes repair, keep or skip, not '%s'", s);
     return 0;
+}
+
+/*
+ * A shipped layer by its name, as 'bordermap layers' lists it ("water/rivers",
+ * or the bare "rivers"), when no file of that name is here: its path under
+ * the data root, in one of a few buffers that live as long as the program (a
+ * command names at most a few sources). Anything else (a file that exists, a
+ * name with an extension, a connection) is given back as it is.
+ */
+const char *cli_source_path(struct bm_ctx *ctx, const char *given)
+{
+    static char found[8][4096];
+    static unsigned next;
+    static const char *const dirs[] = {"",        "boundaries/", "infrastructure/",
+                                       "places/", "water/",      "relief/"};
+    static const char *const exts[] = {".shp", ".tif"};
+    struct stat st;
+    const char *base = strrchr(given, '/');
+    if (!given[0] || strpbrk(given, ":= ") || strchr(base ? base : given, '.') ||
+        stat(given, &st) == 0 || strlen(given) > 256)
+        return given;
+    for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
+        if (d > 0 && base) /* "water/rivers" names its folder */
+            break;
+        for (size_t e = 0; e < 2; e++) {
+            char rel[512], *out = found[next % 8];
+            snprintf(rel, sizeof rel, "shapes/%s%s%s", dirs[d], given, exts[e]);
+            if (bm_ctx_data_path(ctx, rel, out, sizeof found[0]) == BM_OK && stat(out, &st) == 0 &&
+                S_ISREG(st.st_mode)) {
+                next++;
+                return out;
+            }
+        }
+    }
+    return given;
 }

@@ -575,15 +575,21 @@ static int claims_index(struct bm__canvas *cv, size_t i, struct bm__rect r)
     return 0;
 }
 
-static void claims_free(struct bm__canvas *cv)
+/* Free the grid's cells (the claims stay); failed is kept. */
+static void claim_grid_free(struct bm__claim_grid *g)
 {
-    struct bm__claim_grid *g = &cv->claim_grid;
     if (g->cells)
         for (size_t i = 0; i < (size_t)g->nx * (size_t)g->ny; i++)
             bm__buf_free(&g->cells[i]);
     free(g->cells);
+    g->cells = NULL;
     bm__buf_free(&g->odd);
-    memset(g, 0, sizeof *g);
+}
+
+static void claims_free(struct bm__canvas *cv)
+{
+    claim_grid_free(&cv->claim_grid);
+    memset(&cv->claim_grid, 0, sizeof cv->claim_grid);
     bm__buf_free(&cv->claims);
     bm__buf_free(&cv->notes);
     bm__buf_free(&cv->names);
@@ -602,13 +608,7 @@ int bm__claims_add(struct bm__canvas *cv, struct bm__rect r, enum bm_box_kind ki
         return -1;
     if (!cv->claim_grid.failed && claims_index(cv, i, r) != 0) {
         /* Out of memory: back to scanning every claim, which needs no grid. */
-        struct bm__claim_grid *g = &cv->claim_grid;
-        if (g->cells)
-            for (size_t k = 0; k < (size_t)g->nx * (size_t)g->ny; k++)
-                bm__buf_free(&g->cells[k]);
-        free(g->cells);
-        g->cells = NULL;
-        bm__buf_free(&g->odd);
+        claim_grid_free(&cv->claim_grid);
         cv->claim_grid.failed = 1;
     }
     return 0;
@@ -1072,11 +1072,6 @@ void bm__text_piece(struct bm__canvas *cv, PangoFont *font, const char *text, si
     svg_grow(cv, 0, -size, width, 4 * size / 3, halo + 1);
     svg_close(cv);
     cairo_restore(cr);
-}
-
-void bm__text_pieces_end(struct bm__canvas *cv)
-{
-    (void)cv;
 }
 
 void bm__text_group_begin(struct bm__canvas *cv)

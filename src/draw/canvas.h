@@ -261,7 +261,6 @@ int bm__text_pieces_begin(struct bm__canvas *cv, struct bm_color color, struct b
                           double halo_width);
 void bm__text_piece(struct bm__canvas *cv, PangoFont *font, const char *text, size_t len, double x,
                     double y, double angle, double width);
-void bm__text_pieces_end(struct bm__canvas *cv);
 
 /* Keep a text made while drawing (the GString is taken); it lives as long as the canvas. */
 const char *bm__canvas_keep(struct bm__canvas *cv, GString *g);

@@ -518,9 +518,11 @@ struct later {
     unsigned *seen, stamp;
 };
 
-static double label_reach(const struct candidate *o, double w, double h)
+/* Where any position of a point label (w x h) may lie: around its marker, out to the last ring. */
+static struct bm__rect label_around(const struct candidate *o, double w, double h)
 {
-    return o->gap + (point_rings(o) - 1) * 9 + 2 + fmax(w, h);
+    double reach = o->gap + (point_rings(o) - 1) * 9 + 2;
+    return (struct bm__rect){o->x - reach - w, o->y - reach - h, 2 * (reach + w), 2 * (reach + h)};
 }
 
 static void later_cell(const struct later *lt, double x, double y, int *cx, int *cy)
@@ -565,7 +567,8 @@ static void later_build(struct later *lt, const struct candidate *c, const doubl
         if (sizes[2 * k] > 0) {
             later_cell(lt, c[k].x, c[k].y, &cx, &cy);
             lt->start[(size_t)cy * (size_t)lt->nx + (size_t)cx + 1]++;
-            lt->reach = fmax(lt->reach, label_reach(&c[k], sizes[2 * k], sizes[2 * k + 1]));
+            struct bm__rect a = label_around(&c[k], sizes[2 * k], sizes[2 * k + 1]);
+            lt->reach = fmax(lt->reach, fmax(a.w, a.h) / 2);
         }
     for (size_t i = 0; i < cells; i++)
         lt->start[i + 1] += lt->start[i];
@@ -607,10 +610,7 @@ static int takes_last_place(const struct bm__canvas *cv, struct later *lt, struc
                 lt->seen[k] = lt->stamp;
                 const struct candidate *o = &lt->c[k];
                 double w = lt->sizes[2 * k], h = lt->sizes[2 * k + 1];
-                double reach = o->gap + (point_rings(o) - 1) * 9 + 2;
-                struct bm__rect around = {o->x - reach - w, o->y - reach - h, 2 * (reach + w),
-                                          2 * (reach + h)};
-                if (rects_meet(rr, around, 2) && !has_position(cv, o, w, h, &rr) &&
+                if (rects_meet(rr, label_around(o, w, h), 2) && !has_position(cv, o, w, h, &rr) &&
                     has_position(cv, o, w, h, NULL))
                     return 1;
             }
@@ -995,7 +995,6 @@ static int place_curved_text(struct bm__render *r, const struct line_grid *lines
         for (size_t i = 0; i < n; i++)
             bm__text_piece(cv, cl[i].pfont, cl[i].text, cl[i].len, cx[i] - cos(ca[i]) * cl[i].w / 2,
                            cy[i] - sin(ca[i]) * cl[i].w / 2, ca[i], cl[i].w);
-        bm__text_pieces_end(cv);
     } else {
         cairo_t *cr = cv->cr;
         if (ls->halo.a > 0 && ls->halo_width > 0) {
