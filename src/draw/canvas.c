@@ -680,9 +680,8 @@ int bm__segment_meets_rect(double x0, double y0, double x1, double y1, struct bm
 /* The font families fontconfig offers, lower-cased: made once per process. */
 static GHashTable *installed;
 
-static gpointer list_families(gpointer unused)
+static void list_families(void)
 {
-    (void)unused;
     installed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     FcPattern *all = FcPatternCreate();
     FcObjectSet *os = FcObjectSetBuild(FC_FAMILY, (char *)NULL);
@@ -698,7 +697,6 @@ static gpointer list_families(gpointer unused)
         FcObjectSetDestroy(os);
     if (all)
         FcPatternDestroy(all);
-    return NULL;
 }
 
 /* Has key been seen on this canvas before? Notes it if not. */
@@ -720,8 +718,10 @@ static int seen_before(struct bm__canvas *cv, const char *key)
  */
 static void installed_only(struct bm__canvas *cv, PangoFontDescription *fd)
 {
-    static GOnce once = G_ONCE_INIT;
-    g_once(&once, list_families, NULL);
+    /* pthread_once, not g_once: ThreadSanitizer sees its ordering, while g_once's
+     * ready flag is set inside glib, where it cannot (issue 16's CI saw a race). */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, list_families);
     const char *family = pango_font_description_get_family(fd);
     GString *kept = g_string_new(NULL);
     char **names = g_strsplit(family ? family : "", ",", -1);
