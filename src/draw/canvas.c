@@ -699,6 +699,22 @@ static void list_families(void)
         FcPatternDestroy(all);
 }
 
+/* pthread_once, not g_once: ThreadSanitizer sees its ordering, while g_once's
+ * ready flag is set inside glib, where it cannot (issue 16's CI saw a race). */
+static pthread_once_t families_once = PTHREAD_ONCE_INIT;
+
+/*
+ * Fontconfig loaded (its configuration and font list: the first FcFontList
+ * loads them) and the families listed, before Pango is asked for anything.
+ * Every way to text goes through here first, so that Pango never loads
+ * fontconfig at the same time as another thread does (fontconfig
+ * would then load it twice and keep one).
+ */
+void bm__fonts_ready(void)
+{
+    pthread_once(&families_once, list_families);
+}
+
 /* Has key been seen on this canvas before? Notes it if not. */
 static int seen_before(struct bm__canvas *cv, const char *key)
 {
@@ -718,10 +734,6 @@ static int seen_before(struct bm__canvas *cv, const char *key)
  */
 static void installed_only(struct bm__canvas *cv, PangoFontDescription *fd)
 {
-    /* pthread_once, not g_once: ThreadSanitizer sees its ordering, while g_once's
-     * ready flag is set inside glib, where it cannot (issue 16's CI saw a race). */
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, list_families);
     const char *family = pango_font_description_get_family(fd);
     GString *kept = g_string_new(NULL);
     char **names = g_strsplit(family ? family : "", ",", -1);
@@ -741,6 +753,7 @@ static void installed_only(struct bm__canvas *cv, PangoFontDescription *fd)
 
 PangoLayout *bm__text_layout(struct bm__canvas *cv, const char *text, const char *font, double size)
 {
+    bm__fonts_ready();
     PangoLayout *lay = pango_cairo_create_layout(cv->cr);
     PangoFontDescription *fd = pango_font_description_from_string(font ? font : "Noto Sans");
     installed_only(cv, fd);
@@ -753,6 +766,7 @@ PangoLayout *bm__text_layout(struct bm__canvas *cv, const char *text, const char
 
 double bm__text_height(const char *text, const char *font, double size, double width)
 {
+    bm__fonts_ready();
     PangoContext *pc = pango_font_map_create_context(pango_cairo_font_map_get_default());
     PangoLayout *lay = pango_layout_new(pc);
     PangoFontDescription *fd = pango_font_description_from_string(font ? font : "Noto Sans");
