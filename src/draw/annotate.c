@@ -79,6 +79,54 @@ static int any_holds(const struct bm__buf *shapes, struct bm__rect b)
     return 0;
 }
 
+/* The box of the shapes' points on the page, widened by margin; -1 when they have none. */
+static int shapes_box(const struct bm__buf *shapes, double margin, struct bm__rect *box)
+{
+    if (!shapes->data) /* as in each_shape() */
+        return -1;
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    const double *d = (const double *)(const void *)shapes->data;
+    const double *end = d + shapes->len / sizeof *d;
+    while (d < end) {
+        size_t n = (size_t)d[0];
+        for (size_t i = 0; i < n; i++) {
+            double x = d[1 + 2 * i], y = d[2 + 2 * i];
+            if (isfinite(x) && isfinite(y)) {
+                x0 = fmin(x0, x);
+                x1 = fmax(x1, x);
+                y0 = fmin(y0, y);
+                y1 = fmax(y1, y);
+            }
+        }
+        d += 1 + 2 * n;
+    }
+    if (!(x1 >= x0 && y1 >= y0))
+        return -1;
+    *box = (struct bm__rect){x0 - margin, y0 - margin, x1 - x0 + 2 * margin, y1 - y0 + 2 * margin};
+    return 0;
+}
+
+/*
+ * Clip to box, widened to whole device pixels (so that the clip's own edge
+ * antialiases nothing): a group pushed now is no larger than the box, where a
+ * band around a border is a quarter of the frame. What the band draws lies
+ * inside it, so the pixels are the same.
+ */
+static void clip_to_pixels(cairo_t *cr, struct bm__rect b)
+{
+    double x0 = b.x, y0 = b.y, x1 = b.x + b.w, y1 = b.y + b.h;
+    cairo_user_to_device(cr, &x0, &y0);
+    cairo_user_to_device(cr, &x1, &y1);
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    cairo_identity_matrix(cr);
+    cairo_new_path(cr);
+    double X0 = floor(fmin(x0, x1)), Y0 = floor(fmin(y0, y1));
+    cairo_rectangle(cr, X0, Y0, ceil(fmax(x0, x1)) - X0, ceil(fmax(y0, y1)) - Y0);
+    cairo_set_matrix(cr, &m);
+    cairo_clip(cr);
+}
+
 /*
  * The shapes whose union is the geodesic buffer of a line layer: geodesic
  * circles around its vertices and quadrilaterals offset along each segment.
@@ -150,6 +198,10 @@ static void buffer_band(struct bm__render *r, const struct bm_annotation *a, siz
     int full = any_holds(&shapes, frame);
     cairo_save(cr);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+    /* On a raster page each group below would be a frame-sized image (35 MB at 300 dpi). */
+    struct bm__rect box;
+    if (!full && r->cv.f.pixels && shapes_box(&shapes, s.width + 2 * r->cv.f.res, &box) == 0)
+        clip_to_pixels(cr, box);
     if (s.fill.a > 0 && s.opacity > 0) {
         cairo_push_group(cr);
         cairo_set_source_rgb(cr, s.fill.r, s.fill.g, s.fill.b);
