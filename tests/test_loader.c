@@ -512,6 +512,50 @@ static void filters_select(void **state)
     bm_layer_free(L);
 }
 
+/*
+ * A box keeps the features whose shape meets it. From a shapefile whose
+ * extent the box mostly covers, bordermap tests the box itself (layer.c,
+ * in_box); from a GeoPackage, GDAL and GEOS do, through its R-tree: both keep
+ * the same features. Polygons: an L around the box, a frame whose hole holds
+ * the box, a square holding the box whole (kept), an empty one. Lines: one
+ * through the box without a vertex in it (kept), one around its corner.
+ */
+static void bbox_keeps_what_meets_it(void **state)
+{
+    (void)state;
+    static const char *const polygons[] = {
+        "POLYGON ((0 0, 10 0, 10 1, 1 1, 1 10, 0 10, 0 0))",
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (1 1, 9.9 1, 9.9 9.9, 1 9.9, 1 1))",
+        "POLYGON ((0.5 0.5, 9.8 0.5, 9.8 9.8, 0.5 9.8, 0.5 0.5))", "POLYGON EMPTY"};
+    static const char *const lines[] = {"LINESTRING (0 5, 10 5)", "LINESTRING (0 0, 10 0, 10 10)"};
+    struct bm_bbox box = {1.5, 1.5, 9.5, 9.5}; /* 64 % of the layers' extent */
+    struct bm_load_opts o = {.bbox = &box};
+    static const char *const drivers[][2] = {{"ESRI Shapefile", "shp"}, {"GPKG", "gpkg"}};
+    for (size_t d = 0; d < 2; d++) {
+        char name[64];
+        struct bm_layer *L;
+        snprintf(name, sizeof name, "box_polygons.%s", drivers[d][1]);
+        assert_int_equal(write_layer(tmp_path(name), drivers[d][0], 4326, "box_polygons",
+                                     polygons, 4),
+                         0);
+        assert_int_equal(load(tmp_path(name), &o, &L), BM_OK);
+        if (bm_layer_feature_count(L) != 1)
+            fail_msg("%s: %zu polygons meet the box; expected 1 (the square holding it)",
+                     drivers[d][0], bm_layer_feature_count(L));
+        assert_string_equal(bm_layer_attr(L, 0, bm_layer_field_index(L, "NAME")), "f2");
+        bm_layer_free(L);
+        snprintf(name, sizeof name, "box_lines.%s", drivers[d][1]);
+        assert_int_equal(write_layer(tmp_path(name), drivers[d][0], 4326, "box_lines", lines, 2),
+                         0);
+        assert_int_equal(load(tmp_path(name), &o, &L), BM_OK);
+        if (bm_layer_feature_count(L) != 1)
+            fail_msg("%s: %zu lines meet the box; expected 1 (the one through it)",
+                     drivers[d][0], bm_layer_feature_count(L));
+        assert_string_equal(bm_layer_attr(L, 0, bm_layer_field_index(L, "NAME")), "f0");
+        bm_layer_free(L);
+    }
+}
+
 static void csv_with_lonlat_columns(void **state)
 {
     (void)state;
@@ -836,6 +880,7 @@ int main(void)
         cmocka_unit_test(out_of_range_coordinate),
         cmocka_unit_test(unknown_layer_field_and_filter),
         cmocka_unit_test(filters_select),
+        cmocka_unit_test(bbox_keeps_what_meets_it),
         cmocka_unit_test(csv_with_lonlat_columns),
         cmocka_unit_test(polygon_rings_and_holes),
         cmocka_unit_test(shapefile_rings_in_any_order),
