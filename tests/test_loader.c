@@ -520,6 +520,23 @@ static void filters_select(void **state)
  * the box, a square holding the box whole (kept), an empty one. Lines: one
  * through the box without a vertex in it (kept), one around its corner.
  */
+/* Write wkts as layer name with driver, load it within box: exactly one feature, named want. */
+static void one_meets(const char *driver, const char *ext, const char *name,
+                      const char *const *wkts, size_t n, const struct bm_bbox *box,
+                      const char *want, const char *what)
+{
+    char file[64];
+    snprintf(file, sizeof file, "%s.%s", name, ext);
+    assert_int_equal(write_layer(tmp_path(file), driver, 4326, name, wkts, n), 0);
+    struct bm_load_opts o = {.bbox = box};
+    struct bm_layer *L;
+    assert_int_equal(load(tmp_path(file), &o, &L), BM_OK);
+    if (bm_layer_feature_count(L) != 1)
+        fail_msg("%s: %zu %s meet the box; expected 1", driver, bm_layer_feature_count(L), what);
+    assert_string_equal(bm_layer_attr(L, 0, bm_layer_field_index(L, "NAME")), want);
+    bm_layer_free(L);
+}
+
 static void bbox_keeps_what_meets_it(void **state)
 {
     (void)state;
@@ -528,31 +545,13 @@ static void bbox_keeps_what_meets_it(void **state)
         "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (1 1, 9.9 1, 9.9 9.9, 1 9.9, 1 1))",
         "POLYGON ((0.5 0.5, 9.8 0.5, 9.8 9.8, 0.5 9.8, 0.5 0.5))", "POLYGON EMPTY"};
     static const char *const lines[] = {"LINESTRING (0 5, 10 5)", "LINESTRING (0 0, 10 0, 10 10)"};
-    struct bm_bbox box = {1.5, 1.5, 9.5, 9.5}; /* 64 % of the layers' extent */
-    struct bm_load_opts o = {.bbox = &box};
+    const struct bm_bbox box = {1.5, 1.5, 9.5, 9.5}; /* 64 % of the layers' extent */
     static const char *const drivers[][2] = {{"ESRI Shapefile", "shp"}, {"GPKG", "gpkg"}};
     for (size_t d = 0; d < 2; d++) {
-        char name[64];
-        struct bm_layer *L;
-        snprintf(name, sizeof name, "box_polygons.%s", drivers[d][1]);
-        assert_int_equal(write_layer(tmp_path(name), drivers[d][0], 4326, "box_polygons",
-                                     polygons, 4),
-                         0);
-        assert_int_equal(load(tmp_path(name), &o, &L), BM_OK);
-        if (bm_layer_feature_count(L) != 1)
-            fail_msg("%s: %zu polygons meet the box; expected 1 (the square holding it)",
-                     drivers[d][0], bm_layer_feature_count(L));
-        assert_string_equal(bm_layer_attr(L, 0, bm_layer_field_index(L, "NAME")), "f2");
-        bm_layer_free(L);
-        snprintf(name, sizeof name, "box_lines.%s", drivers[d][1]);
-        assert_int_equal(write_layer(tmp_path(name), drivers[d][0], 4326, "box_lines", lines, 2),
-                         0);
-        assert_int_equal(load(tmp_path(name), &o, &L), BM_OK);
-        if (bm_layer_feature_count(L) != 1)
-            fail_msg("%s: %zu lines meet the box; expected 1 (the one through it)",
-                     drivers[d][0], bm_layer_feature_count(L));
-        assert_string_equal(bm_layer_attr(L, 0, bm_layer_field_index(L, "NAME")), "f0");
-        bm_layer_free(L);
+        one_meets(drivers[d][0], drivers[d][1], "box_polygons", polygons, 4, &box, "f2",
+                  "polygons (the square holding it)");
+        one_meets(drivers[d][0], drivers[d][1], "box_lines", lines, 2, &box, "f0",
+                  "lines (the one through it)");
     }
 }
 

@@ -116,6 +116,10 @@ enum bm_status bm__output_close(struct bm_ctx *ctx, struct bm__outfile *f, int o
  * so each caller makes its own: no shared state. */
 struct geod_geodesic bm__wgs84(void);
 
+/* Does the segment (x0, y0)-(x1, y1) meet the box b (edges included)? Plane
+ * coordinates: b's west/south/east/north are its x and y bounds. */
+int bm__segment_meets_box(double x0, double y0, double x1, double y1, const struct bm_bbox *b);
+
 /* An azimuth from geod_* (-180..180) as a bearing: degrees clockwise from true north, [0, 360). */
 double bm__bearing(double azimuth);
 

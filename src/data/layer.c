@@ -106,7 +106,7 @@ struct loader {
     struct bm__filter *filter; /* opts->where, parsed: the judge of every feature */
     char *pushed;              /* the part of it handed to the driver, or NULL */
     int own_box;               /* opts->bbox is tested here (box: in the source's axes) */
-    OGREnvelope box;
+    struct bm_bbox box;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -580,9 +580,13 @@ static enum bm_status set_filters(struct loader *ld, OGRLayerH ogr)
             return bm__fail(ld->ctx, BM_ERR_CRS,
                             "cannot express the bounding box in the CRS of '%s' (%s)", L->path,
                             L->crs);
-        if (ld->swap_xy) {
+        if (ld->swap_xy) { /* latitude first: the box's x bounds are its south and north */
             double t = w;
-            w = s, s = t, t = e, e = n, n = t;
+            w = s;
+            s = t;
+            t = e;
+            e = n;
+            n = t;
         }
         /* The box is tested here (in_box) when the source has no spatial index and the
          * box covers most of it (a map of the region over the region's data): GDAL's
@@ -602,33 +606,10 @@ static enum bm_status set_filters(struct loader *ld, OGRLayerH ogr)
             OGR_L_SetSpatialFilterRect(ogr, w, s, e, n);
         } else {
             ld->own_box = 1;
-            ld->box = (OGREnvelope){.MinX = w, .MinY = s, .MaxX = e, .MaxY = n};
+            ld->box = (struct bm_bbox){w, s, e, n};
         }
     }
     return BM_OK;
-}
-
-/* Does the segment (x0, y0)-(x1, y1) meet the box b? (Liang and Barsky's clip, edges included.) */
-static int segment_meets(double x0, double y0, double x1, double y1, const OGREnvelope *b)
-{
-    double t0 = 0, t1 = 1, dx = x1 - x0, dy = y1 - y0;
-    const double p[4] = {-dx, dx, -dy, dy};
-    const double q[4] = {x0 - b->MinX, b->MaxX - x0, y0 - b->MinY, b->MaxY - y0};
-    for (int i = 0; i < 4; i++) {
-        if (p[i] == 0) {
-            if (q[i] < 0)
-                return 0;
-        } else {
-            double t = q[i] / p[i];
-            if (p[i] < 0)
-                t0 = fmax(t0, t);
-            else
-                t1 = fmin(t1, t);
-            if (t0 > t1)
-                return 0;
-        }
-    }
-    return 1;
 }
 
 /*
@@ -636,14 +617,14 @@ static int segment_meets(double x0, double y0, double x1, double y1, const OGREn
  * (px, py) on the left of it (even-odd: the crossings of a ray to its east)?
  * 1 meets, 0 not; *crossings counts the ray's crossings.
  */
-static int curve_meets(OGRGeometryH g, const OGREnvelope *b, double px, double py, int *crossings)
+static int curve_meets(OGRGeometryH g, const struct bm_bbox *b, double px, double py, int *crossings)
 {
     int n = OGR_G_GetPointCount(g);
     double x0 = 0, y0 = 0;
     for (int i = 0; i < n; i++) {
         double x = OGR_G_GetX(g, i), y = OGR_G_GetY(g, i);
-        if (i == 0 ? x >= b->MinX && x <= b->MaxX && y >= b->MinY && y <= b->MaxY
-                   : segment_meets(x0, y0, x, y, b))
+        if (i == 0 ? x >= b->west && x <= b->east && y >= b->south && y <= b->north
+                   : bm__segment_meets_box(x0, y0, x, y, b))
             return 1;
         if (i > 0 && (y > py) != (y0 > py) && px < x0 + (py - y0) * (x - x0) / (y - y0))
             (*crossings)++;
@@ -654,7 +635,7 @@ static int curve_meets(OGRGeometryH g, const OGREnvelope *b, double px, double p
 }
 
 /* Does g meet the box b? What GEOS would say of a box, without copying g for it. */
-static int geometry_meets(OGRGeometryH g, const OGREnvelope *b)
+static int geometry_meets(OGRGeometryH g, const struct bm_bbox *b)
 {
     OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
     int crossings = 0;
@@ -667,7 +648,7 @@ static int geometry_meets(OGRGeometryH g, const OGREnvelope *b)
         /* A polygon meets the box when a ring does, or when it holds the box whole: then
          * the box's corner is inside it (an odd count of crossings over all its rings). */
         for (int i = 0; i < OGR_G_GetGeometryCount(g); i++)
-            if (curve_meets(OGR_G_GetGeometryRef(g, i), b, b->MinX, b->MinY, &crossings))
+            if (curve_meets(OGR_G_GetGeometryRef(g, i), b, b->west, b->south, &crossings))
                 return 1;
         return crossings % 2;
     case wkbMultiPoint:
@@ -691,10 +672,10 @@ static int in_box(const struct loader *ld, OGRFeatureH f)
         return 0;
     OGREnvelope e;
     OGR_G_GetEnvelope(g, &e);
-    const OGREnvelope *b = &ld->box;
-    if (e.MaxX < b->MinX || e.MinX > b->MaxX || e.MaxY < b->MinY || e.MinY > b->MaxY)
+    const struct bm_bbox *b = &ld->box;
+    if (e.MaxX < b->west || e.MinX > b->east || e.MaxY < b->south || e.MinY > b->north)
         return 0;
-    if (e.MinX >= b->MinX && e.MaxX <= b->MaxX && e.MinY >= b->MinY && e.MaxY <= b->MaxY)
+    if (e.MinX >= b->west && e.MaxX <= b->east && e.MinY >= b->south && e.MaxY <= b->north)
         return 1;
     return geometry_meets(g, b);
 }

@@ -652,27 +652,10 @@ int bm__rect_free(const struct bm__canvas *cv, struct bm__rect b, double margin)
            b.y + b.h <= f->y + f->h - margin && !bm__claims_hit(cv, b);
 }
 
-/* Liang-Barsky clipping: the segment's parameter range [t0, t1] cut by each edge's half-plane. */
 int bm__segment_meets_rect(double x0, double y0, double x1, double y1, struct bm__rect b)
 {
-    double t0 = 0, t1 = 1, dx = x1 - x0, dy = y1 - y0;
-    const double p[4] = {-dx, dx, -dy, dy};
-    const double q[4] = {x0 - b.x, b.x + b.w - x0, y0 - b.y, b.y + b.h - y0};
-    for (int i = 0; i < 4; i++) {
-        if (p[i] == 0) {
-            if (q[i] < 0)
-                return 0;
-        } else {
-            double t = q[i] / p[i];
-            if (p[i] < 0 && t > t0)
-                t0 = t;
-            else if (p[i] > 0 && t < t1)
-                t1 = t;
-            if (t0 > t1)
-                return 0;
-        }
-    }
-    return 1;
+    const struct bm_bbox box = {b.x, b.y, b.x + b.w, b.y + b.h};
+    return bm__segment_meets_box(x0, y0, x1, y1, &box);
 }
 
 /* ---- text ------------------------------------------------------------------------ */
