@@ -1146,6 +1146,81 @@ static void geotiff_frame_only_is_the_frame(void **state)
     free(im.rgba);
 }
 
+/*
+ * Pixels of a and b (same size) that differ by more than 2 levels in a
+ * channel; where either is transparent, by alpha alone (a PNG read by cairo
+ * is premultiplied, a GeoTIFF read by GDAL is not).
+ */
+static long pixels_apart(const struct image *a, const struct image *b)
+{
+    long apart = 0;
+    for (int y = 0; y < a->h; y++)
+        for (int x = 0; x < a->w; x++) {
+            const unsigned char *p = pixel(a, x, y), *q = pixel(b, x, y);
+            int far = abs(p[3] - q[3]) > 2;
+            for (int c = 0; c < 3 && p[3] == 255 && q[3] == 255; c++)
+                far |= abs(p[c] - q[c]) > 2;
+            apart += far;
+        }
+    return apart;
+}
+
+/*
+ * A PNG is played back from its recording a band of rows at a time (at A4
+ * and 300 dpi, 35 MB of pixels in bands of 4 MB), and a shape across bands
+ * is drawn in each with only its points near the band; a GeoTIFF is drawn on
+ * the whole page. The two agree but for a few edge pixels on band boundaries
+ * (cairo clips a band's operations to its rows: the situation map's
+ * graticule, 24 pixels) and one level in resampled relief. A band lost or
+ * shifted, or a shape cut where it crosses a band, differs in thousands. The
+ * situation map (relief clipped to the land, thick and dashed lines, a
+ * buffer band), and a frame alone (alpha) with a cased border.
+ */
+static void png_bands_match_the_whole_page(void **state)
+{
+    (void)state;
+    const char *frame = tmp_path("bands-frame.yaml");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "extent: {west: 96, south: 20, east: 102, north: 27}\n"
+             "page: {size: A4, orientation: landscape, dpi: 300}\noutput: {frame_only: true}\n"
+             "layers:\n  - {name: countries, source: %s/shapes/boundaries/countries.shp, "
+             "fill: \"#eeeeee\", stroke: {color: \"#555555\", width: 0.5}}\n"
+             "  - {name: border, source: %s/shapes/boundaries/border_cn_mm.shp, stroke: "
+             "{color: \"#b2182b\", width: 1.5, casing: {color: \"#ffffff\", width: 2.5}}}\n",
+             bm_ctx_data_root(ctx), bm_ctx_data_root(ctx));
+    assert_int_equal(write_text(frame, text), 0);
+    char situation[4096];
+    snprintf(situation, sizeof situation, "%s/styles/situation.yaml", bm_ctx_data_root(ctx));
+    const char *recipes[] = {situation, frame};
+    GDALAllRegister();
+    for (size_t i = 0; i < 2; i++) {
+        struct bm_map *m;
+        if (bm_map_load(ctx, recipes[i], &m) != BM_OK)
+            fail_msg("%s", bm_ctx_error(ctx));
+        const char *png = tmp_path("bands.png"), *tif = tmp_path("bands.tif");
+        if (bm_map_render(ctx, m, BM_FORMAT_PNG, png) != BM_OK ||
+            bm_map_render(ctx, m, BM_FORMAT_GEOTIFF, tif) != BM_OK)
+            fail_msg("%s", bm_ctx_error(ctx));
+        bm_map_free(m);
+        struct image a = image_png(png);
+        GDALDatasetH ds = GDALOpen(tif, GA_ReadOnly);
+        assert_non_null(ds);
+        struct image b = image_tiff(ds);
+        GDALClose(ds);
+        if (a.w != b.w || a.h != b.h || (long)a.w * a.h * 4 < 8L << 20)
+            fail_msg("%s: PNG %d x %d, GeoTIFF %d x %d: expected one page of several bands",
+                     recipes[i], a.w, a.h, b.w, b.h);
+        long apart = pixels_apart(&a, &b);
+        if (apart > 60)
+            fail_msg("%s: %ld pixels of the PNG (drawn in bands) differ from the GeoTIFF (drawn "
+                     "whole) by more than 2 levels; expected at most 60",
+                     recipes[i], apart);
+        free(a.rgba);
+        free(b.rgba);
+    }
+}
+
 /* A report of the three shipped maps: six pages, text that stays text. */
 static void report_has_maps_tables_sources(void **state)
 {
@@ -1310,6 +1385,7 @@ int main(void)
         cmocka_unit_test(print_resolutions_sample_edges_coarser),
         cmocka_unit_test(png_sidecars_place_ruili),
         cmocka_unit_test(geotiff_frame_only_is_the_frame),
+        cmocka_unit_test(png_bands_match_the_whole_page),
         cmocka_unit_test(report_has_maps_tables_sources),
         cmocka_unit_test(atlas_frames_each_crossing),
         cmocka_unit_test(fuzz_draw_seeds_and_regressions),

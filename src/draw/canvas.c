@@ -27,6 +27,7 @@ void bm__canvas_free(struct bm__canvas *cv)
     free(cv->scratch);
     free(cv->keep);
     free(cv->stack);
+    bm__buf_free(&cv->held);
     cv->scratch = NULL;
     cv->keep = NULL;
     cv->stack = NULL;
@@ -373,6 +374,116 @@ static int tiny(const double *pts, size_t m, double size)
     return x1 - x0 < size && y1 - y0 < size;
 }
 
+/* A simplified part kept in cv->held: its count, closed or not, its rows (top and
+ * bottom, page y), then its points. */
+enum { HEAD = 4 };
+
+static void hold_part(struct bm__canvas *cv, const double *pts, size_t m, const unsigned char *keep,
+                      int close)
+{
+    size_t at = cv->held.len;
+    double head[HEAD] = {0, close, INFINITY, -INFINITY};
+    if (bm__buf_reserve(&cv->held, sizeof head + 2 * m * sizeof(double)) != 0) {
+        cv->failed = 1; /* the drawing fails: a map without this part would mislead */
+        bm__fail(cv->ctx, BM_ERR_NOMEM, "out of memory drawing a shape of %zu points", m);
+        return;
+    }
+    bm__buf_append(&cv->held, head, sizeof head);
+    size_t kept = 0;
+    for (size_t k = 0; k < m; k++)
+        if (m <= 2 || keep[k]) {
+            bm__buf_append(&cv->held, pts + 2 * k, 2 * sizeof(double));
+            head[2] = bm__lo(head[2], pts[2 * k + 1]);
+            head[3] = bm__hi(head[3], pts[2 * k + 1]);
+            kept++;
+        }
+    head[0] = (double)kept;
+    memcpy(cv->held.data + at, head, sizeof head);
+}
+
+/* -1 above [lo, hi], 1 below, 0 within. */
+static int beyond(double y, double lo, double hi)
+{
+    return y < lo ? -1 : (y > hi ? 1 : 0);
+}
+
+/* The held parts as the current path, less what lies beyond [lo, hi] (page y). */
+static void held_path(struct bm__canvas *cv, double lo, double hi)
+{
+    cairo_t *cr = cv->cr;
+    const double *p = (const double *)(void *)cv->held.data;
+    const double *end = p + cv->held.len / sizeof(double);
+    while (p < end) {
+        size_t m = (size_t)p[0];
+        int close = p[1] != 0;
+        double top = p[2], bottom = p[3];
+        const double *pts = p + HEAD;
+        p = pts + 2 * m;
+        /* A part wholly beyond one side of the band adds nothing to it. */
+        if (bottom < lo || top > hi)
+            continue;
+        int whole = top >= lo && bottom <= hi; /* all of it within: every point */
+        cairo_move_to(cr, pts[0], pts[1]);
+        int prev = beyond(pts[1], lo, hi);
+        for (size_t k = 1; k < m; k++) {
+            int side = whole ? 0 : beyond(pts[2 * k + 1], lo, hi);
+            int next = whole || k + 1 == m ? 0 : beyond(pts[2 * k + 3], lo, hi);
+            if (!(side != 0 && side == prev && side == next))
+                cairo_line_to(cr, pts[2 * k], pts[2 * k + 1]);
+            prev = side;
+        }
+        if (close)
+            cairo_close_path(cr);
+    }
+}
+
+void bm__canvas_paint_held(struct bm__canvas *cv, double margin,
+                           void (*paint)(cairo_t *cr, void *arg), void *arg)
+{
+    cairo_t *cr = cv->cr;
+    if (cv->held.len == 0)
+        return; /* every part a speck: nothing to paint (an empty clip would hide all) */
+    /* The shape's rows on the device, and the bands they fall in. */
+    double y0 = INFINITY, y1 = -INFINITY;
+    const double *p = (const double *)(void *)cv->held.data;
+    const double *end = p + cv->held.len / sizeof(double);
+    for (; p < end; p += HEAD + 2 * (size_t)p[0]) {
+        y0 = bm__lo(y0, p[2]);
+        y1 = bm__hi(y1, p[3]);
+    }
+    int k0 = 0, k1 = 0;
+    if (cv->band_rows > 0 && margin >= 0 && y0 <= y1) {
+        double x = 0, top = y0 - margin, bottom = y1 + margin;
+        cairo_user_to_device(cr, &x, &top);
+        cairo_user_to_device(cr, &x, &bottom);
+        k0 = (int)fmax(0, floor(top / cv->band_rows));
+        k1 = (int)fmin((cv->page_rows - 1) / cv->band_rows, floor(bottom / cv->band_rows));
+    }
+    if (k1 <= k0) {
+        cairo_new_path(cr);
+        held_path(cv, -INFINITY, INFINITY);
+        paint(cr, arg);
+        return;
+    }
+    for (int k = k0; k <= k1; k++) {
+        cairo_matrix_t m;
+        cairo_save(cr);
+        cairo_get_matrix(cr, &m);
+        cairo_identity_matrix(cr);
+        cairo_new_path(cr);
+        cairo_rectangle(cr, 0, (double)k * cv->band_rows, 1 << 20, cv->band_rows);
+        cairo_clip(cr);
+        cairo_set_matrix(cr, &m);
+        double x = 0, lo = (double)k * cv->band_rows, hi = (double)(k + 1) * cv->band_rows;
+        cairo_device_to_user(cr, &x, &lo);
+        cairo_device_to_user(cr, &x, &hi);
+        held_path(cv, lo - margin, hi + margin);
+        paint(cr, arg);
+        cairo_restore(cr);
+    }
+    cairo_new_path(cr);
+}
+
 /*
  * First every point closer than a device pixel to the last one kept is
  * dropped (cheap, and most of a detailed coastline goes), then Douglas-Peucker
@@ -405,6 +516,10 @@ void bm__canvas_part(struct bm__canvas *cv, const double *xy, size_t n, int clos
         unsigned char *keep = cv->keep;
         if (m > 2)
             simplify(pts, m, res / 2, keep, cv->stack);
+        if (cv->hold) {
+            hold_part(cv, pts, m, keep, close);
+            continue;
+        }
         cairo_move_to(cr, pts[0], pts[1]);
         for (size_t k = 1; k < m; k++)
             if (m <= 2 || keep[k])

@@ -113,6 +113,13 @@ struct bm__canvas {
     struct bm_color piece_color, piece_halo; /* bm__text_piece()'s fill and halo */
     double piece_halo_width;
     double svg_box[4]; /* the element's box on the device: x0, y0, x1, y1 */
+    /* A PNG is played back a band of rows at a time (png.c). band_rows: the rows of a
+     * band (0: the page is drawn whole); page_rows: the page's. */
+    int band_rows, page_rows;
+    int hold;            /* bm__canvas_part() keeps its parts in held instead of drawing */
+    int failed;          /* out of memory holding a part (the message is on ctx) */
+    struct bm__buf held; /* doubles: per part, its count, closed or not, its top and
+                            bottom (page y), then its points */
 };
 
 /* Free what the canvas holds (not cr). */
@@ -168,6 +175,20 @@ int bm__canvas_reserve(struct bm__canvas *cv, size_t n, const char *what);
  * ring smaller than two device pixels is dropped. n must fit the scratch.
  */
 void bm__canvas_part(struct bm__canvas *cv, const double *xy, size_t n, int close);
+
+/*
+ * Paint a shape whose parts bm__canvas_part() held (cv->hold): paint(cr, arg)
+ * fills or strokes the current path. On a banded page a shape across bands is
+ * painted once for each band it reaches, clipped to the band's rows, with only
+ * its points within margin (page points: half the widest stroke and more) of
+ * them; played back, a band then draws its own stretch of a long border, not
+ * all of it. A run of points all beyond the band on one side is cut to its
+ * first and last: the cut leaves every edge that crosses the band's rows, so
+ * the band's pixels are the same (a dashed stroke would not be: its dashes
+ * count along the whole line, so it is painted whole, margin < 0).
+ */
+void bm__canvas_paint_held(struct bm__canvas *cv, double margin,
+                           void (*paint)(cairo_t *cr, void *arg), void *arg);
 
 /* Is the box of n page points wholly outside the map frame? */
 int bm__canvas_outside(const struct bm__canvas *cv, const double *xy, size_t n);

@@ -104,6 +104,41 @@ static void draw_marker(cairo_t *cr, const struct bm_style *s, double x, double 
 
 /* ---- layers ------------------------------------------------------------ */
 
+/* A feature's parts held by the canvas (bm__canvas_paint_held), or none. */
+static int hold_feature(struct bm__render *r, size_t li, size_t feat, int close)
+{
+    r->cv.held.len = 0;
+    r->cv.hold = 1;
+    int any = feature_path(r, li, feat, close);
+    r->cv.hold = 0;
+    return any;
+}
+
+/* Where a band's points may stop short of it: beyond half the stroke, a pixel and more. */
+static double band_margin(const struct bm__render *r, double width)
+{
+    return width / 2 + 8 * r->cv.f.res;
+}
+
+static void paint_area(cairo_t *cr, void *arg)
+{
+    const struct bm_style *s = arg;
+    if (s->fill.a > 0) {
+        bm__set_color(cr, s->fill, s->opacity);
+        cairo_fill_preserve(cr);
+    }
+    if (s->stroke.a > 0 && s->width > 0) {
+        set_stroke(cr, s, s->stroke, s->width);
+        cairo_stroke_preserve(cr);
+    }
+}
+
+static void paint_line(cairo_t *cr, void *arg)
+{
+    (void)arg;
+    cairo_stroke_preserve(cr);
+}
+
 static void draw_polygons(struct bm__render *r, size_t li)
 {
     const struct bm_map_layer *ml = &r->map->layers[li];
@@ -116,18 +151,13 @@ static void draw_polygons(struct bm__render *r, size_t li)
         struct bm_style s;
         const char *legend;
         bm__feature_style(ml, L, i, &s, &legend);
-        cairo_new_path(cr);
-        if (!feature_path(r, li, i, 1))
+        if (!hold_feature(r, li, i, 1))
             continue;
         r->drew[li] = 1;
-        if (s.fill.a > 0) {
-            bm__set_color(cr, s.fill, s.opacity);
-            cairo_fill_preserve(cr);
-        }
-        if (s.stroke.a > 0 && s.width > 0) {
-            set_stroke(cr, &s, s.stroke, s.width);
-            cairo_stroke_preserve(cr);
-        }
+        int stroked = s.stroke.a > 0 && s.width > 0;
+        bm__canvas_paint_held(&r->cv,
+                              stroked && s.ndash > 0 ? -1 : band_margin(r, stroked ? s.width : 0),
+                              paint_area, &s);
         cairo_new_path(cr);
         if (legend)
             note_legend(r, li, bm__expand(&r->cv, legend, L, i), &s, BM_GEOM_POLYGON, legend);
@@ -149,19 +179,22 @@ static void draw_lines(struct bm__render *r, size_t li)
             bm__feature_style(ml, L, i, &s, &legend);
             if (pass == 0 && !(s.casing.a > 0 && s.casing_width > 0))
                 continue;
-            cairo_new_path(cr);
-            if (!feature_path(r, li, i, 0))
+            if (!hold_feature(r, li, i, 0))
                 continue;
             r->drew[li] = 1;
+            double margin;
             if (pass == 0) {
                 set_stroke(cr, &s, s.casing, s.casing_width);
                 cairo_set_dash(cr, NULL, 0, 0);
+                margin = band_margin(r, s.casing_width);
             } else {
                 set_stroke(cr, &s, s.stroke, s.width);
+                margin = s.ndash > 0 ? -1 : band_margin(r, s.width);
                 if (legend)
                     note_legend(r, li, bm__expand(&r->cv, legend, L, i), &s, BM_GEOM_LINE, legend);
             }
-            cairo_stroke(cr);
+            bm__canvas_paint_held(&r->cv, margin, paint_line, NULL);
+            cairo_new_path(cr);
         }
 }
 

@@ -141,30 +141,46 @@ static size_t layer_named(const struct bm_map *m, const char *name)
     return i;
 }
 
+struct image {
+    struct bm__canvas *cv;
+    cairo_surface_t *img;
+    double x, y, px, opacity;
+    int multiply;
+};
+
+/* The image through the current path (bm__canvas_paint_held). */
+static void paint_clipped(cairo_t *cr, void *arg)
+{
+    const struct image *im = arg;
+    cairo_clip(cr);
+    bm__canvas_image(im->cv, im->img, im->x, im->y, im->px, im->opacity, im->multiply);
+}
+
 /* Paint img, through the clip layer's polygons when there is one. 1 when anything showed. */
 static int paint(struct bm__render *r, size_t li, cairo_surface_t *img, double x, double y,
                  double px, int multiply)
 {
     const struct bm_map_layer *ml = &r->map->layers[li];
     cairo_t *cr = r->cv.cr;
-    cairo_save(cr);
-    if (ml->raster.clip) {
-        size_t ci = layer_named(r->map, ml->raster.clip);
-        if (bm__layer_on_page(r, ci) != 0) {
-            cairo_restore(cr);
-            return -1;
-        }
-        cairo_new_path(cr);
-        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-        int any = bm__polygons_path(r, ci);
-        cairo_clip(cr);
-        if (!any) {
-            cairo_restore(cr);
-            return 0; /* nothing of the clip layer in view: nothing of the raster either */
-        }
-    }
     double opacity = (ml->style.set & BM_SET_OPACITY) ? ml->style.opacity : 1;
-    bm__canvas_image(&r->cv, img, x, y, px, opacity, multiply);
+    struct image im = {&r->cv, img, x, y, px, opacity, multiply};
+    if (!ml->raster.clip) {
+        bm__canvas_image(&r->cv, img, x, y, px, opacity, multiply);
+        return 1;
+    }
+    size_t ci = layer_named(r->map, ml->raster.clip);
+    if (bm__layer_on_page(r, ci) != 0)
+        return -1;
+    /* The clip layer's outlines, held, so that a banded page clips each band by its own. */
+    r->cv.held.len = 0;
+    r->cv.hold = 1;
+    int any = bm__polygons_path(r, ci);
+    r->cv.hold = 0;
+    if (!any)
+        return 0; /* nothing of the clip layer in view: nothing of the raster either */
+    cairo_save(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    bm__canvas_paint_held(&r->cv, 8 * r->cv.f.res, paint_clipped, &im);
     cairo_restore(cr);
     return 1;
 }

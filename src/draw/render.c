@@ -181,9 +181,9 @@ int bm__render_begin(struct bm__render *r, struct bm_ctx *ctx, const struct bm_m
 int bm__render_draw(struct bm__render *r, cairo_t *cr)
 {
     r->cv.cr = cr;
-    int bad = draw_map(r);
+    int bad = draw_map(r) != 0 || r->cv.failed;
     r->cv.cr = NULL;
-    return bad;
+    return bad ? -1 : 0;
 }
 
 void bm__render_end(struct bm__render *r)

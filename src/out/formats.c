@@ -62,6 +62,19 @@ static cairo_surface_t *raster_surface(const struct bm__output *o)
     return s;
 }
 
+/*
+ * PNG: the map is recorded, and played back into a band of pixels at a time
+ * as it is written (png.c), so that a 300 dpi page never needs its 35 MB at
+ * once. The bands come out as the page would have: each operation is played
+ * into a band clipped to the band's rows (edges at a band's first and last
+ * rows may differ by a few levels: cairo clips them there).
+ */
+static cairo_surface_t *png_surface(const struct bm__output *o)
+{
+    cairo_rectangle_t page = {0, 0, o->w_px, o->h_px};
+    return cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &page);
+}
+
 /* Vector formats: cairo writes the file as it draws, through its descriptor (never by name). */
 cairo_status_t bm__cairo_write(void *closure, const unsigned char *data, unsigned int length)
 {
@@ -97,7 +110,7 @@ static const char *const PNG_EXT[] = {"png", NULL}, *const PDF_EXT[] = {"pdf", N
 /* Row i is format i (enum bm_format), in the order lists show. */
 static const struct bm__format FORMATS[] = {
     {{BM_FORMAT_PNG, "png", PNG_EXT, NONE, "PNG image", true, false, false},
-     raster_surface,
+     png_surface,
      NULL,
      bm__write_png},
     {{BM_FORMAT_PDF, "pdf", PDF_EXT, NONE, "PDF document (vector, text kept as text)", false, false,

@@ -54,6 +54,8 @@ cairo_status_t bm__cairo_write(void *closure, const unsigned char *data, unsigne
 
 /* The writers of the raster formats (png.c, georef.c). */
 int bm__write_png(const struct bm__output *o, cairo_surface_t *s);
+/* The rows of a band a PNG of this width is played back in (png.c). */
+int bm__png_band_rows(int w_px, int alpha);
 int bm__write_geotiff(const struct bm__output *o, cairo_surface_t *s);
 
 /* SVG (svg.c): the surface (into memory when o->svg_texts is set, else the file), and the

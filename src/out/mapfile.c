@@ -175,6 +175,10 @@ enum bm_status bm_map_render_scene(struct bm_ctx *ctx, const struct bm_map *m,
     if (!bad && raster)
         geotransform(&r.cv.f, m->dpi, o.geotransform);
     o.crs = r.cv.f.crs;
+    if (format == BM_FORMAT_PNG) { /* played back in bands (png.c) */
+        r.cv.band_rows = bm__png_band_rows(o.w_px, o.alpha);
+        r.cv.page_rows = o.h_px;
+    }
     bad = bad || draw_and_write(&r, fmt, &o) != 0;
     if (info && !bad && fill_info(&r, &o, raster, info) != 0)
         bad = bm__fail(ctx, BM_ERR_NOMEM, "out of memory drawing '%s'", path) != BM_OK;
