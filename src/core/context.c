@@ -204,6 +204,23 @@ struct bm_ctx *bm_ctx_new(void)
     return ctx;
 }
 
+struct bm_ctx *bm__ctx_sibling(const struct bm_ctx *ctx)
+{
+    struct bm_ctx *c = bm_ctx_new();
+    if (!c)
+        return NULL;
+    char *root = bm__strdup(ctx->data_root);
+    if (ctx->data_root && !root) {
+        bm_ctx_free(c);
+        return NULL;
+    }
+    free(c->data_root);
+    c->data_root = root;
+    c->allow_set = ctx->allow_set;
+    c->allow = ctx->allow;
+    return c;
+}
+
 void bm_ctx_free(struct bm_ctx *ctx)
 {
     if (!ctx)

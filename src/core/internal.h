@@ -19,6 +19,8 @@ enum bm_status bm__fail(struct bm_ctx *ctx, enum bm_status status, const char *f
 
 /* Record a warning (one line). Out of memory drops it silently. */
 void bm__warn(struct bm_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A new context for another thread, with ctx's data root and allowed sources. */
+struct bm_ctx *bm__ctx_sibling(const struct bm_ctx *ctx);
 /* s itself when it fits in size bytes, else its start cut at a character boundary
  * with "..." in buf: user text quoted in a message. */
 const char *bm__clip(const char *s, char *buf, size_t size);

@@ -65,6 +65,21 @@ void bm_scene_free(struct bm_scene *s)
     free(s);
 }
 
+struct bm_scene *bm__scene_sibling(const struct bm_scene *s)
+{
+    return bm_scene_new(s->extent);
+}
+
+enum bm_status bm__scene_take(struct bm_ctx *ctx, struct bm_scene *s, struct bm_scene *from)
+{
+    if (bm__buf_append(&s->entries, from->entries.data, from->entries.len) != 0)
+        return bm__fail(ctx, BM_ERR_NOMEM, "out of memory gathering a map's layers");
+    s->reads += from->reads;
+    bm__buf_free(&from->entries);
+    from->reads = 0;
+    return BM_OK;
+}
+
 size_t bm_scene_count(const struct bm_scene *s)
 {
     return BM__BUF_COUNT(&s->entries, struct entry *);

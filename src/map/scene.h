@@ -34,6 +34,12 @@ struct bm__scene_key {
     const char *layer_option;       /* not part of the key: bm_load_opts.layer_option */
 };
 
+/* A new, empty scene that loads as s does. */
+struct bm_scene *bm__scene_sibling(const struct bm_scene *s);
+
+/* Move what from holds into s (from is left empty); -1 message on ctx when out of memory. */
+enum bm_status bm__scene_take(struct bm_ctx *ctx, struct bm_scene *s, struct bm_scene *from);
+
 /* How much of each source the scene loads for a map (bm_scene_new()). */
 enum bm_scene_extent bm__scene_extent(const struct bm_scene *scene);
 
