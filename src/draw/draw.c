@@ -104,12 +104,17 @@ static void draw_marker(cairo_t *cr, const struct bm_style *s, double x, double 
 
 /* ---- layers ------------------------------------------------------------ */
 
-/* A feature's parts held by the canvas (bm__canvas_paint_held), or none. */
-static int hold_feature(struct bm__render *r, size_t li, size_t feat, int close)
+/* Features [from, to) of layer li (polygons closed, else lines), as far as they show, held
+ * by the canvas for bm__canvas_paint_held(); 1 when any showed. */
+static int hold_features(struct bm__render *r, size_t li, size_t from, size_t to, int close)
 {
+    const struct bm_layer *L = layer_of(r, li);
     r->cv.held.len = 0;
     r->cv.hold = 1;
-    int any = feature_path(r, li, feat, close);
+    int any = 0;
+    for (size_t i = from; L && i < to; i++)
+        if (!close || bm_layer_feature(L, i)->type == BM_GEOM_POLYGON)
+            any |= feature_path(r, li, i, close);
     r->cv.hold = 0;
     return any;
 }
@@ -151,7 +156,7 @@ static void draw_polygons(struct bm__render *r, size_t li)
         struct bm_style s;
         const char *legend;
         bm__feature_style(ml, L, i, &s, &legend);
-        if (!hold_feature(r, li, i, 1))
+        if (!hold_features(r, li, i, i + 1, 1))
             continue;
         r->drew[li] = 1;
         int stroked = s.stroke.a > 0 && s.width > 0;
@@ -179,7 +184,7 @@ static void draw_lines(struct bm__render *r, size_t li)
             bm__feature_style(ml, L, i, &s, &legend);
             if (pass == 0 && !(s.casing.a > 0 && s.casing_width > 0))
                 continue;
-            if (!hold_feature(r, li, i, 0))
+            if (!hold_features(r, li, i, i + 1, 0))
                 continue;
             r->drew[li] = 1;
             double margin;
@@ -313,14 +318,10 @@ int bm__layer_on_page(struct bm__render *r, size_t li)
     return bm__canvas_reserve(&r->cv, most, ml->source);
 }
 
-int bm__polygons_path(struct bm__render *r, size_t li)
+int bm__hold_polygons(struct bm__render *r, size_t li)
 {
     const struct bm_layer *L = layer_of(r, li);
-    int any = 0;
-    for (size_t i = 0; L && i < bm_layer_feature_count(L); i++)
-        if (bm_layer_feature(L, i)->type == BM_GEOM_POLYGON)
-            any |= feature_path(r, li, i, 1);
-    return any;
+    return hold_features(r, li, 0, L ? bm_layer_feature_count(L) : 0, 1);
 }
 
 /* A layer's points on the page, its bad dates and room to simplify its parts. 0 or -1. */

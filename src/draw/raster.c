@@ -172,11 +172,7 @@ static int paint(struct bm__render *r, size_t li, cairo_surface_t *img, double x
     if (bm__layer_on_page(r, ci) != 0)
         return -1;
     /* The clip layer's outlines, held, so that a banded page clips each band by its own. */
-    r->cv.held.len = 0;
-    r->cv.hold = 1;
-    int any = bm__polygons_path(r, ci);
-    r->cv.hold = 0;
-    if (!any)
+    if (!bm__hold_polygons(r, ci))
         return 0; /* nothing of the clip layer in view: nothing of the raster either */
     cairo_save(cr);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);

@@ -147,19 +147,34 @@ static double size_on_disk(const char *path)
     return path && stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (double)st.st_size : 0;
 }
 
-/* Which layers the helper loads (0 when none); want[li]: vector layer li is drawn. */
-static size_t split_layers(const struct bm_map *m, const unsigned char *want, unsigned char *mine)
+/* Is map layer ml drawn at this scale denominator? */
+static int in_range(const struct bm_map_layer *ml, double scale)
+{
+    return !(ml->min_scale > 0 && scale < ml->min_scale) &&
+           !(ml->max_scale > 0 && scale > ml->max_scale);
+}
+
+/*
+ * Which layers the helper loads, in mine[] (the vector layers in range, last
+ * first, until they weigh half of all of them); how many, 0 when none.
+ * size[] is scratch, a double per layer.
+ */
+static size_t split_layers(const struct bm_map *m, double scale, double *size,
+                           unsigned char *mine)
 {
     double total = 0, tail = 0;
-    for (size_t li = 0; li < m->nlayers; li++)
-        total += want[li] ? size_on_disk(m->layers[li].source) : 0;
+    for (size_t li = 0; li < m->nlayers; li++) {
+        const struct bm_map_layer *ml = &m->layers[li];
+        size[li] = !ml->is_raster && in_range(ml, scale) ? size_on_disk(ml->source) : -1;
+        total += size[li] > 0 ? size[li] : 0;
+    }
     if (total < SPLIT_BYTES)
         return 0;
     size_t n = 0;
     for (size_t li = m->nlayers; li-- > 0 && tail < total / 2;) {
-        if (!want[li])
+        if (size[li] < 0)
             continue;
-        tail += size_on_disk(m->layers[li].source);
+        tail += size[li];
         mine[li] = 1;
         n++;
     }
@@ -181,19 +196,15 @@ static int gather(struct bm__render *r, struct bm_scene *scene)
     const struct bm_bbox *v = &r->cv.f.view;
     double detail = (v->east - v->west) / (r->cv.f.map.w * m->dpi / 72);
     size_t n = m->nlayers + 1;
-    unsigned char *want = calloc(n, 1), *mine = calloc(n, 1), *ok = calloc(n, 1);
+    unsigned char *mine = calloc(n, 1), *ok = calloc(n, 1);
     size_t *w0 = calloc(n, sizeof *w0), *w1 = calloc(n, sizeof *w1);
-    for (size_t li = 0; want && li < m->nlayers; li++) {
-        const struct bm_map_layer *ml = &m->layers[li];
-        want[li] = !ml->is_raster && !(ml->min_scale > 0 && scale < ml->min_scale) &&
-                   !(ml->max_scale > 0 && scale > ml->max_scale);
-    }
+    double *size = calloc(n, sizeof *size);
     /* Only a scene that holds nothing yet (one map's): a shared one has its layers. */
     struct helper h = {.m = m, .view = v, .mine = mine, .ok = ok, .w0 = w0, .w1 = w1};
     pthread_t tid;
     int helping = 0;
-    if (want && mine && ok && w0 && w1 && bm_scene_count(scene) == 0 &&
-        split_layers(m, want, mine) > 0 && (h.ctx = bm__ctx_sibling(r->ctx)) != NULL &&
+    if (mine && ok && w0 && w1 && size && bm_scene_count(scene) == 0 &&
+        split_layers(m, scale, size, mine) > 0 && (h.ctx = bm__ctx_sibling(r->ctx)) != NULL &&
         (h.scene = bm__scene_sibling(scene)) != NULL) {
         while (!mine[h.first])
             h.first++;
@@ -202,8 +213,7 @@ static int gather(struct bm__render *r, struct bm_scene *scene)
     int bad = 0;
     for (size_t li = 0; li < m->nlayers && !bad; li++) {
         const struct bm_map_layer *ml = &m->layers[li];
-        if ((ml->min_scale > 0 && scale < ml->min_scale) ||
-            (ml->max_scale > 0 && scale > ml->max_scale))
+        if (!in_range(ml, scale))
             continue; /* outside its scale range: not drawn, not labelled */
         if (helping && li == h.first) {
             pthread_join(tid, NULL);
@@ -225,7 +235,7 @@ static int gather(struct bm__render *r, struct bm_scene *scene)
     bm_scene_free(h.scene); /* what was not taken: a failed map's */
     if (h.ctx)
         bm_ctx_free(h.ctx);
-    free(want);
+    free(size);
     free(mine);
     free(ok);
     free(w0);

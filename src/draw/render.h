@@ -75,8 +75,9 @@ int bm__draw_raster(struct bm__render *r, size_t li);
 /* draw.c: map layer li's points on the page, once (r->page_xy[li]), from r->layers[li] or, for
  * a layer only clipped to, r->clips[li]; and scratch for its parts. 0 or -1. */
 int bm__layer_on_page(struct bm__render *r, size_t li);
-/* draw.c: add map layer li's polygons (on the page) to the path. Returns 1 when any showed. */
-int bm__polygons_path(struct bm__render *r, size_t li);
+/* draw.c: map layer li's polygons (on the page), held by the canvas for
+ * bm__canvas_paint_held(). Returns 1 when any showed. */
+int bm__hold_polygons(struct bm__render *r, size_t li);
 /* draw.c: note a legend entry (the first time its text shows). */
 void bm__note_legend(struct bm__render *r, const struct bm__legend_entry *e);
 

@@ -27,8 +27,8 @@ static void unmap_pixels(void *p)
 }
 
 /*
- * Raster formats draw into pixels (cairo's xRGB words), written out by their
- * writer. A page at 300 dpi is 35 MB: in 4 KiB pages the kernel takes 8,500
+ * GeoTIFF draws into a whole page of pixels (cairo's xRGB words), written out
+ * by its writer (a PNG is played back in bands: png_surface). A page at 300 dpi is 35 MB: in 4 KiB pages the kernel takes 8,500
  * page faults to hand it over (a seventh of a reference map's time), in
  * transparent huge pages (MADV_HUGEPAGE, where the kernel allows it) 17.
  * Fresh anonymous memory reads as zeros, as cairo's own surface would.
